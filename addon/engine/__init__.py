@@ -1,0 +1,43 @@
+"""The sprite engine: frames → small frames → palette → sprites. Never imports bpy."""
+
+from .frames import Downscaler, DownscaleSettings, Frame, FrameError, nearest_indices, read_frame, sprite_shape
+from .palette import Palette
+from .palette_files import PaletteFileError, read_palette, write_palette
+from .pipeline import Cancelled, OutputSettings, RunOptions, apply, fit, process
+from .quantize import DEFAULT_TOLERANCE, METHODS, FitResult, PaletteSettings, fit_palette
+from .remap import Remapper
+from .report import Report
+from .sampling import PixelReservoir
+from .sources import FrameSource, SetupError, discover_frames, prepare_output_folder
+
+__all__ = [
+    "DEFAULT_TOLERANCE",
+    "METHODS",
+    "Cancelled",
+    "DownscaleSettings",
+    "Downscaler",
+    "FitResult",
+    "Frame",
+    "FrameError",
+    "FrameSource",
+    "OutputSettings",
+    "Palette",
+    "PaletteFileError",
+    "PaletteSettings",
+    "PixelReservoir",
+    "Remapper",
+    "Report",
+    "RunOptions",
+    "SetupError",
+    "apply",
+    "discover_frames",
+    "fit",
+    "fit_palette",
+    "nearest_indices",
+    "prepare_output_folder",
+    "process",
+    "read_frame",
+    "read_palette",
+    "sprite_shape",
+    "write_palette",
+]

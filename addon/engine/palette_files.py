@@ -1,0 +1,155 @@
+"""Reading and writing palette files: GIMP ``.gpl``, ``.hex``, JASC ``.pal`` and PNG swatches."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .atomic import write_atomically
+from .frames import FrameError, read_frame
+from .palette import Palette
+from .sprite_files import encode_png
+
+PALETTE_SUFFIXES = (".gpl", ".hex", ".pal", ".png")
+SWATCH_SIZE = 16
+
+
+class PaletteFileError(Exception):
+    """A palette file that cannot be read, naming the file and the problem."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = Path(path)
+        self.reason = reason
+
+
+def _component(text: str, path: Path, line_number: int) -> int:
+    if not text.isdigit() or int(text) > 255:
+        raise PaletteFileError(path, f"line {line_number}: {text!r} is not a colour component 0..255")
+    return int(text)
+
+
+def _read_gpl(path: Path, lines: list[str]) -> list[tuple[int, int, int]]:
+    if not lines or lines[0].strip() != "GIMP Palette":
+        raise PaletteFileError(path, "line 1: expected the header 'GIMP Palette'")
+    colors = []
+    for number, line in enumerate(lines[1:], start=2):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or re.match(r"^(Name|Columns)\s*:", stripped):
+            continue
+        parts = stripped.split(None, 3)
+        if len(parts) < 3:
+            raise PaletteFileError(path, f"line {number}: expected 'R G B [name]', got {stripped!r}")
+        colors.append(tuple(_component(part, path, number) for part in parts[:3]))
+    return colors  # type: ignore[return-value]
+
+
+def _read_hex(path: Path, lines: list[str]) -> list[tuple[int, int, int]]:
+    colors = []
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(";"):
+            continue
+        code = stripped.removeprefix("#")
+        if not re.fullmatch(r"[0-9a-fA-F]{6}", code):
+            raise PaletteFileError(path, f"line {number}: {stripped!r} is not an RRGGBB colour")
+        colors.append((int(code[0:2], 16), int(code[2:4], 16), int(code[4:6], 16)))
+    return colors
+
+
+def _read_jasc(path: Path, lines: list[str]) -> list[tuple[int, int, int]]:
+    if len(lines) < 3 or lines[0].strip() != "JASC-PAL":
+        raise PaletteFileError(path, "line 1: expected the header 'JASC-PAL'")
+    count_text = lines[2].strip()
+    if not count_text.isdigit():
+        raise PaletteFileError(path, f"line 3: expected the colour count, got {count_text!r}")
+    entries = [line for line in lines[3:] if line.strip()]
+    if len(entries) != int(count_text):
+        raise PaletteFileError(path, f"the header promises {count_text} colours, the file has {len(entries)}")
+    colors = []
+    for number, line in enumerate(lines[3:], start=4):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != 3:
+            raise PaletteFileError(path, f"line {number}: expected 'R G B', got {line.strip()!r}")
+        colors.append(tuple(_component(part, path, number) for part in parts))
+    return colors  # type: ignore[return-value]
+
+
+def _read_png(path: Path) -> Palette:
+    try:
+        rgba = read_frame(path).rgba
+    except FrameError as error:
+        raise PaletteFileError(path, error.reason) from error
+    opaque = rgba[:, :, 3] > 0
+    if not opaque.any():
+        raise PaletteFileError(path, "the image has no opaque pixels to take colours from")
+    return Palette.from_colors(rgba[:, :, :3][opaque])
+
+
+def read_palette(path: Path | str) -> Palette:
+    """Read a palette from a ``.gpl``, ``.hex``, ``.pal`` or ``.png`` file.
+
+    A PNG's distinct opaque colours, in reading order, are the palette.
+
+    Raises
+    ------
+    PaletteFileError
+        If the file is missing, of an unknown kind, malformed or empty.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in PALETTE_SUFFIXES:
+        raise PaletteFileError(path, f"unknown palette format; use one of {', '.join(PALETTE_SUFFIXES)}")
+    if not path.is_file():
+        raise PaletteFileError(path, "no such file")
+    if suffix == ".png":
+        return _read_png(path)
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise PaletteFileError(path, f"cannot be read as text ({error})") from error
+    readers = {".gpl": _read_gpl, ".hex": _read_hex, ".pal": _read_jasc}
+    colors = readers[suffix](path, lines)
+    if not colors:
+        raise PaletteFileError(path, "holds no colours")
+    return Palette.from_colors(np.array(colors))
+
+
+def palette_text(palette: Palette, suffix: str, name: str = "Pixel Sprites") -> str:
+    """The text of ``palette`` in the format of ``suffix`` (``.gpl``, ``.hex`` or ``.pal``)."""
+    rows = palette.colors.tolist()
+    if suffix == ".gpl":
+        body = "".join(f"{r:3d} {g:3d} {b:3d}\t#{r:02x}{g:02x}{b:02x}\n" for r, g, b in rows)
+        return f"GIMP Palette\nName: {name}\nColumns: 8\n#\n{body}"
+    if suffix == ".hex":
+        return "".join(f"{code}\n" for code in palette.hex_codes())
+    if suffix == ".pal":
+        body = "".join(f"{r} {g} {b}\n" for r, g, b in rows)
+        return f"JASC-PAL\n0100\n{len(rows)}\n{body}"
+    raise ValueError(f"no text format for {suffix!r}")
+
+
+def palette_strip(palette: Palette) -> np.ndarray:
+    """A one-row strip of square swatches, left to right in palette order."""
+    strip = np.repeat(palette.colors[None, :, :], SWATCH_SIZE, axis=1)
+    strip = np.repeat(strip, SWATCH_SIZE, axis=0)
+    alpha = np.full((*strip.shape[:2], 1), 255, dtype=np.uint8)
+    return np.concatenate([strip, alpha], axis=2)
+
+
+def write_palette(palette: Palette, path: Path | str, name: str = "Pixel Sprites") -> Path:
+    """Write ``palette`` to ``path`` atomically, in the format its suffix names."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".png":
+        data = encode_png(palette_strip(palette))
+    elif suffix in PALETTE_SUFFIXES:
+        data = palette_text(palette, suffix, name).encode("utf-8")
+    else:
+        raise PaletteFileError(path, f"unknown palette format; use one of {', '.join(PALETTE_SUFFIXES)}")
+    write_atomically(path, data)
+    return path

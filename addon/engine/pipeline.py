@@ -1,0 +1,343 @@
+"""The whole job: frames → small frames → palette → sprites, in bounded memory.
+
+Frames are decoded and downscaled on worker threads (the PNG codecs release
+the GIL), a reservoir keeps a fixed-size pixel sample for the palette, and
+the small frames wait in a temporary spool file rather than in memory, so
+memory stays flat whatever the number of frames.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .atomic import write_atomically
+from .frames import DownscaleSettings, FrameError, read_frame
+from .palette import Palette
+from .palette_files import write_palette
+from .quantize import PaletteSettings, fit_palette
+from .remap import ErrorStats, Remapper
+from .report import Report
+from .sampling import PixelReservoir
+from .sources import FrameSource, SetupError, prepare_output_folder
+from .sprite_files import encode_indexed_png, encode_png
+
+SAMPLE_SIZE = 4000
+
+ProgressCallback = Callable[[str, int, int], None]
+CancelCheck = Callable[[], bool]
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
+
+
+class Cancelled(Exception):
+    """The run was cancelled; the report so far is attached."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__("cancelled")
+        self.report = report
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run reports progress, how many threads it uses and whether it should stop."""
+
+    workers: int = 2
+    progress: ProgressCallback | None = None
+    should_cancel: CancelCheck | None = None
+
+
+@dataclass(frozen=True)
+class OutputSettings:
+    """Where and how sprites are written."""
+
+    folder: Path
+    indexed: bool = False
+    target: Palette | None = None
+    palette_name: str = "palette"
+    report_path: Path | None = None
+
+
+def _ordered_map(function: Callable[[_Item], _Result], items: Iterable[_Item], workers: int) -> Iterator[_Result]:
+    """``map`` over a thread pool, in order, with a bounded number of results in flight."""
+    window = max(1, workers) * 4
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        pending: deque[Future[_Result]] = deque()
+        for item in items:
+            pending.append(pool.submit(function, item))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+@dataclass
+class _SmallFrame:
+    source: FrameSource
+    pixels: NDArray[np.uint8] | None = None
+    frame_shape: tuple[int, int] = (0, 0)
+    notes: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def _read_small(source: FrameSource, downscale: DownscaleSettings) -> _SmallFrame:
+    try:
+        frame = read_frame(source.path)
+    except FrameError as error:
+        return _SmallFrame(source, error=error.reason)
+    shape = (frame.rgba.shape[0], frame.rgba.shape[1])
+    small = downscale.downscaler(shape)(frame.rgba)
+    return _SmallFrame(source, small, shape, frame.notes)
+
+
+def _small_frames(
+    frames: Sequence[FrameSource],
+    downscale: DownscaleSettings,
+    report: Report,
+    options: RunOptions,
+) -> Iterator[_SmallFrame]:
+    """Downscaled frames in order; unusable ones are recorded in ``report`` and left out."""
+    reference: _SmallFrame | None = None
+    for done, item in enumerate(
+        _ordered_map(lambda source: _read_small(source, downscale), frames, options.workers), start=1
+    ):
+        if options.should_cancel is not None and options.should_cancel():
+            report.cancelled = True
+            return
+        if options.progress is not None:
+            options.progress("reading", done, len(frames))
+        if item.error is not None:
+            report.skip(item.source.path, item.error)
+            continue
+        if reference is None:
+            reference = item
+        elif item.frame_shape != reference.frame_shape:
+            height, width = item.frame_shape
+            ref_height, ref_width = reference.frame_shape
+            report.skip(
+                item.source.path,
+                f"size {width}x{height} differs from {ref_width}x{ref_height} of "
+                f"{reference.source.path.name}, the first frame",
+            )
+            continue
+        for note in item.notes:
+            report.note(item.source.path, note)
+        yield item
+
+
+def _opaque_pixels(small: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    return small[:, :, :3][small[:, :, 3] == 255]
+
+
+class _Spool:
+    """Small frames parked in a temporary file between the fit and the writing."""
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="pixel_sprites_")  # noqa: SIM115 (closed by close())
+        self._entries: list[tuple[FrameSource, tuple[int, ...]]] = []
+
+    def append(self, source: FrameSource, small: NDArray[np.uint8]) -> None:
+        self._file.write(small.tobytes())
+        self._entries.append((source, small.shape))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[tuple[FrameSource, NDArray[np.uint8]]]:
+        self._file.flush()
+        self._file.seek(0)
+        for source, shape in self._entries:
+            data = self._file.read(int(np.prod(shape)))
+            yield source, np.frombuffer(data, dtype=np.uint8).reshape(shape)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _write_sprites(
+    items: Iterable[tuple[FrameSource, NDArray[np.uint8]]],
+    total: int,
+    remapper: Remapper,
+    output: OutputSettings,
+    report: Report,
+    options: RunOptions,
+) -> None:
+    def write_one(item: tuple[FrameSource, NDArray[np.uint8]]) -> tuple[FrameSource, ErrorStats, str | None]:
+        source, small = item
+        remapped = remapper.remap(small)
+        if output.indexed:
+            data = encode_indexed_png(remapped.indices, remapper.output_palette)
+        else:
+            data = encode_png(remapped.rgba)
+        try:
+            write_atomically(output.folder / source.relative, data)
+        except OSError as error:
+            return source, remapped.errors, f"sprite not written ({error.strerror or error})"
+        return source, remapped.errors, None
+
+    errors = ErrorStats()
+    for done, (source, frame_errors, failure) in enumerate(_ordered_map(write_one, items, options.workers), start=1):
+        if failure is not None:
+            report.skip(source.path, failure)
+        else:
+            report.frames_written += 1
+            errors.merge(frame_errors)
+        if options.progress is not None:
+            options.progress("writing", done, total)
+        if options.should_cancel is not None and options.should_cancel():
+            report.cancelled = True
+            break
+    report.set_errors(errors)
+
+
+def _finish(report: Report, output: OutputSettings, remapper: Remapper, started: float) -> None:
+    write_palette(remapper.palette, output.folder / f"{output.palette_name}.gpl")
+    write_palette(remapper.palette, output.folder / f"{output.palette_name}.hex")
+    write_palette(remapper.palette, output.folder / f"{output.palette_name}.png")
+    report.set_palettes(remapper)
+    report.timings["total"] = time.perf_counter() - started
+    report_path = output.report_path or output.folder / f"{output.palette_name}_report.json"
+    write_atomically(report_path, report.to_json().encode("utf-8"))
+    report.report_path = report_path
+
+
+def fit(
+    frames: Sequence[FrameSource],
+    downscale: DownscaleSettings,
+    palette_settings: PaletteSettings,
+    options: RunOptions | None = None,
+) -> tuple[Palette, Report]:
+    """Fit one palette to the opaque pixels of all ``frames``.
+
+    Raises
+    ------
+    SetupError
+        If no frame can be used or the frames have no opaque pixel.
+    Cancelled
+        If ``options.should_cancel`` said so.
+    """
+    options = options or RunOptions()
+    report = Report(frames_in=len(frames))
+    started = time.perf_counter()
+    reservoir = PixelReservoir(SAMPLE_SIZE, seed=palette_settings.seed)
+    for item in _small_frames(frames, downscale, report, options):
+        assert item.pixels is not None
+        reservoir.add(_opaque_pixels(item.pixels))
+        report.frames_read += 1
+    if report.cancelled:
+        raise Cancelled(report)
+    palette = _fit_or_explain(reservoir, report, palette_settings)
+    report.timings["read_and_fit"] = time.perf_counter() - started
+    return palette, report
+
+
+def _fit_or_explain(reservoir: PixelReservoir, report: Report, settings: PaletteSettings) -> Palette:
+    if report.frames_read == 0:
+        raise SetupError(f"none of the {report.frames_in} frames could be used:\n{report.skipped_text()}")
+    if reservoir.pixels_seen == 0:
+        raise SetupError("every frame is fully transparent: there are no pixels to fit a palette to")
+    started = time.perf_counter()
+    result = fit_palette(reservoir.sample(), settings)
+    report.timings["fit"] = time.perf_counter() - started
+    report.fit_settings = settings
+    report.counts_tried = list(result.counts_tried)
+    report.sample_size = result.sample_size
+    return result.palette
+
+
+def process(
+    frames: Sequence[FrameSource],
+    sources: Sequence[Path | str],
+    downscale: DownscaleSettings,
+    palette_settings: PaletteSettings,
+    output: OutputSettings,
+    options: RunOptions | None = None,
+) -> Report:
+    """Read ``frames``, fit one palette over all of them and write their sprites.
+
+    Returns
+    -------
+    report : Report
+        Frames in, written and skipped (with reasons), the palette, errors and timings.
+
+    Raises
+    ------
+    SetupError
+        If the output folder is unusable or no frame can be used.
+    Cancelled
+        If ``options.should_cancel`` said so.
+    """
+    options = options or RunOptions()
+    started = time.perf_counter()
+    folder = prepare_output_folder(output.folder, frames, sources)
+    output = replace(output, folder=folder)
+    report = Report(frames_in=len(frames), output_folder=folder)
+    reservoir = PixelReservoir(SAMPLE_SIZE, seed=palette_settings.seed)
+    spool = _Spool()
+    try:
+        for item in _small_frames(frames, downscale, report, options):
+            assert item.pixels is not None
+            reservoir.add(_opaque_pixels(item.pixels))
+            spool.append(item.source, item.pixels)
+            report.frames_read += 1
+        if report.cancelled:
+            raise Cancelled(report)
+        report.timings["read"] = time.perf_counter() - started
+        palette = _fit_or_explain(reservoir, report, palette_settings)
+        remapper = Remapper(palette, output.target)
+        writing = time.perf_counter()
+        _write_sprites(spool, len(spool), remapper, output, report, options)
+        report.timings["write"] = time.perf_counter() - writing
+    finally:
+        spool.close()
+    _finish(report, output, remapper, started)
+    if report.cancelled:
+        raise Cancelled(report)
+    return report
+
+
+def apply(
+    frames: Sequence[FrameSource],
+    sources: Sequence[Path | str],
+    downscale: DownscaleSettings,
+    palette: Palette,
+    output: OutputSettings,
+    options: RunOptions | None = None,
+) -> Report:
+    """Write the sprites of ``frames`` with a given (locked) ``palette``, in one streaming pass."""
+    options = options or RunOptions()
+    started = time.perf_counter()
+    folder = prepare_output_folder(output.folder, frames, sources)
+    output = replace(output, folder=folder)
+    report = Report(frames_in=len(frames), output_folder=folder)
+    remapper = Remapper(palette, output.target)
+
+    def counted(items: Iterator[Any]) -> Iterator[tuple[FrameSource, NDArray[np.uint8]]]:
+        for item in items:
+            report.frames_read += 1
+            yield item.source, item.pixels
+
+    _write_sprites(
+        counted(_small_frames(frames, downscale, report, options)),
+        len(frames),
+        remapper,
+        output,
+        report,
+        options,
+    )
+    if report.frames_read == 0 and not report.cancelled:
+        raise SetupError(f"none of the {report.frames_in} frames could be used:\n{report.skipped_text()}")
+    report.timings["read_and_write"] = time.perf_counter() - started
+    _finish(report, output, remapper, started)
+    if report.cancelled:
+        raise Cancelled(report)
+    return report

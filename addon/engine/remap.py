@@ -1,0 +1,110 @@
+"""Mapping every opaque pixel to its nearest palette colour, then to a target palette."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .colour import delta_e_2000, srgb_to_lab
+from .palette import Palette
+
+# ΔE2000 histogram bins for percentiles over any number of frames in fixed memory.
+ERROR_BIN_WIDTH = 0.05
+ERROR_BINS = 2400
+
+
+@dataclass
+class ErrorStats:
+    """Running ΔE2000 statistics of sprites against their downscaled frames."""
+
+    pixels: int = 0
+    total: float = 0.0
+    histogram: NDArray[np.int64] = field(default_factory=lambda: np.zeros(ERROR_BINS, np.int64))
+
+    def add(self, errors: NDArray[np.float64]) -> None:
+        self.pixels += len(errors)
+        self.total += float(errors.sum())
+        bins = np.minimum((errors / ERROR_BIN_WIDTH).astype(np.int64), ERROR_BINS - 1)
+        self.histogram += np.bincount(bins, minlength=ERROR_BINS)
+
+    def merge(self, other: ErrorStats) -> None:
+        self.pixels += other.pixels
+        self.total += other.total
+        self.histogram += other.histogram
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.pixels if self.pixels else 0.0
+
+    def percentile(self, q: float) -> float:
+        """The upper edge of the histogram bin holding the ``q``-th percentile."""
+        if not self.pixels:
+            return 0.0
+        rank = np.searchsorted(np.cumsum(self.histogram), q / 100 * self.pixels)
+        return float((rank + 1) * ERROR_BIN_WIDTH)
+
+
+@dataclass(frozen=True)
+class RemappedFrame:
+    """A sprite and its colours as indices into :attr:`Remapper.output_palette`.
+
+    ``indices`` is -1 where the sprite is transparent.
+    """
+
+    rgba: NDArray[np.uint8]
+    indices: NDArray[np.int16]
+    errors: ErrorStats
+
+
+class Remapper:
+    """Remap frames to ``palette`` and then, if given, to ``target``.
+
+    Each fitted colour goes to its nearest target colour, so the sprites use
+    at most ``len(palette)`` target colours and every frame of a character
+    still shares one set of colours. Distances are Euclidean in CIELAB, the
+    space the palette was fitted in.
+    """
+
+    def __init__(self, palette: Palette, target: Palette | None = None) -> None:
+        from scipy.spatial import cKDTree
+
+        self.palette = palette
+        self.target = target
+        self._tree = cKDTree(palette.lab)
+        if target is None:
+            self.output_palette = palette
+            self._output_of_fitted = np.arange(len(palette))
+        else:
+            _, nearest_target = cKDTree(target.lab).query(palette.lab)
+            used = np.unique(nearest_target)  # in target order
+            self.output_palette = Palette(target.colors[used])
+            self._output_of_fitted = np.searchsorted(used, nearest_target)
+
+    def remap(self, small: NDArray[np.uint8]) -> RemappedFrame:
+        """Remap a downscaled frame whose alpha is 0 or 255."""
+        opaque = small[:, :, 3] == 255
+        rgb = small[:, :, :3][opaque]
+        codes = (rgb[:, 0].astype(np.int32) << 16) | (rgb[:, 1].astype(np.int32) << 8) | rgb[:, 2]
+        unique_codes, inverse = np.unique(codes, return_inverse=True)
+        unique_rgb = np.stack(
+            [(unique_codes >> 16) & 255, (unique_codes >> 8) & 255, unique_codes & 255], axis=1
+        ).astype(np.uint8)
+        unique_lab = srgb_to_lab(unique_rgb)
+        if len(unique_lab):
+            _, fitted = self._tree.query(unique_lab)
+        else:
+            fitted = np.empty(0, dtype=np.intp)
+        unique_output = self._output_of_fitted[fitted]
+
+        errors = ErrorStats()
+        unique_errors = delta_e_2000(unique_lab, self.output_palette.lab[unique_output])
+        errors.add(unique_errors[inverse.reshape(-1)])
+
+        indices = np.full(small.shape[:2], -1, dtype=np.int16)
+        indices[opaque] = unique_output[inverse.reshape(-1)]
+        sprite = np.zeros_like(small)
+        sprite[opaque, :3] = self.output_palette.colors[indices[opaque]]
+        sprite[opaque, 3] = 255
+        return RemappedFrame(rgba=sprite, indices=indices, errors=errors)
