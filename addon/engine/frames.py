@@ -62,7 +62,7 @@ def _to_uint8(pixels: NDArray[np.generic]) -> NDArray[np.uint8]:
     if pixels.dtype == np.uint16:
         return ((pixels.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
     if pixels.dtype == np.bool_:
-        return (pixels * 255).astype(np.uint8)
+        return np.where(pixels, 255, 0).astype(np.uint8)
     raise ValueError(f"unsupported sample type {pixels.dtype}")
 
 

@@ -9,8 +9,8 @@ k-means. With ``auto`` the count is found in two steps:
    distinct materials from merging on a character with many colours: a merged
    pair 12 ΔE apart has a per-colour error near 6, while its share of the
    overall mean can stay below any sensible tolerance;
-2. down from that bound, while a Gaussian mixture in CIELAB has a lower BIC
-   with fewer colours, so colours that only split render noise go. On flat
+2. at or below that bound, a count where a Gaussian mixture in CIELAB has a
+   low BIC, so colours that only split render noise go. On flat
    materials with noise this finds the true number of colours; on real
    renders, whose shading is continuous, BIC keeps falling and the tolerance
    bound decides.
@@ -176,13 +176,16 @@ def _tolerance_bound(model: _LabKMeans, settings: PaletteSettings) -> int:
 
 
 def _lowest_bic_below(model: _LabKMeans, bound: int) -> int:
-    """Walk down from ``bound`` while dropping colours lowers the BIC.
+    """A count in 1..``bound`` with a low BIC, from a coarse scan and a walk down.
 
-    Steps grow while they keep paying and fall back to one colour when they
-    overshoot, so a real render (whose BIC rises at once) costs two mixture
-    fits and a noisy flat-colour set reaches its true count in a few more.
+    The BIC curve is noisy, so a doubling scan first finds the region of its
+    minimum; the walk then starts from the scanned count above that minimum
+    and goes down while dropping colours lowers the BIC, with steps that grow
+    while they pay and fall back to one colour when they overshoot.
     """
-    count, step = bound, 1
+    scan = sorted({min(2**power, bound) for power in range(bound.bit_length() + 1)})
+    lowest = min(range(len(scan)), key=lambda index: model.bic(scan[index]))
+    count, step = scan[min(lowest + 1, len(scan) - 1)], 1
     while True:
         candidate = count - step
         if candidate >= 1 and model.bic(candidate) < model.bic(count):
