@@ -70,7 +70,11 @@ def truth_frame(
     sprite[body, :3] = colours[labels[body]]
     sprite[body, 3] = 255
 
-    render = np.repeat(np.repeat(sprite, scale, axis=0), scale, axis=1).astype(np.float64)
+    # Renders store straight alpha: the colour under a soft edge is the surface's, not black.
+    _, (near_rows, near_cols) = ndimage.distance_transform_edt(~body, return_indices=True)
+    painted = sprite.copy()
+    painted[:, :, :3] = sprite[near_rows, near_cols, :3]
+    render = np.repeat(np.repeat(painted, scale, axis=0), scale, axis=1).astype(np.float64)
     big_rows, big_cols = np.mgrid[0 : height * scale, 0 : width * scale]
     light = 1 + shading * np.sin(big_rows / (7.0 * scale) + seed) * np.cos(big_cols / (5.0 * scale))
     render[:, :, :3] = render[:, :, :3] * light[:, :, None] + rng.normal(0, noise, (*render.shape[:2], 3))

@@ -39,8 +39,10 @@ DEFAULT_METHOD = "kmeans-lab"
 DEFAULT_TOLERANCE = 3.0
 MAX_COLORS = 256
 MEANSHIFT_SAMPLE = 2000
-# Added to mixture covariances (ΔE² units): 8-bit colours of a flat material have almost no spread.
-MIXTURE_REGULARISATION = 0.1
+# Added to mixture covariances (ΔE² units) so that a pile of identical 8-bit colours
+# (a flat or clipped material) does not pass for a colour of its own.
+MIXTURE_REGULARISATION = 1.0
+MIN_PIXELS_PER_MIXTURE_COLOUR = 10
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,9 @@ def _lowest_bic_below(model: _LabKMeans, bound: int) -> int:
 
 def _fit_kmeans_auto(model: _LabKMeans, settings: PaletteSettings) -> tuple[Palette, tuple[int, ...]]:
     bound = _tolerance_bound(model, settings)
-    count = _lowest_bic_below(model, bound)
+    # A mixture needs several pixels per colour to say anything; with fewer, the bound stands.
+    enough_pixels = len(model.sample_lab) >= MIN_PIXELS_PER_MIXTURE_COLOUR * bound
+    count = _lowest_bic_below(model, bound) if enough_pixels and bound < len(model.colors) else bound
     return model.fit(count)[0], model.counts_fitted()
 
 

@@ -30,7 +30,9 @@ def discover_frames(sources: Sequence[Path | str], *, exclude: Iterable[Path | s
     Sprites keep the frames' layout: relative to the folder when one folder is
     given, and relative to the folders' common parent when several are, so
     frames of one character spread over angle or action folders stay apart.
-    Anything inside an ``exclude`` folder (such as the output folder) is left out.
+    Anything inside an ``exclude`` folder (such as the output folder) is left
+    out, unless that folder is itself a source: naming it is a mistake that
+    :func:`prepare_output_folder` reports.
 
     Raises
     ------
@@ -39,7 +41,7 @@ def discover_frames(sources: Sequence[Path | str], *, exclude: Iterable[Path | s
     """
     if not sources:
         raise SetupError("no frames given: name a folder or PNG files")
-    excluded = [Path(folder).resolve() for folder in exclude]
+    excluded = {Path(folder).resolve() for folder in exclude} - {Path(source).resolve() for source in sources}
     found: list[Path] = []
     roots: list[Path] = []
     for source in map(Path, sources):

@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 from conftest import save_png
 from PIL import Image
+from pixel_sprites.engine.frames import Downscaler, DownscaleSettings, FrameError, nearest_indices, read_frame
 from skimage.transform import resize
-
-from pixel_sprites.engine.frames import DownscaleSettings, Downscaler, FrameError, nearest_indices, read_frame
 
 
 def test_reads_rgba_unchanged(tmp_path, rng):
@@ -82,7 +81,9 @@ def test_truncated_png_is_reported_as_corrupt(tmp_path, rng):
         read_frame(path)
 
 
-@pytest.mark.parametrize(("n_in", "n_out"), [(900, 90), (640, 64), (901, 90), (333, 64), (7, 3), (10, 1), (64, 64), (5, 9)])
+@pytest.mark.parametrize(
+    ("n_in", "n_out"), [(900, 90), (640, 64), (901, 90), (333, 64), (7, 3), (10, 1), (64, 64), (5, 9)]
+)
 def test_nearest_indices_pick_what_scikit_image_picks(n_in, n_out):
     column = np.arange(n_in, dtype=np.float64)[:, None]
     expected = resize(column, (n_out, 1), order=0, anti_aliasing=False, preserve_range=True)[:, 0]
@@ -95,7 +96,9 @@ def test_downscale_equals_scikit_image_resize(rng, shape, out):
     small = Downscaler(shape, out, alpha_threshold=128)(rgba)
     expected = resize(rgba, out, order=0, anti_aliasing=False, preserve_range=True).astype(np.uint8)
     opaque = expected[:, :, 3] >= 128
-    np.testing.assert_array_equal(small[opaque], np.concatenate([expected[opaque][:, :3], np.full((opaque.sum(), 1), 255)], 1))
+    np.testing.assert_array_equal(
+        small[opaque], np.concatenate([expected[opaque][:, :3], np.full((opaque.sum(), 1), 255)], 1)
+    )
     assert (small[~opaque] == 0).all()
 
 

@@ -3,12 +3,11 @@
 import numpy as np
 import pytest
 from PIL import Image
-from sklearn.cluster import KMeans
-from synthetic import write_truth_set
-
 from pixel_sprites import engine
 from pixel_sprites.engine.colour import delta_e_2000, lab_to_srgb, srgb_to_lab
 from pixel_sprites.engine.remap import Remapper
+from sklearn.cluster import KMeans
+from synthetic import write_truth_set
 
 SIZE = engine.DownscaleSettings(size=(64, 90))
 
@@ -28,7 +27,7 @@ def run(tmp_path, palette_settings, count=12, frames=5, **truth_options):
 
 @pytest.mark.parametrize("count", [6, 12, 24])
 def test_auto_finds_exactly_the_painted_colours(tmp_path, count):
-    colours, truths, report = run(tmp_path, engine.PaletteSettings(), count=count)
+    _, truths, report = run(tmp_path, engine.PaletteSettings(), count=count)
     assert len(report.palette) == count
     errors = []
     for index, truth in enumerate(truths):

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Set up everything Pixel Sprites needs on a fresh Debian machine, idempotently:
+#   .venv     Python 3.11 with bpy 5.0.1 (Blender 5.0, numpy 1.26), the engine and the dev tools
+#   .venv313  Python 3.13 with bpy 5.3.0 (Blender 5.3, numpy 2)
+#   Debian's blender (3.4) with its Python libraries, for the real `blender -b` command line
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+find_python() {
+    local version=$1
+    if command -v pyenv >/dev/null 2>&1; then
+        local prefix
+        prefix=$(pyenv root)/versions
+        for candidate in "$prefix"/"$version".*/bin/python"$version"; do
+            [ -x "$candidate" ] && { echo "$candidate"; return; }
+        done
+    fi
+    command -v "python$version" || { echo "Python $version is needed but was not found" >&2; exit 1; }
+}
+
+make_venv() {
+    local folder=$1 python=$2 requirements=$3
+    local stamp="$folder/.installed-$(sha256sum "$requirements" pyproject.toml | sha256sum | cut -c1-16)"
+    [ -f "$stamp" ] && return
+    echo "== setting up $folder"
+    "$python" -m venv "$folder"
+    "$folder/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    "$folder/bin/pip" install --quiet --disable-pip-version-check --no-deps -e .
+    touch "$stamp"
+}
+
+if ! command -v blender >/dev/null 2>&1 || ! /usr/bin/python3 -c "import sklearn, skimage, PIL" 2>/dev/null; then
+    echo "== installing Debian's blender and its Python libraries"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq blender python3-numpy python3-scipy python3-sklearn python3-skimage python3-pil >/dev/null
+fi
+
+make_venv .venv "$(find_python 3.11)" scripts/requirements-py311.txt
+make_venv .venv313 "$(find_python 3.13)" scripts/requirements-py313.txt
