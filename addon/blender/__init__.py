@@ -1,9 +1,23 @@
 """The Blender side of Pixel Sprites: settings, operators, panel and render handlers."""
 
+from __future__ import annotations
+
+import bpy
+
+from . import handlers, operators, panels, props
+
+CLASSES = props.CLASSES + operators.CLASSES + panels.CLASSES
+
 
 def register() -> None:
-    pass
+    for cls in CLASSES:
+        bpy.utils.register_class(cls)
+    bpy.types.Scene.pixel_sprites = bpy.props.PointerProperty(type=props.PIXEL_SPRITES_PG_settings)
+    handlers.register()
 
 
 def unregister() -> None:
-    pass
+    handlers.unregister()
+    del bpy.types.Scene.pixel_sprites
+    for cls in reversed(CLASSES):
+        bpy.utils.unregister_class(cls)

@@ -1,5 +1,6 @@
 """The sprite engine: frames → small frames → palette → sprites. Never imports bpy."""
 
+from .character import Character, update_character
 from .frames import Downscaler, DownscaleSettings, Frame, FrameError, nearest_indices, read_frame, sprite_shape
 from .palette import Palette
 from .palette_files import PaletteFileError, read_palette, write_palette
@@ -14,6 +15,7 @@ __all__ = [
     "DEFAULT_TOLERANCE",
     "METHODS",
     "Cancelled",
+    "Character",
     "DownscaleSettings",
     "Downscaler",
     "FitResult",
@@ -39,5 +41,6 @@ __all__ = [
     "read_frame",
     "read_palette",
     "sprite_shape",
+    "update_character",
     "write_palette",
 ]

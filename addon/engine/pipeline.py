@@ -276,6 +276,8 @@ def process(
     Cancelled
         If ``options.should_cancel`` said so.
     """
+    if not frames:
+        raise SetupError("no frames to process")
     options = options or RunOptions()
     started = time.perf_counter()
     folder = prepare_output_folder(output.folder, frames, sources)
@@ -314,6 +316,8 @@ def apply(
     options: RunOptions | None = None,
 ) -> Report:
     """Write the sprites of ``frames`` with a given (locked) ``palette``, in one streaming pass."""
+    if not frames:
+        raise SetupError("no frames to process")
     options = options or RunOptions()
     started = time.perf_counter()
     folder = prepare_output_folder(output.folder, frames, sources)

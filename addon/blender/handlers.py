@@ -1,0 +1,108 @@
+"""Render handlers: collect the frames a render writes, then make their sprites.
+
+With a UI these handlers run on the render job's thread, so they only record
+paths; the work is scheduled on the main thread with a timer. In background
+mode they run on the main thread and the work runs at once.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import bpy
+from bpy.app.handlers import persistent
+
+from . import sprites
+
+# Frames written by the render in progress, by scene name.
+_written: dict[str, list[Path]] = {}
+# Scenes being rendered at sprite size by the Render Sprites operator.
+sprite_size_renders: set[str] = set()
+
+NOTHING_WRITTEN = (
+    "this render wrote no frames. A still (F12) is not saved by Blender: use Process Render Result. "
+    "Frames skipped because 'Overwrite' is off are not processed again"
+)
+NO_DENOISER = (
+    "this render wrote no frames. This Blender was built without OpenImageDenoise and the scene has "
+    "Cycles denoising on: turn off Render Properties > Sampling > Denoise"
+)
+
+
+def _lacks_denoiser(scene: bpy.types.Scene) -> bool:
+    cycles = getattr(scene, "cycles", None)
+    built_with = getattr(bpy.app.build_options, "openimagedenoise", True)
+    return scene.render.engine == "CYCLES" and cycles is not None and cycles.use_denoising and not built_with
+
+
+@persistent
+def on_render_init(scene: bpy.types.Scene, *_: object) -> None:
+    _written[scene.name] = []
+
+
+@persistent
+def on_render_write(scene: bpy.types.Scene, *_: object) -> None:
+    path = Path(scene.render.frame_path(frame=scene.frame_current))
+    _written.setdefault(scene.name, []).append(path)
+
+
+def _finish(scene_name: str, frames: list[Path], partial: bool, at_sprite_size: bool) -> None:
+    scene = bpy.data.scenes.get(scene_name)
+    if scene is None or not scene.pixel_sprites.enabled:
+        return
+    if not frames:
+        reason = NO_DENOISER if _lacks_denoiser(scene) else NOTHING_WRITTEN
+        sprites.store_result(scene_name, None, None, note=f"No sprites: {reason}")
+        return
+    not_png = [path for path in frames if path.suffix.lower() != ".png"]
+    if not_png:
+        problem = f"sprites need PNG renders; set Output Properties > File Format to PNG ({not_png[0].name})"
+        sprites.store_result(scene_name, None, problem)
+        return
+    sprites.start_update(
+        scene,
+        frames,
+        title="Sprites after render",
+        frames_at_sprite_size=at_sprite_size,
+        partial=partial,
+    )
+
+
+def _render_ended(scene: bpy.types.Scene, partial: bool) -> None:
+    frames = _written.pop(scene.name, [])
+    finish = functools.partial(_finish, scene.name, frames, partial, scene.name in sprite_size_renders)
+    if bpy.app.background:
+        finish()
+    else:
+        bpy.app.timers.register(finish, first_interval=0.0)
+
+
+@persistent
+def on_render_complete(scene: bpy.types.Scene, *_: object) -> None:
+    _render_ended(scene, partial=False)
+
+
+@persistent
+def on_render_cancel(scene: bpy.types.Scene, *_: object) -> None:
+    _render_ended(scene, partial=True)
+
+
+HANDLERS = (
+    (bpy.app.handlers.render_init, on_render_init),
+    (bpy.app.handlers.render_write, on_render_write),
+    (bpy.app.handlers.render_complete, on_render_complete),
+    (bpy.app.handlers.render_cancel, on_render_cancel),
+)
+
+
+def register() -> None:
+    for handler_list, function in HANDLERS:
+        if function not in handler_list:
+            handler_list.append(function)
+
+
+def unregister() -> None:
+    for handler_list, function in HANDLERS:
+        if function in handler_list:
+            handler_list.remove(function)

@@ -1,0 +1,154 @@
+"""Operators of the Sprites panel. Each reads the scene settings and hands the work to the engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bpy
+
+from ..engine import SetupError, discover_frames
+from . import handlers, jobs, sprites
+from .render_size import sprite_size_render_settings
+
+
+def _renders_folder(context: bpy.types.Context) -> Path:
+    settings = context.scene.pixel_sprites
+    if settings.source_folder:
+        return Path(bpy.path.abspath(settings.source_folder))
+    return sprites.renders_folder(context.scene)
+
+
+class PIXEL_SPRITES_OT_process(bpy.types.Operator):
+    """Make sprites from the renders already in the renders folder, with the character's shared palette"""
+
+    bl_idname = "pixel_sprites.process"
+    bl_label = "Process Renders"
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        folder = _renders_folder(context)
+        settings = context.scene.pixel_sprites
+        try:
+            found = discover_frames([folder], exclude=[settings.output_folder_for(folder)])
+        except SetupError as error:
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
+        if not found:
+            self.report({"ERROR"}, f"No PNG renders in {folder}")
+            return {"CANCELLED"}
+        sprites.start_update(context.scene, [frame.path for frame in found], title="Processing renders")
+        self._report_outcome(context, len(found))
+        return {"FINISHED"}
+
+    def _report_outcome(self, context: bpy.types.Context, count: int) -> None:
+        summary = context.scene.pixel_sprites.last_summary
+        if bpy.app.background:
+            self.report({"ERROR"} if summary.startswith("Error") else {"INFO"}, summary)
+        else:
+            self.report({"INFO"}, f"Processing {count} renders in the background")
+
+
+class PIXEL_SPRITES_OT_fit_palette(bpy.types.Operator):
+    """Fit the character's palette over its frames and the renders folder, and save it"""
+
+    bl_idname = "pixel_sprites.fit_palette"
+    bl_label = "Fit Palette"
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        sprites.start_fit(context.scene, _renders_folder(context))
+        summary = context.scene.pixel_sprites.last_summary
+        self.report({"ERROR"} if summary.startswith("Error") else {"INFO"}, summary or "Fitting palette")
+        return {"FINISHED"}
+
+
+class PIXEL_SPRITES_OT_lock_palette(bpy.types.Operator):
+    """Lock the saved palette so new frames use it unchanged, or unlock it to refit"""
+
+    bl_idname = "pixel_sprites.lock_palette"
+    bl_label = "Lock Palette"
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        settings = context.scene.pixel_sprites
+        if settings.palette_locked:
+            settings.palette_locked = False
+            self.report({"INFO"}, "Palette unlocked: the next run refits it")
+            return {"FINISHED"}
+        character = sprites.character_of(context.scene, _renders_folder(context))
+        if not character.palette_path.is_file():
+            self.report({"ERROR"}, f"No saved palette at {character.palette_path}: fit or process first")
+            return {"CANCELLED"}
+        settings.palette_locked = True
+        self.report({"INFO"}, f"Palette locked: {character.palette_path}")
+        return {"FINISHED"}
+
+
+class PIXEL_SPRITES_OT_cancel(bpy.types.Operator):
+    """Stop the running sprite job; sprites written so far are kept"""
+
+    bl_idname = "pixel_sprites.cancel"
+    bl_label = "Cancel"
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        if not jobs.cancel():
+            self.report({"INFO"}, "Nothing is running")
+        return {"FINISHED"}
+
+
+class PIXEL_SPRITES_OT_process_render_result(bpy.types.Operator):
+    """Save the current Render Result (a still is not saved by Blender) beside the renders and make its sprite"""
+
+    bl_idname = "pixel_sprites.process_render_result"
+    bl_label = "Process Render Result"
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        result = bpy.data.images.get("Render Result")
+        if result is None or not result.has_data:
+            self.report({"ERROR"}, "No Render Result: render an image first (F12)")
+            return {"CANCELLED"}
+        folder = _renders_folder(context)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"still_{context.scene.frame_current:04d}.png"
+        index = 1
+        while path.exists():  # never replace an earlier render
+            path = folder / f"still_{context.scene.frame_current:04d}_{index}.png"
+            index += 1
+        settings = context.scene.render.image_settings
+        previous = (settings.file_format, settings.color_mode)
+        settings.file_format, settings.color_mode = "PNG", "RGBA"
+        try:
+            result.save_render(filepath=str(path), scene=context.scene)
+        finally:
+            settings.file_format, settings.color_mode = previous
+        sprites.start_update(context.scene, [path], title="Processing render result")
+        self.report({"INFO"}, f"Saved {path.name}; {context.scene.pixel_sprites.last_summary or 'processing'}")
+        return {"FINISHED"}
+
+
+class PIXEL_SPRITES_OT_render_sprites(bpy.types.Operator):
+    """Render the animation and make its sprites, directly at sprite size if that option is on"""
+
+    bl_idname = "pixel_sprites.render_sprites"
+    bl_label = "Render Sprites"
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        scene = context.scene
+        if not scene.pixel_sprites.render_at_sprite_size:
+            bpy.ops.render.render(animation=True)
+            return {"FINISHED"}
+        handlers.sprite_size_renders.add(scene.name)
+        try:
+            with sprite_size_render_settings(scene):
+                bpy.ops.render.render(animation=True)
+        finally:
+            handlers.sprite_size_renders.discard(scene.name)
+        self.report({"INFO"}, scene.pixel_sprites.last_summary or "Rendered at sprite size")
+        return {"FINISHED"}
+
+
+CLASSES = (
+    PIXEL_SPRITES_OT_process,
+    PIXEL_SPRITES_OT_fit_palette,
+    PIXEL_SPRITES_OT_lock_palette,
+    PIXEL_SPRITES_OT_cancel,
+    PIXEL_SPRITES_OT_process_render_result,
+    PIXEL_SPRITES_OT_render_sprites,
+)
