@@ -101,7 +101,7 @@ class PIXEL_SPRITES_OT_process_render_result(bpy.types.Operator):
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         result = bpy.data.images.get("Render Result")
-        if result is None or not result.has_data:
+        if result is None:
             self.report({"ERROR"}, "No Render Result: render an image first (F12)")
             return {"CANCELLED"}
         folder = _renders_folder(context)
@@ -116,6 +116,9 @@ class PIXEL_SPRITES_OT_process_render_result(bpy.types.Operator):
         settings.file_format, settings.color_mode = "PNG", "RGBA"
         try:
             result.save_render(filepath=str(path), scene=context.scene)
+        except RuntimeError as error:
+            self.report({"ERROR"}, f"The Render Result could not be saved: render an image first (F12) ({error})")
+            return {"CANCELLED"}
         finally:
             settings.file_format, settings.color_mode = previous
         sprites.start_update(context.scene, [path], title="Processing render result")

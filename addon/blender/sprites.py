@@ -9,6 +9,7 @@ import bpy
 
 from ..engine import (
     Character,
+    FrameSource,
     Report,
     RunOptions,
     discover_frames,
@@ -32,6 +33,14 @@ def character_of(scene: bpy.types.Scene, renders: Path) -> Character:
     return Character(settings.output_folder_for(renders), settings.character)
 
 
+def frame_sources(frames: Sequence[Path], *, shared_output: bool) -> list[FrameSource]:
+    """Where each frame's sprite goes: beside its renders by default, or under the render
+    folder's name in a shared output folder, so several render jobs of one character stay apart."""
+    return [
+        FrameSource(path, Path(path.parent.name, path.name) if shared_output else Path(path.name)) for path in frames
+    ]
+
+
 def start_update(
     scene: bpy.types.Scene,
     frames: Sequence[Path],
@@ -49,13 +58,13 @@ def start_update(
     target_path = settings.target_palette_path()
     indexed, locked = settings.indexed, settings.palette_locked
     scene_name = scene.name
-    frames = list(frames)
+    sources = frame_sources(frames, shared_output=bool(settings.output_folder))
 
     def work(options: RunOptions) -> Report:
         target = read_palette(target_path) if target_path else None
         character = Character(folder, name)
         return update_character(
-            character, frames, downscale, palette_settings,
+            character, sources, downscale, palette_settings,
             target=target, indexed=indexed, locked=locked, options=options,
         )  # fmt: skip
 
@@ -72,9 +81,11 @@ def start_fit(scene: bpy.types.Scene, renders: Path) -> None:
     downscale = settings.downscale_settings()
     palette_settings = settings.palette_settings()
     scene_name = scene.name
+    shared = bool(settings.output_folder)
 
     def work(options: RunOptions) -> Report:
-        character.add(source.path for source in discover_frames([renders], exclude=[character.folder]))
+        found = discover_frames([renders], exclude=[character.folder])
+        character.add(frame_sources([frame.path for frame in found], shared_output=shared))
         character.save()
         palette, report = fit(character.frames(), downscale, palette_settings, options)
         write_palette(palette, character.palette_path)

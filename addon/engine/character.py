@@ -8,9 +8,8 @@ sprite of the character uses the same colours.
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .atomic import write_atomically
@@ -29,45 +28,47 @@ def _safe_name(name: str) -> str:
 
 
 class Character:
-    """The frame list of character ``name``, kept as JSON in ``folder``."""
+    """The frames of character ``name`` and where their sprites go, kept as JSON in ``folder``.
+
+    A frame keeps the sprite path it was first given, so adding render jobs
+    never moves the sprites of earlier ones.
+    """
 
     def __init__(self, folder: Path | str, name: str) -> None:
         self.folder = Path(folder)
         self.name = _safe_name(name)
         self.list_path = self.folder / f"{self.name}.frames.json"
         self.palette_path = self.folder / f"{self.name}.gpl"
-        self.frame_paths: list[Path] = []
+        self._sprites: dict[Path, Path] = {}
         if self.list_path.is_file():
             try:
                 stored = json.loads(self.list_path.read_text(encoding="utf-8"))
-                self.frame_paths = [Path(path) for path in stored["frames"]]
+                self._sprites = {Path(entry["frame"]): Path(entry["sprite"]) for entry in stored["frames"]}
             except (ValueError, KeyError, TypeError) as error:
                 raise SetupError(f"{self.list_path}: not a frame list of Pixel Sprites ({error})") from error
 
-    def add(self, paths: Iterable[Path | str]) -> None:
+    def add(self, frames: Iterable[FrameSource]) -> None:
         """Add frames it does not have yet. Call :meth:`save` to keep them."""
-        self.frame_paths = sorted(set(self.frame_paths) | {Path(path).resolve() for path in paths})
+        for frame in frames:
+            self._sprites.setdefault(frame.path.resolve(), frame.relative)
 
     def save(self) -> None:
-        data = {"character": self.name, "frames": [str(path) for path in self.frame_paths]}
+        entries = [{"frame": str(path), "sprite": str(sprite)} for path, sprite in sorted(self._sprites.items())]
+        data = {"character": self.name, "frames": entries}
         write_atomically(self.list_path, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
 
     def frames(self, paths: Iterable[Path] | None = None) -> list[FrameSource]:
-        """Frame sources (all, or just ``paths``) with sprite paths relative to the frames' common folder."""
-        folders = sorted({path.parent for path in self.frame_paths})
-        if not folders:
-            return []
-        base = Path(os.path.commonpath(folders))
-        chosen = self.frame_paths if paths is None else sorted(Path(path).resolve() for path in paths)
-        return [FrameSource(path, path.relative_to(base)) for path in chosen]
+        """All the character's frames, or just those at ``paths``, in order."""
+        chosen = sorted(self._sprites) if paths is None else sorted(Path(path).resolve() for path in paths)
+        return [FrameSource(path, self._sprites[path]) for path in chosen]
 
     def source_folders(self) -> list[Path]:
-        return sorted({path.parent for path in self.frame_paths})
+        return sorted({path.parent for path in self._sprites})
 
 
 def update_character(
     character: Character,
-    new_frames: Iterable[Path | str],
+    new_frames: Sequence[FrameSource],
     downscale: DownscaleSettings,
     palette_settings: PaletteSettings,
     *,
@@ -83,12 +84,11 @@ def update_character(
     of ``new_frames`` are written, with the saved palette, so the others stay
     byte-identical.
     """
-    job_frames = [Path(path) for path in new_frames]
-    character.add(job_frames)
+    character.add(new_frames)
     character.save()
     output = OutputSettings(folder=character.folder, indexed=indexed, target=target, palette_name=character.name)
     sources = character.source_folders()
     if locked and character.palette_path.is_file():
         palette = read_palette(character.palette_path)
-        return apply(character.frames(job_frames), sources, downscale, palette, output, options)
+        return apply(character.frames(frame.path for frame in new_frames), sources, downscale, palette, output, options)
     return process(character.frames(), sources, downscale, palette_settings, output, options)

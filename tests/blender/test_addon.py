@@ -1,0 +1,131 @@
+"""The add-on in real Blender: registration, renders, the panel's operators."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import bpy
+from PIL import Image
+from pixel_sprites.engine import read_palette
+
+
+def opaque_colours(path):
+    pixels = np.asarray(Image.open(path).convert("RGBA"))
+    return {tuple(c) for c in pixels[pixels[:, :, 3] == 255][:, :3].tolist()}, pixels[:, :, 3]
+
+
+def test_addon_registers_settings_operators_and_panel():
+    import addon_utils
+
+    assert addon_utils.check("pixel_sprites")[1]
+    for name in ("process", "fit_palette", "lock_palette", "cancel", "process_render_result", "render_sprites"):
+        assert hasattr(bpy.ops.pixel_sprites, name)
+    assert hasattr(bpy.types, "PIXEL_SPRITES_PT_main")
+    settings = bpy.context.scene.pixel_sprites
+    assert settings.enabled and settings.pixel == 10 and settings.auto_colors
+
+
+def test_animation_render_writes_sprites_with_one_palette(character, tmp_path):
+    bpy.ops.render.render(animation=True)
+    renders = tmp_path / "renders"
+    sprites = renders / "sprites"
+    palette = {tuple(c) for c in read_palette(sprites / "character.gpl").colors.tolist()}
+    names = sorted(path.name for path in sprites.glob("*.png") if path.name != "character.png")
+    assert names == [f"{frame:04d}.png" for frame in range(1, 9)]
+    for name in names:
+        colours, alpha = opaque_colours(sprites / name)
+        assert colours <= palette
+        assert set(np.unique(alpha)) <= {0, 255}
+        assert alpha.shape == (22, 16)
+        render = np.asarray(Image.open(renders / name))
+        assert render.shape == (225, 160, 4)  # the render itself is untouched
+        assert len(np.unique(render[:, :, 3])) > 2  # and keeps its soft edges
+    assert "8/8 sprites" in character.pixel_sprites.last_summary
+    assert len(character.pixel_sprites.palette) == len(palette)
+
+
+def test_disabled_scene_gets_no_sprites(character, tmp_path):
+    character.pixel_sprites.enabled = False
+    bpy.ops.render.render(animation=True)
+    assert not (tmp_path / "renders" / "sprites").exists()
+
+
+def test_process_operator_skips_a_corrupt_frame_and_reports_it(character, tmp_path):
+    character.pixel_sprites.enabled = False
+    bpy.ops.render.render(animation=True)
+    renders = tmp_path / "renders"
+    (renders / "0009.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
+    character.pixel_sprites.size_mode = "SIZE"
+    character.pixel_sprites.width, character.pixel_sprites.height = 32, 45
+
+    assert bpy.ops.pixel_sprites.process() == {"FINISHED"}
+
+    settings = character.pixel_sprites
+    assert "8/9 sprites" in settings.last_summary and "1 skipped" in settings.last_summary
+    assert [(item.path.endswith("0009.png"), item.reason.startswith("corrupt PNG")) for item in settings.skipped] == [
+        (True, True)
+    ]
+    assert Image.open(renders / "sprites" / "0001.png").size == (32, 45)
+    assert not (renders / "sprites" / "0009.png").exists()
+
+
+def test_locked_palette_keeps_earlier_sprites_byte_identical(character, tmp_path):
+    character.frame_end = 4
+    bpy.ops.render.render(animation=True)
+    sprites = tmp_path / "renders" / "sprites"
+    before = {path.name: path.read_bytes() for path in sprites.glob("000*.png")}
+    assert bpy.ops.pixel_sprites.lock_palette() == {"FINISHED"}
+    palette = {tuple(c) for c in read_palette(sprites / "character.gpl").colors.tolist()}
+
+    character.frame_start, character.frame_end = 5, 8
+    bpy.ops.render.render(animation=True)
+
+    for name, data in before.items():
+        assert (sprites / name).read_bytes() == data
+    for frame in range(5, 9):
+        assert opaque_colours(sprites / f"{frame:04d}.png")[0] <= palette
+
+
+def test_unlocked_character_refits_over_all_frames_of_several_jobs(character, tmp_path):
+    character.pixel_sprites.output_folder = str(tmp_path / "hero")
+    character.frame_end = 4
+    bpy.ops.render.render(animation=True)
+    character.render.filepath = str(tmp_path / "renders_b") + "/"
+    character.frame_start, character.frame_end = 5, 8
+    bpy.ops.render.render(animation=True)
+    palette = {tuple(c) for c in read_palette(tmp_path / "hero" / "character.gpl").colors.tolist()}
+    sprites = sorted((tmp_path / "hero").rglob("000*.png"))
+    assert [str(path.relative_to(tmp_path / "hero")) for path in sprites] == [
+        *(f"renders/{frame:04d}.png" for frame in range(1, 5)),
+        *(f"renders_b/{frame:04d}.png" for frame in range(5, 9)),
+    ]
+    for path in sprites:
+        assert opaque_colours(path)[0] <= palette
+
+
+def test_still_render_is_explained_then_processed_from_the_render_result(character, tmp_path):
+    bpy.ops.render.render()
+    assert "A still (F12) is not saved by Blender" in character.pixel_sprites.last_summary
+    assert bpy.ops.pixel_sprites.process_render_result() == {"FINISHED"}
+    assert (tmp_path / "renders" / "still_0001.png").is_file()
+    assert (tmp_path / "renders" / "sprites" / "still_0001.png").is_file()
+
+
+def test_sprite_size_render_renders_small_and_restores_settings(character, tmp_path):
+    character.pixel_sprites.render_at_sprite_size = True
+    character.frame_end = 2
+    assert bpy.ops.pixel_sprites.render_sprites() == {"FINISHED"}
+    assert Image.open(tmp_path / "renders" / "0001.png").size == (16, 22)
+    assert Image.open(tmp_path / "renders" / "sprites" / "0001.png").size == (16, 22)
+    assert (character.render.resolution_x, character.render.resolution_y) == (160, 225)
+    assert character.cycles.filter_width == 1.5
+
+
+def test_sprite_size_render_restores_settings_when_the_render_fails(character):
+    character.pixel_sprites.render_at_sprite_size = True
+    character.camera = None
+    bpy.data.objects.remove(bpy.data.objects["camera"])
+    with pytest.raises(RuntimeError, match="camera"):
+        bpy.ops.pixel_sprites.render_sprites()
+    assert (character.render.resolution_x, character.render.resolution_y) == (160, 225)
+    assert character.cycles.filter_width == 1.5
