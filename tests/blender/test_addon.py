@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import bpy
 import numpy as np
 import pytest
-from conftest import bpy
 from PIL import Image
 from pixel_sprites.engine import read_palette
 

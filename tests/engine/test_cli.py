@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import file_digests
+from helpers import file_digests
 from PIL import Image
 from synthetic import write_truth_set
 

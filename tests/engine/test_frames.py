@@ -2,7 +2,7 @@ import io
 
 import numpy as np
 import pytest
-from conftest import save_png
+from helpers import save_png
 from PIL import Image
 from pixel_sprites.engine.frames import Downscaler, DownscaleSettings, FrameError, nearest_indices, read_frame
 from skimage.transform import resize

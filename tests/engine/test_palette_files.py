@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import save_png
+from helpers import save_png
 from pixel_sprites.engine import Palette, PaletteFileError, read_palette, write_palette
 
 COLOURS = Palette.from_colors([(10, 20, 30), (255, 0, 128), (0, 0, 0), (250, 250, 250)])

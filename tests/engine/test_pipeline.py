@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import file_digests, save_png
+from helpers import file_digests, save_png
 from PIL import Image
 from pixel_sprites import engine
 from synthetic import write_truth_set
