@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import bpy
@@ -16,6 +17,8 @@ import bpy
 from ..engine import sprite_shape
 
 CYCLES_NARROWEST_FILTER = 0.01
+# Small renders go to their own folder so they never replace full-size renders.
+SPRITE_SIZE_FOLDER = "sprite_size"
 
 
 def sprite_resolution(scene: bpy.types.Scene) -> tuple[int, int]:
@@ -35,7 +38,9 @@ def sprite_resolution(scene: bpy.types.Scene) -> tuple[int, int]:
 
 def _settings_to_change(scene: bpy.types.Scene) -> list[tuple[Any, str, Any]]:
     width, height = sprite_resolution(scene)
+    full_size_folder = Path(scene.render.frame_path(frame=scene.frame_start)).parent
     changes: list[tuple[Any, str, Any]] = [
+        (scene.render, "filepath", str(full_size_folder / SPRITE_SIZE_FOLDER) + "/"),
         (scene.render, "resolution_x", width),
         (scene.render, "resolution_y", height),
         (scene.render, "resolution_percentage", 100),

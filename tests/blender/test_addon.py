@@ -6,6 +6,7 @@ import bpy
 import numpy as np
 import pytest
 from PIL import Image
+
 from pixel_sprites.engine import read_palette
 
 
@@ -115,10 +116,12 @@ def test_sprite_size_render_renders_small_and_restores_settings(character, tmp_p
     character.pixel_sprites.render_at_sprite_size = True
     character.frame_end = 2
     assert bpy.ops.pixel_sprites.render_sprites() == {"FINISHED"}
-    assert Image.open(tmp_path / "renders" / "0001.png").size == (16, 22)
-    assert Image.open(tmp_path / "renders" / "sprites" / "0001.png").size == (16, 22)
+    assert Image.open(tmp_path / "renders" / "sprite_size" / "0001.png").size == (16, 22)
+    assert Image.open(tmp_path / "renders" / "sprite_size" / "sprites" / "0001.png").size == (16, 22)
+    assert not (tmp_path / "renders" / "0001.png").exists()
     assert (character.render.resolution_x, character.render.resolution_y) == (160, 225)
     assert character.cycles.filter_width == 1.5
+    assert character.render.filepath == str(tmp_path / "renders") + "/"
 
 
 def test_sprite_size_render_restores_settings_when_the_render_fails(character):

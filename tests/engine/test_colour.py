@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
-from pixel_sprites.engine.colour import delta_e_2000, lab_to_srgb, srgb_to_lab
 from skimage.color import deltaE_ciede2000, rgb2lab
+
+from pixel_sprites.engine.colour import delta_e_2000, lab_to_srgb, srgb_to_lab
 
 
 def test_srgb_to_lab_matches_scikit_image(rng):

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from helpers import save_png
 from PIL import Image
-from pixel_sprites.engine.frames import Downscaler, DownscaleSettings, FrameError, nearest_indices, read_frame
 from skimage.transform import resize
+
+from pixel_sprites.engine.frames import Downscaler, DownscaleSettings, FrameError, nearest_indices, read_frame
 
 
 def test_reads_rgba_unchanged(tmp_path, rng):

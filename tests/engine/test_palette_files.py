@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 from helpers import save_png
+
 from pixel_sprites.engine import Palette, PaletteFileError, read_palette, write_palette
 
 COLOURS = Palette.from_colors([(10, 20, 30), (255, 0, 128), (0, 0, 0), (250, 250, 250)])

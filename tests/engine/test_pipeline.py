@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from helpers import file_digests, save_png
 from PIL import Image
-from pixel_sprites import engine
 from synthetic import write_truth_set
+
+from pixel_sprites import engine
 
 SIZE = engine.DownscaleSettings(size=(64, 90))
 

@@ -4,6 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+
 from pixel_sprites.engine import PaletteSettings, PixelReservoir, Remapper, fit_palette
 
 frames = arrays(np.uint8, st.tuples(st.integers(1, 12), st.integers(1, 12), st.just(4)))

@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 from PIL import Image
+from sklearn.cluster import KMeans
+from synthetic import write_truth_set
+
 from pixel_sprites import engine
 from pixel_sprites.engine.colour import delta_e_2000, lab_to_srgb, srgb_to_lab
 from pixel_sprites.engine.remap import Remapper
-from sklearn.cluster import KMeans
-from synthetic import write_truth_set
 
 SIZE = engine.DownscaleSettings(size=(64, 90))
 
