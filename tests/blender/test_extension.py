@@ -1,0 +1,106 @@
+"""The built extension: Blender's own tool builds and validates it, and it installs and runs from its wheels."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# Packages the extension must bring itself: hidden from the Blender that installs it.
+BUNDLED = ("scipy", "sklearn", "scikit_learn", "pil", "pillow", "imagecodecs", "joblib", "threadpoolctl")
+
+INSTALL_AND_RUN = """
+import os, sys
+from pathlib import Path
+sys.path[:0] = [os.environ["BLENDER_ONLY_SITE"]]
+import bpy
+for name in ("scipy", "sklearn", "PIL", "imagecodecs"):
+    try:
+        __import__(name)
+    except ImportError:
+        continue
+    sys.exit(f"{name} is visible before the extension is installed")
+bpy.ops.preferences.extension_repo_add(
+    name="pixel_test", type="LOCAL", custom_directory=os.environ["REPO"], use_custom_directory=True
+)
+repo = next(r.module for r in bpy.context.preferences.extensions.repos if r.name == "pixel_test")
+bpy.ops.extensions.package_install_files(filepath=os.environ["ZIP"], repo=repo, enable_on_install=True)
+import scipy, sklearn, PIL, imagecodecs
+for module in (scipy, sklearn, PIL, imagecodecs):
+    print("FROM", module.__name__, module.__file__)
+assert hasattr(bpy.types.Scene, "pixel_sprites"), "the extension did not register"
+print("MODULE", [name for name in sys.modules if name.endswith(".pixel_sprites")])
+sys.path.insert(0, os.environ["SCRIPTS"])
+from character_scene import build_character_scene
+scene = build_character_scene(output=Path(os.environ["RENDERS"]), samples=1)
+scene.frame_end = 3
+bpy.ops.render.render(animation=True)
+print("SUMMARY", scene.pixel_sprites.last_summary)
+"""
+
+
+@pytest.fixture(scope="module")
+def linux_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "build_extension.py"),
+            "--output-dir",
+            str(output),
+            "--platforms",
+            "linux-x64",
+        ],
+        check=True,
+        timeout=1800,
+    )
+    [archive] = output.glob("*.zip")
+    return archive
+
+
+def test_zip_holds_the_addon_and_its_wheels_but_no_numpy_tests_or_scripts(linux_zip: Path) -> None:
+    assert linux_zip.name == "pixel_sprites-0.1.0-linux_x64.zip"
+    names = zipfile.ZipFile(linux_zip).namelist()
+    assert {"blender_manifest.toml", "__init__.py", "engine/pipeline.py", "blender/handlers.py"} <= set(names)
+    wheels = [name for name in names if name.startswith("wheels/")]
+    for package in ("scipy", "scikit_learn", "pillow", "imagecodecs"):
+        for tag in ("cp311", "cp313"):
+            assert any(name.startswith(f"wheels/{package}-") and tag in name for name in wheels), (package, tag)
+    assert not [name for name in names if name.startswith(("wheels/numpy", "tests/", "scripts/"))]
+    assert all("manylinux" in name or "none-any" in name for name in wheels)
+
+
+def test_installed_extension_runs_from_its_own_wheels(linux_zip: Path, tmp_path: Path) -> None:
+    site = Path(next(path for path in sys.path if path.endswith("site-packages") and Path(path, "bpy").is_dir()))
+    blender_only = tmp_path / "site"
+    blender_only.mkdir()
+    for entry in site.iterdir():
+        lowered = entry.name.lower()
+        if not lowered.startswith((*BUNDLED, "__editable__", "pixel_sprites", "_pixel_sprites")):
+            (blender_only / entry.name).symlink_to(entry)
+    (tmp_path / "repo").mkdir()
+    env = {
+        **os.environ,
+        "BLENDER_ONLY_SITE": str(blender_only),
+        "BLENDER_USER_RESOURCES": str(tmp_path / "resources"),
+        "REPO": str(tmp_path / "repo"),
+        "ZIP": str(linux_zip),
+        "SCRIPTS": str(ROOT / "scripts"),
+        "RENDERS": str(tmp_path / "renders"),
+    }
+    env.pop("BLENDER_USER_SCRIPTS", None)
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", INSTALL_AND_RUN], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    origins = [line.split()[2] for line in result.stdout.splitlines() if line.startswith("FROM")]
+    assert len(origins) == 4
+    assert all(origin.startswith(str(tmp_path / "resources" / "extensions")) for origin in origins), origins
+    assert "bl_ext." in result.stdout.split("MODULE", 1)[1].splitlines()[0]
+    assert "SUMMARY 3/3 sprites" in result.stdout
+    assert len(list((tmp_path / "renders" / "sprites").glob("000?.png"))) == 3
