@@ -70,7 +70,7 @@ def _add_fit_options(parser: argparse.ArgumentParser) -> None:
         help="with --colors auto: the mean ΔE2000 every palette colour must keep its pixels within "
         f"(default {engine.DEFAULT_TOLERANCE}; about 2-3 is where people begin to see a difference)",
     )
-    parser.add_argument("--max-colors", type=int, default=64, metavar="N", help="upper bound for auto (default 64)")
+    parser.add_argument("--max-colors", type=int, default=32, metavar="N", help="upper bound for auto (default 32)")
     parser.add_argument("--method", choices=engine.METHODS, default="kmeans-lab", help="palette fitting method")
     parser.add_argument("--seed", type=int, default=0, help="seed for sampling and clustering (default 0)")
 
@@ -146,7 +146,7 @@ def _print_report(report: engine.Report) -> None:
 
 def run(args: argparse.Namespace) -> int:
     downscale = engine.DownscaleSettings(size=args.size, pixel=args.pixel, alpha_threshold=args.alpha_threshold)
-    options = engine.RunOptions(workers=args.workers, progress=_ProgressBar(sys.stderr))
+    options = engine.RunOptions(workers=args.workers, processes=True, progress=_ProgressBar(sys.stderr))
     exclude = [args.out] if getattr(args, "out", None) else []
     frames = engine.discover_frames(args.sources, exclude=exclude)
     if not frames:

@@ -140,7 +140,7 @@ def child_ours(frames: Path, out: Path, palette_path: Path, workers: int) -> Non
         engine.DownscaleSettings(size=(width, height)),
         engine.PaletteSettings(),
         engine.OutputSettings(folder=out, target=engine.read_palette(palette_path)),
-        engine.RunOptions(workers=workers),
+        engine.RunOptions(workers=workers, processes=True),
     )
 
 

@@ -16,9 +16,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 try:
-    import imagecodecs
-except ImportError:  # Debian's Blender has no imagecodecs; Pillow decodes instead.
-    imagecodecs = None  # type: ignore[assignment]
+    import pyspng  # libspng: the fastest decoder measured here (scripts/benchmark.py)
+except ImportError:  # no wheel for Intel macOS, none in Debian's Blender: Pillow decodes instead
+    pyspng = None
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -41,17 +41,26 @@ class Frame:
 
 
 def _decode(data: bytes) -> NDArray[np.generic]:
-    if imagecodecs is not None:
-        return np.asarray(imagecodecs.png_decode(data))
+    # pyspng ignores a tRNS chunk (the transparency of paletted and some RGB images): Pillow reads those.
+    has_transparency_chunk = data.find(b"tRNS", 0, data.find(b"IDAT")) != -1
+    if pyspng is not None and not has_transparency_chunk:
+        try:
+            return np.asarray(pyspng.load(data))
+        except RuntimeError:
+            pass  # libspng has no output format for grey + alpha; Pillow reads it, or names the damage
+    return _decode_with_pillow(data)
+
+
+def _decode_with_pillow(data: bytes) -> NDArray[np.generic]:
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as image:
         image.load()
         if image.mode == "P":
-            image = image.convert("RGBA")
-        elif image.mode.startswith("I;16"):
+            return np.asarray(image.convert("RGBA"))
+        if image.mode.startswith("I;16"):
             return np.asarray(image, dtype=np.uint16)
-        elif image.mode == "I":
+        if image.mode == "I":
             return np.asarray(image).astype(np.uint16)
         return np.asarray(image)
 
@@ -99,6 +108,8 @@ def read_frame(path: Path | str) -> Frame:
     except Exception as error:  # every codec has its own exception types
         raise FrameError(path, f"corrupt PNG ({error})") from error
 
+    if pixels.dtype == np.uint8 and pixels.ndim == 3 and pixels.shape[2] == 4:
+        return Frame(rgba=pixels.astype(np.uint8, copy=False))  # what renders are: nothing to convert
     notes = []
     if pixels.dtype != np.uint8:
         notes.append(f"{pixels.dtype.itemsize * 8}-bit samples reduced to 8-bit")

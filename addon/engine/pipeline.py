@@ -1,18 +1,21 @@
 """The whole job: frames → small frames → palette → sprites, in bounded memory.
 
-Frames are decoded and downscaled on worker threads (the PNG codecs release
-the GIL), a reservoir keeps a fixed-size pixel sample for the palette, and
-the small frames wait in a temporary spool file rather than in memory, so
-memory stays flat whatever the number of frames.
+Frames are decoded and downscaled by worker processes (the command line) or
+threads (inside Blender, where starting processes is not safe), a reservoir
+keeps a fixed-size pixel sample for the palette, and the small frames wait in
+a temporary spool file rather than in memory, so memory stays flat whatever
+the number of frames.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -24,7 +27,7 @@ from .atomic import write_atomically
 from .frames import DownscaleSettings, FrameError, read_frame
 from .palette import Palette
 from .palette_files import write_palette
-from .quantize import PaletteSettings, fit_palette
+from .quantize import PaletteSettings, fit_palette, preload
 from .remap import ErrorStats, Remapper
 from .report import Report
 from .sampling import PixelReservoir
@@ -32,6 +35,9 @@ from .sources import FrameSource, SetupError, prepare_output_folder
 from .sprite_files import encode_indexed_png, encode_png
 
 SAMPLE_SIZE = 4000
+# Frames per task handed to a worker: large enough that the hand-over costs little, small enough for smooth progress.
+READ_BATCH = 4
+WRITE_BATCH = 32
 
 ProgressCallback = Callable[[str, int, int], None]
 CancelCheck = Callable[[], bool]
@@ -49,9 +55,14 @@ class Cancelled(Exception):
 
 @dataclass(frozen=True)
 class RunOptions:
-    """How a run reports progress, how many threads it uses and whether it should stop."""
+    """How many workers a run uses and of which kind, how it reports progress, whether it should stop.
+
+    Processes decode in parallel whatever the codec does with the GIL; threads
+    are for hosts such as Blender, where a child process cannot be started safely.
+    """
 
     workers: int = 2
+    processes: bool = False
     progress: ProgressCallback | None = None
     should_cancel: CancelCheck | None = None
 
@@ -67,17 +78,34 @@ class OutputSettings:
     report_path: Path | None = None
 
 
-def _ordered_map(function: Callable[[_Item], _Result], items: Iterable[_Item], workers: int) -> Iterator[_Result]:
-    """``map`` over a thread pool, in order, with a bounded number of results in flight."""
-    window = max(1, workers) * 4
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+def _map_batches(
+    function: Callable[[list[_Item]], _Result], items: Iterable[_Item], options: RunOptions, *, batch_size: int
+) -> Iterator[_Result]:
+    """``function`` over batches of ``items`` in a worker pool, in order, with a bounded number in flight.
+
+    Work travels in batches so that handing it to a process costs little beside the work itself.
+    """
+    workers = max(1, options.workers)
+    pool: Executor = ProcessPoolExecutor(workers) if options.processes else ThreadPoolExecutor(workers)
+    with pool:
         pending: deque[Future[_Result]] = deque()
-        for item in items:
-            pending.append(pool.submit(function, item))
-            if len(pending) >= window:
+        for batch in _batches(items, batch_size):
+            pending.append(pool.submit(function, batch))
+            if len(pending) >= workers * 3:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def _batches(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
+    batch: list[_Item] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 @dataclass
@@ -99,6 +127,10 @@ def _read_small(source: FrameSource, downscale: DownscaleSettings) -> _SmallFram
     return _SmallFrame(source, small, shape, frame.notes)
 
 
+def _read_batch(sources: list[FrameSource], downscale: DownscaleSettings) -> list[_SmallFrame]:
+    return [_read_small(source, downscale) for source in sources]
+
+
 def _small_frames(
     frames: Sequence[FrameSource],
     downscale: DownscaleSettings,
@@ -107,9 +139,9 @@ def _small_frames(
 ) -> Iterator[_SmallFrame]:
     """Downscaled frames in order; unusable ones are recorded in ``report`` and left out."""
     reference: _SmallFrame | None = None
-    for done, item in enumerate(
-        _ordered_map(lambda source: _read_small(source, downscale), frames, options.workers), start=1
-    ):
+    read_batch = functools.partial(_read_batch, downscale=downscale)
+    batches = _map_batches(read_batch, frames, options, batch_size=READ_BATCH)
+    for done, item in enumerate(itertools.chain.from_iterable(batches), start=1):
         if options.should_cancel is not None and options.should_cancel():
             report.cancelled = True
             return
@@ -163,6 +195,38 @@ class _Spool:
         self._file.close()
 
 
+@dataclass
+class _WrittenBatch:
+    written: int
+    failures: list[tuple[Path, str]]
+    errors: ErrorStats
+
+
+@dataclass(frozen=True)
+class _SpriteWriter:
+    """Remap small frames and write their sprites; picklable, so it runs in worker processes too."""
+
+    remapper: Remapper
+    output: OutputSettings
+
+    def __call__(self, batch: list[tuple[FrameSource, NDArray[np.uint8]]]) -> _WrittenBatch:
+        outcome = _WrittenBatch(0, [], ErrorStats())
+        for source, small in batch:
+            remapped = self.remapper.remap(small)
+            if self.output.indexed:
+                data = encode_indexed_png(remapped.indices, self.remapper.output_palette)
+            else:
+                data = encode_png(remapped.rgba)
+            try:
+                write_atomically(self.output.folder / source.relative, data)
+            except OSError as error:
+                outcome.failures.append((source.path, f"sprite not written ({error.strerror or error})"))
+                continue
+            outcome.written += 1
+            outcome.errors.merge(remapped.errors)
+        return outcome
+
+
 def _write_sprites(
     items: Iterable[tuple[FrameSource, NDArray[np.uint8]]],
     total: int,
@@ -171,26 +235,14 @@ def _write_sprites(
     report: Report,
     options: RunOptions,
 ) -> None:
-    def write_one(item: tuple[FrameSource, NDArray[np.uint8]]) -> tuple[FrameSource, ErrorStats, str | None]:
-        source, small = item
-        remapped = remapper.remap(small)
-        if output.indexed:
-            data = encode_indexed_png(remapped.indices, remapper.output_palette)
-        else:
-            data = encode_png(remapped.rgba)
-        try:
-            write_atomically(output.folder / source.relative, data)
-        except OSError as error:
-            return source, remapped.errors, f"sprite not written ({error.strerror or error})"
-        return source, remapped.errors, None
-
     errors = ErrorStats()
-    for done, (source, frame_errors, failure) in enumerate(_ordered_map(write_one, items, options.workers), start=1):
-        if failure is not None:
-            report.skip(source.path, failure)
-        else:
-            report.frames_written += 1
-            errors.merge(frame_errors)
+    done = 0
+    for batch in _map_batches(_SpriteWriter(remapper, output), items, options, batch_size=WRITE_BATCH):
+        for path, reason in batch.failures:
+            report.skip(path, reason)
+        report.frames_written += batch.written
+        errors.merge(batch.errors)
+        done += batch.written + len(batch.failures)
         if options.progress is not None:
             options.progress("writing", done, total)
         if options.should_cancel is not None and options.should_cancel():
@@ -229,6 +281,7 @@ def fit(
     report = Report(frames_in=len(frames))
     started = time.perf_counter()
     reservoir = PixelReservoir(SAMPLE_SIZE, seed=palette_settings.seed)
+    preload()
     for item in _small_frames(frames, downscale, report, options):
         assert item.pixels is not None
         reservoir.add(_opaque_pixels(item.pixels))
@@ -284,6 +337,7 @@ def process(
     output = replace(output, folder=folder)
     report = Report(frames_in=len(frames), output_folder=folder)
     reservoir = PixelReservoir(SAMPLE_SIZE, seed=palette_settings.seed)
+    preload()
     spool = _Spool()
     try:
         for item in _small_frames(frames, downscale, report, options):

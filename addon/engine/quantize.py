@@ -25,6 +25,8 @@ comparison.
 
 from __future__ import annotations
 
+import importlib
+import threading
 import warnings
 from dataclasses import dataclass
 
@@ -59,7 +61,7 @@ class PaletteSettings:
     method: str = DEFAULT_METHOD
     colors: int | None = None
     tolerance: float = DEFAULT_TOLERANCE
-    max_colors: int = 64
+    max_colors: int = 32
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -229,6 +231,11 @@ def _fit_meanshift_seed(pixels: NDArray[np.uint8]) -> Palette:
         return Palette.from_colors(pixels[:1])
     model = MeanShift(bandwidth=bandwidth, bin_seeding=True).fit(data)
     return Palette.from_colors(model.cluster_centers_.astype(np.uint8))
+
+
+def preload() -> None:
+    """Import scikit-learn in the background, so that it is ready when the frames have been read."""
+    threading.Thread(target=importlib.import_module, args=("sklearn.mixture",), daemon=True).start()
 
 
 def fit_palette(pixels: NDArray[np.uint8], settings: PaletteSettings) -> FitResult:

@@ -11,8 +11,8 @@ from .colour import delta_e_2000, srgb_to_lab
 from .palette import Palette
 
 # ΔE2000 histogram bins for percentiles over any number of frames in fixed memory.
-ERROR_BIN_WIDTH = 0.05
-ERROR_BINS = 2400
+ERROR_BIN_WIDTH = 0.1
+ERROR_BINS = 1000
 
 
 @dataclass

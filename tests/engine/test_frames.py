@@ -121,3 +121,24 @@ def test_pixel_block_size_gives_the_sprite_shape():
 def test_invalid_sizes_are_rejected(kwargs):
     with pytest.raises(ValueError):
         DownscaleSettings(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("shape", "dtype", "mode"),
+    [((9, 7, 4), np.uint8, "RGBA"), ((9, 7, 3), np.uint8, "RGB"), ((9, 7), np.uint8, "L"), ((9, 7), np.uint16, None)],
+)
+def test_pillow_fallback_decodes_exactly_like_the_fast_decoder(tmp_path, rng, monkeypatch, shape, dtype, mode):
+    from pixel_sprites.engine import frames
+
+    if frames.pyspng is None:
+        pytest.skip("the fast decoder is not installed")
+    pixels = rng.integers(0, np.iinfo(dtype).max + 1, size=shape, dtype=dtype)
+    path = tmp_path / "frame.png"
+    Image.fromarray(pixels, mode).save(path)
+    fast = read_frame(path)
+    monkeypatch.setattr(frames, "pyspng", None)
+    fallback = read_frame(path)
+    np.testing.assert_array_equal(fast.rgba, fallback.rgba)
+    assert (dtype == np.uint16) == ("16-bit samples reduced to 8-bit" in fast.notes) == (
+        "16-bit samples reduced to 8-bit" in fallback.notes
+    )
