@@ -22,8 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WHEEL_CACHE = Path.home() / ".cache" / "pixel_sprites" / "wheels"
 
-# Versions that run on every numpy Blender ships: 1.24 (4.2), 1.26 (4.4–5.0) and 2.x (5.1+).
-REQUIREMENTS = ("scipy==1.15.3", "scikit-learn==1.6.1", "pillow==11.3.0", "imagecodecs==2025.3.30")
+# What the add-on imports, at versions that run on every numpy Blender ships: 1.24 (4.2), 1.26 (4.4–5.0)
+# and 2.x (5.1+). scikit-image is not among them: the add-on only reproduces its resize, by index arrays.
+REQUIREMENTS = ("scipy==1.15.3", "scikit-learn==1.6.1", "pillow==11.3.0")
+# The fast PNG decoder; where it has no wheel (Intel macOS) the add-on decodes with Pillow.
+FAST_PNG = "pyspng==0.1.4"
 BUNDLED_BY_BLENDER = ("numpy",)
 PYTHONS = ("3.11", "3.13")
 
@@ -32,13 +35,18 @@ PYTHONS = ("3.11", "3.13")
 class Platform:
     blender: str
     pip_tags: tuple[str, ...]
+    has_fast_png: bool = True
 
 
 PLATFORMS = (
     Platform("linux-x64", ("manylinux_2_17_x86_64", "manylinux2014_x86_64", "manylinux_2_28_x86_64")),
     Platform("windows-x64", ("win_amd64",)),
     Platform("macos-arm64", ("macosx_11_0_arm64", "macosx_12_0_arm64", "macosx_14_0_arm64")),
-    Platform("macos-x64", ("macosx_10_9_x86_64", "macosx_10_13_x86_64", "macosx_10_15_x86_64", "macosx_13_0_x86_64")),
+    Platform(
+        "macos-x64",
+        ("macosx_10_9_x86_64", "macosx_10_13_x86_64", "macosx_10_15_x86_64", "macosx_13_0_x86_64"),
+        has_fast_png=False,
+    ),
 )
 
 
@@ -68,7 +76,8 @@ def download_wheels(platform: Platform, cache: Path) -> list[Path]:
             ]  # fmt: skip
             for tag in platform.pip_tags:
                 command += ["--platform", tag]
-            subprocess.run([*command, *REQUIREMENTS], check=True)
+            requirements = [*REQUIREMENTS, FAST_PNG] if platform.has_fast_png else list(REQUIREMENTS)
+            subprocess.run([*command, *requirements], check=True)
         wheels += [
             path
             for path in sorted(folder.glob("*.whl"))

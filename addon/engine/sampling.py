@@ -29,7 +29,11 @@ class PixelReservoir:
         if len(pixels) == 0:
             return
         self.pixels_seen += len(pixels)
-        keys = np.concatenate([self._keys, self._rng.random(len(pixels))])
+        new_keys = self._rng.random(len(pixels))
+        if len(self._keys) == self.capacity:  # full: only keys below the largest kept one can get in
+            wanted = new_keys < self._keys.max()
+            new_keys, pixels = new_keys[wanted], pixels[wanted]
+        keys = np.concatenate([self._keys, new_keys])
         candidates = np.concatenate([self._pixels, pixels])
         if len(keys) > self.capacity:
             keep = np.argpartition(keys, self.capacity - 1)[: self.capacity]

@@ -139,6 +139,8 @@ def test_pillow_fallback_decodes_exactly_like_the_fast_decoder(tmp_path, rng, mo
     monkeypatch.setattr(frames, "pyspng", None)
     fallback = read_frame(path)
     np.testing.assert_array_equal(fast.rgba, fallback.rgba)
-    assert (dtype == np.uint16) == ("16-bit samples reduced to 8-bit" in fast.notes) == (
-        "16-bit samples reduced to 8-bit" in fallback.notes
+    assert (
+        (dtype == np.uint16)
+        == ("16-bit samples reduced to 8-bit" in fast.notes)
+        == ("16-bit samples reduced to 8-bit" in fallback.notes)
     )
