@@ -17,6 +17,7 @@ examples:
   pixel-sprites process renders/ --out sprites/ --target-palette game.gpl --indexed
   pixel-sprites fit renders/ --palette-out hero.gpl
   pixel-sprites apply renders/new_angle --palette hero.gpl --out sprites/
+  pixel-sprites sheet sprites/ --sheet-out hero_sheet.png --columns 8 --scale 4
 """
 
 
@@ -117,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_frame_options(apply)
     apply.add_argument("--palette", type=Path, required=True, metavar="FILE", help="palette file to use")
     _add_output_options(apply)
+    sheet = commands.add_parser(
+        "sheet", help="lay sprites out on a grid in one PNG",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    sheet.add_argument("sources", nargs="+", metavar="SRC", type=Path, help="folders of sprites, or sprite files")
+    sheet.add_argument("--sheet-out", type=Path, required=True, metavar="FILE", help="the sheet PNG to write")
+    sheet.add_argument("--columns", type=int, default=8, help="sprites per row (default 8)")
+    sheet.add_argument("--scale", type=int, default=1, help="enlarge every pixel this many times (default 1)")
     return parser
 
 
@@ -144,7 +153,19 @@ def _print_report(report: engine.Report) -> None:
     print(report.summary())
 
 
+def write_sheet(args: argparse.Namespace) -> int:
+    frames = [frame for frame in engine.discover_frames(args.sources) if frame.path != args.sheet_out.resolve()]
+    if not frames:
+        raise engine.SetupError(f"no PNG sprites found in {', '.join(map(str, args.sources))}")
+    sprites = [engine.read_frame(frame.path).rgba for frame in frames]
+    engine.write_png(engine.make_sheet(sprites, columns=args.columns, scale=args.scale), args.sheet_out)
+    print(f"{len(sprites)} sprites written to {args.sheet_out}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.command == "sheet":
+        return write_sheet(args)
     downscale = engine.DownscaleSettings(size=args.size, pixel=args.pixel, alpha_threshold=args.alpha_threshold)
     options = engine.RunOptions(workers=args.workers, processes=True, progress=_ProgressBar(sys.stderr))
     exclude = [args.out] if getattr(args, "out", None) else []
@@ -185,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return run(args)
-    except (engine.SetupError, engine.PaletteFileError, ValueError) as error:
+    except (engine.SetupError, engine.PaletteFileError, engine.FrameError, ValueError) as error:
         print(f"pixel-sprites: error: {error}", file=sys.stderr)
         return 2
     except engine.Cancelled as cancelled:

@@ -9,7 +9,9 @@ from .quantize import DEFAULT_TOLERANCE, METHODS, FitResult, PaletteSettings, fi
 from .remap import Remapper
 from .report import Report
 from .sampling import PixelReservoir
+from .sheet import make_sheet
 from .sources import FrameSource, SetupError, discover_frames, prepare_output_folder
+from .sprite_files import write_png
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -35,6 +37,7 @@ __all__ = [
     "discover_frames",
     "fit",
     "fit_palette",
+    "make_sheet",
     "nearest_indices",
     "prepare_output_folder",
     "process",
@@ -43,4 +46,5 @@ __all__ = [
     "sprite_shape",
     "update_character",
     "write_palette",
+    "write_png",
 ]

@@ -6,6 +6,11 @@ import os
 import tempfile
 from pathlib import Path
 
+# mkstemp creates files readable by their owner only; written files get the usual permissions instead.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK
+
 
 def write_atomically(path: Path | str, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
@@ -18,6 +23,7 @@ def write_atomically(path: Path | str, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
+        os.chmod(temporary, FILE_MODE)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

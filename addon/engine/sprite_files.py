@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .atomic import write_atomically
 from .palette import Palette
 
 
@@ -17,6 +19,11 @@ def encode_png(rgba: NDArray[np.uint8]) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(rgba), "RGBA").save(buffer, format="PNG", optimize=False)
     return buffer.getvalue()
+
+
+def write_png(rgba: NDArray[np.uint8], path: Path | str) -> None:
+    """Write an RGBA image as a PNG, atomically."""
+    write_atomically(path, encode_png(rgba))
 
 
 def encode_indexed_png(indices: NDArray[np.int16], palette: Palette) -> bytes:

@@ -1,6 +1,7 @@
 """Whole runs: bad input is skipped and reported, renders are never touched, results are reproducible."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -191,6 +192,9 @@ def test_cancel_during_reading_writes_nothing(renders, tmp_path):
     assert not list((tmp_path / "o").glob("*.png"))
 
 
-def test_no_temporary_files_are_left_behind(renders, tmp_path):
+def test_no_temporary_files_are_left_behind_and_files_get_usual_permissions(renders, tmp_path):
     process(renders, tmp_path / "out")
     assert not [path for path in (tmp_path / "out").rglob("*") if path.name.startswith(".")]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert {path.stat().st_mode & 0o777 for path in (tmp_path / "out").iterdir()} == {0o666 & ~umask}
