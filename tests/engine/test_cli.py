@@ -92,3 +92,13 @@ def test_bad_frames_are_listed_and_the_run_succeeds(tmp_path):
     assert result.returncode == 0
     assert "broken.png: corrupt PNG" in result.stderr
     assert "1 skipped" in result.stdout
+
+
+def test_sheet_lays_out_sprites(tmp_path):
+    for index in range(3):
+        Image.fromarray(np.full((9, 4, 4), 40 * index + 10, np.uint8)).save(tmp_path / f"{index}.png")
+    result = pixel_sprites(
+        "sheet", tmp_path, "--sheet-out", tmp_path / "sheet" / "s.png", "--columns", "2", "--scale", "3"
+    )
+    assert result.returncode == 0, result.stderr
+    assert Image.open(tmp_path / "sheet" / "s.png").size == (24, 54)
