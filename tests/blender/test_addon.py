@@ -132,3 +132,65 @@ def test_sprite_size_render_restores_settings_when_the_render_fails(character):
         bpy.ops.pixel_sprites.render_sprites()
     assert (character.render.resolution_x, character.render.resolution_y) == (160, 225)
     assert character.cycles.filter_width == 1.5
+
+
+def test_fit_palette_then_lock_then_unlock(character, tmp_path):
+    character.pixel_sprites.enabled = False
+    bpy.ops.render.render(animation=True)
+    assert bpy.ops.pixel_sprites.fit_palette() == {"FINISHED"}
+    gpl = tmp_path / "renders" / "sprites" / "character.gpl"
+    assert len(read_palette(gpl)) == len(character.pixel_sprites.palette) > 0
+    assert "fitted over 8 frames" in character.pixel_sprites.last_summary
+    assert bpy.ops.pixel_sprites.lock_palette() == {"FINISHED"} and character.pixel_sprites.palette_locked
+    assert bpy.ops.pixel_sprites.lock_palette() == {"FINISHED"} and not character.pixel_sprites.palette_locked
+
+
+def test_lock_without_a_saved_palette_is_refused(character):
+    with pytest.raises(RuntimeError, match="No saved palette"):
+        bpy.ops.pixel_sprites.lock_palette()
+    assert not character.pixel_sprites.palette_locked
+
+
+def test_non_png_renders_are_explained(character, tmp_path):
+    character.render.image_settings.file_format = "JPEG"
+    character.frame_end = 1
+    bpy.ops.render.render(animation=True)
+    assert "sprites need PNG renders" in character.pixel_sprites.last_summary
+    assert not (tmp_path / "renders" / "sprites").exists()
+
+
+def test_worker_thread_runs_the_engine_and_reports_on_the_main_thread(tmp_path):
+    """The UI path (thread + main-thread poll), driven by hand since timers never fire without a UI."""
+    import sys
+
+    from synthetic import write_truth_set
+
+    from pixel_sprites import engine
+
+    jobs = sys.modules["pixel_sprites.blender.jobs"]
+    write_truth_set(tmp_path / "renders", 4, 3, seed=1)
+    outcomes = []
+
+    def work(options):
+        frames = engine.discover_frames([tmp_path / "renders"])
+        return engine.process(
+            frames, [tmp_path / "renders"], engine.DownscaleSettings(pixel=10), engine.PaletteSettings(),
+            engine.OutputSettings(tmp_path / "out"), options,
+        )  # fmt: skip
+
+    def cancel_at_first_progress(options):
+        def progress(stage, done, total):
+            jobs.cancel()
+
+        return work(engine.RunOptions(progress=progress, should_cancel=options.should_cancel))
+
+    for function in (work, cancel_at_first_progress):
+        jobs._queue.append(jobs._Job("test", function, lambda report, error: outcomes.append((report, error))))
+        jobs._start_next()
+        assert jobs.status()[0] == "test"
+        jobs._current.finished.wait(60)
+        assert jobs._poll() is None  # done, nothing queued: the timer stops
+    (finished, error), (cancelled, cancel_error) = outcomes
+    assert error is None and finished.frames_written == 3
+    assert cancel_error is None and cancelled.cancelled
+    assert jobs.status() is None
