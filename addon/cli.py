@@ -91,37 +91,25 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    process = commands.add_parser(
-        "process",
-        help="fit one palette over all frames and write the sprites",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name, help=summary, epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
+
+    process = command("process", "fit one palette over all frames and write the sprites")
     _add_frame_options(process)
     _add_fit_options(process)
     _add_output_options(process)
-    fit = commands.add_parser(
-        "fit",
-        help="fit a palette and save it, to lock it for later runs",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    fit = command("fit", "fit a palette and save it, to lock it for later runs")
     _add_frame_options(fit)
     _add_fit_options(fit)
     fit.add_argument("--palette-out", type=Path, required=True, metavar="FILE", help="palette file to write")
-    apply = commands.add_parser(
-        "apply",
-        help="write sprites with a saved palette",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    apply = command("apply", "write sprites with a saved palette")
     _add_frame_options(apply)
     apply.add_argument("--palette", type=Path, required=True, metavar="FILE", help="palette file to use")
     _add_output_options(apply)
-    sheet = commands.add_parser(
-        "sheet", help="lay sprites out on a grid in one PNG",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    sheet = command("sheet", "lay sprites out on a grid in one PNG")
     sheet.add_argument("sources", nargs="+", metavar="SRC", type=Path, help="folders of sprites, or sprite files")
     sheet.add_argument("--sheet-out", type=Path, required=True, metavar="FILE", help="the sheet PNG to write")
     sheet.add_argument("--columns", type=int, default=8, help="sprites per row (default 8)")

@@ -307,6 +307,16 @@ def _fit_or_explain(reservoir: PixelReservoir, report: Report, settings: Palette
     return result.palette
 
 
+def _start_writing_run(
+    frames: Sequence[FrameSource], sources: Sequence[Path | str], output: OutputSettings, options: RunOptions | None
+) -> tuple[RunOptions, OutputSettings, Report]:
+    """Check that there is work and a safe place for it; the output settings get the checked folder."""
+    if not frames:
+        raise SetupError("no frames to process")
+    folder = prepare_output_folder(output.folder, frames, sources)
+    return options or RunOptions(), replace(output, folder=folder), Report(frames_in=len(frames), output_folder=folder)
+
+
 def process(
     frames: Sequence[FrameSource],
     sources: Sequence[Path | str],
@@ -329,13 +339,8 @@ def process(
     Cancelled
         If ``options.should_cancel`` said so.
     """
-    if not frames:
-        raise SetupError("no frames to process")
-    options = options or RunOptions()
+    options, output, report = _start_writing_run(frames, sources, output, options)
     started = time.perf_counter()
-    folder = prepare_output_folder(output.folder, frames, sources)
-    output = replace(output, folder=folder)
-    report = Report(frames_in=len(frames), output_folder=folder)
     reservoir = PixelReservoir(SAMPLE_SIZE, seed=palette_settings.seed)
     preload()
     spool = _Spool()
@@ -370,13 +375,8 @@ def apply(
     options: RunOptions | None = None,
 ) -> Report:
     """Write the sprites of ``frames`` with a given (locked) ``palette``, in one streaming pass."""
-    if not frames:
-        raise SetupError("no frames to process")
-    options = options or RunOptions()
+    options, output, report = _start_writing_run(frames, sources, output, options)
     started = time.perf_counter()
-    folder = prepare_output_folder(output.folder, frames, sources)
-    output = replace(output, folder=folder)
-    report = Report(frames_in=len(frames), output_folder=folder)
     remapper = Remapper(palette, output.target)
 
     def counted(items: Iterator[Any]) -> Iterator[tuple[FrameSource, NDArray[np.uint8]]]:
