@@ -31,9 +31,13 @@ NO_DENOISER = (
 
 
 def _lacks_denoiser(scene: bpy.types.Scene) -> bool:
-    cycles = getattr(scene, "cycles", None)
-    built_with = getattr(bpy.app.build_options, "openimagedenoise", True)
-    return scene.render.engine == "CYCLES" and cycles is not None and cycles.use_denoising and not built_with
+    if scene.render.engine != "CYCLES" or not scene.cycles.use_denoising:
+        return False
+    try:
+        import _cycles
+    except ImportError:
+        return False
+    return not getattr(_cycles, "with_openimagedenoise", True)
 
 
 @persistent

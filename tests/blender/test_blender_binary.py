@@ -91,3 +91,16 @@ def test_batch_helper_fails_loudly_on_a_malformed_target_palette(scene_file: Pat
     assert f"Pixel Sprites: Error: {bad}: line 1: expected the header 'GIMP Palette'" in result.stdout
     assert not (tmp_path / "renders" / "sprites" / "0001.png").exists()
     assert Image.open(tmp_path / "renders" / "0001.png").size == (160, 225)  # the renders are there, untouched
+
+
+def test_a_cycles_scene_with_denoising_gets_the_cause_named(scene_file: Path, tmp_path: Path) -> None:
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT / 'scripts')!r})\n"
+        "import bpy\nfrom render_sprites import load_addon\nload_addon()\n"
+        "scene = bpy.context.scene\nscene.cycles.use_denoising = True\nscene.frame_end = 1\n"
+        "try:\n    bpy.ops.render.render(animation=True)\nexcept RuntimeError:\n    pass\n"
+    )
+    result = blender(str(scene_file), "--python-expr", code)
+    [summary] = summary_lines(result.stdout)
+    assert "built without OpenImageDenoise" in summary and "turn off" in summary
+    assert not (tmp_path / "renders" / "sprites").exists()
