@@ -84,12 +84,25 @@ def _poll() -> float | None:
     _redraw_panels()
     job = _current
     if job is None:
+        _show_in_status_bar(None)
         return None
     if not job.finished.is_set():
+        done, total = job.progress
+        _show_in_status_bar(f"Pixel Sprites: {job.title}, {job.stage} {done}/{total}")
         return POLL_SECONDS
     job.done(job.report, job.error)
     _start_next()
-    return POLL_SECONDS if _current is not None else None
+    if _current is None:
+        _show_in_status_bar(None)
+        return None
+    return POLL_SECONDS
+
+
+def _show_in_status_bar(text: str | None) -> None:
+    """Progress in the status bar; ``None`` gives the bar back to Blender."""
+    workspace = getattr(bpy.context, "workspace", None)
+    if workspace is not None:
+        workspace.status_text_set(text)
 
 
 def _redraw_panels() -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -61,7 +62,7 @@ class RunOptions:
     are for hosts such as Blender, where a child process cannot be started safely.
     """
 
-    workers: int = 2
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     processes: bool = False
     progress: ProgressCallback | None = None
     should_cancel: CancelCheck | None = None
