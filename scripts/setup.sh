@@ -29,11 +29,13 @@ make_venv() {
     touch "$stamp"
 }
 
-if ! command -v blender >/dev/null 2>&1 || ! /usr/bin/python3 -c "import sklearn, skimage, PIL" 2>/dev/null; then
-    echo "== installing Debian's blender and its Python libraries"
+if ! command -v blender >/dev/null 2>&1 || ! command -v xvfb-run >/dev/null 2>&1 \
+    || ! /usr/bin/python3 -c "import sklearn, skimage, PIL" 2>/dev/null; then
+    echo "== installing Debian's blender, its Python libraries, and a virtual screen for its UI"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq blender python3-numpy python3-scipy python3-sklearn python3-skimage python3-pil >/dev/null
+    apt-get install -y -qq blender python3-numpy python3-scipy python3-sklearn python3-skimage python3-pil \
+        xvfb xauth libgl1-mesa-dri >/dev/null
 fi
 
 make_venv .venv "$(find_python 3.11)" scripts/requirements-py311.txt

@@ -28,7 +28,8 @@ class PIXEL_SPRITES_OT_process(bpy.types.Operator):
         folder = _renders_folder(context)
         settings = context.scene.pixel_sprites
         try:
-            found = discover_frames([folder], exclude=[settings.output_folder_for(folder)])
+            # Blender writes an animation's frames into one folder; its subfolders hold other outputs.
+            found = discover_frames([folder], exclude=[settings.output_folder_for(folder)], recursive=False)
         except SetupError as error:
             self.report({"ERROR"}, str(error))
             return {"CANCELLED"}

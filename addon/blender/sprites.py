@@ -84,7 +84,7 @@ def start_fit(scene: bpy.types.Scene, renders: Path) -> None:
     shared = bool(settings.output_folder)
 
     def work(options: RunOptions) -> Report:
-        found = discover_frames([renders], exclude=[character.folder])
+        found = discover_frames([renders], exclude=[character.folder], recursive=False)
         character.add(frame_sources([frame.path for frame in found], shared_output=shared))
         character.save()
         palette, report = fit(character.frames(), downscale, palette_settings, options)

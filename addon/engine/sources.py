@@ -24,8 +24,10 @@ def _is_inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def discover_frames(sources: Sequence[Path | str], *, exclude: Iterable[Path | str] = ()) -> list[FrameSource]:
-    """The PNG frames in ``sources`` (folders, searched recursively, or files), sorted.
+def discover_frames(
+    sources: Sequence[Path | str], *, exclude: Iterable[Path | str] = (), recursive: bool = True
+) -> list[FrameSource]:
+    """The PNG frames in ``sources`` (folders, searched recursively unless told not to, or files), sorted.
 
     Sprites keep the frames' layout: relative to the folder when one folder is
     given, and relative to the folders' common parent when several are, so
@@ -50,7 +52,7 @@ def discover_frames(sources: Sequence[Path | str], *, exclude: Iterable[Path | s
             roots.append(resolved)
             found.extend(
                 path
-                for path in resolved.rglob("*")
+                for path in (resolved.rglob("*") if recursive else resolved.iterdir())
                 if path.suffix.lower() == ".png" and path.is_file() and not path.name.startswith(".")
             )
         elif resolved.is_file():

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from synthetic import write_truth_set
 
 from pixel_sprites.engine import read_palette
 
@@ -104,3 +105,74 @@ def test_a_cycles_scene_with_denoising_gets_the_cause_named(scene_file: Path, tm
     [summary] = summary_lines(result.stdout)
     assert "built without OpenImageDenoise" in summary and "turn off" in summary
     assert not (tmp_path / "renders" / "sprites").exists()
+
+
+# With a UI, handlers run on the render job's thread and the work on a worker thread, reported by a timer.
+WITH_UI = """
+import sys, time
+sys.path.insert(0, {scripts!r})
+import bpy
+from render_sprites import load_addon
+load_addon()
+from pixel_sprites.blender import jobs
+scene = bpy.context.scene
+scene.pixel_sprites.source_folder = {source!r}
+started = time.time()
+seen = set()
+
+def start():
+    print("BACKGROUND", bpy.app.background)
+    print("STARTED", {start!s})
+
+def check():
+    status = jobs.status()
+    if status is not None:
+        seen.add(status[1])
+    summary = scene.pixel_sprites.last_summary
+    if (status is None and summary) or time.time() - started > 240:
+        print("STAGES", sorted(seen))
+        print("SUMMARY", summary)
+        bpy.ops.wm.quit_blender()
+        return None
+    return 0.05
+
+bpy.app.timers.register(start, first_interval=0.5)
+bpy.app.timers.register(check, first_interval=0.6)
+"""
+XVFB_RUN = shutil.which("xvfb-run")
+
+
+def blender_with_ui(scene_file: Path, tmp_path: Path, start: str, source: str = "") -> str:
+    if XVFB_RUN is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs xvfb-run: scripts/setup.sh installs it", pytrace=False)
+        pytest.skip("xvfb-run is not installed")
+    code = WITH_UI.format(scripts=str(ROOT / "scripts"), source=source, start=start)
+    script = tmp_path / "with_ui.py"
+    script.write_text(code)
+    assert BLENDER is not None
+    result = subprocess.run(
+        [XVFB_RUN, "-a", "-s", "-screen 0 1280x800x24", BLENDER, str(scene_file), "--python", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "BACKGROUND False" in result.stdout, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def test_with_a_ui_an_animation_render_gets_its_sprites_off_the_main_thread(scene_file: Path, tmp_path: Path) -> None:
+    output = blender_with_ui(scene_file, tmp_path, "bpy.ops.render.render('INVOKE_DEFAULT', animation=True)")
+    assert "SUMMARY 8/8 sprites" in output
+    assert "'reading'" in output or "'writing'" in output  # progress was visible while the job ran
+    assert len(list((tmp_path / "renders" / "sprites").glob("000?.png"))) == 8
+
+
+def test_with_a_ui_process_renders_runs_in_the_background(scene_file: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "existing"
+    write_truth_set(folder, 5, 6, seed=9)
+    (folder / "broken.png").write_bytes(b"")
+    output = blender_with_ui(scene_file, tmp_path, "bpy.ops.pixel_sprites.process()", source=str(folder) + "/")
+    assert "STARTED {'FINISHED'}" in output
+    assert "SUMMARY 6/7 sprites, 5 colours" in output and "1 skipped" in output
+    assert len(list((folder / "sprites").glob("frame_*.png"))) == 6
