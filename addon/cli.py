@@ -135,10 +135,9 @@ class _ProgressBar:
         self.stream.flush()
 
 
-def _print_report(report: engine.Report) -> None:
+def _print_skipped(report: engine.Report) -> None:
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
-    print(report.summary())
 
 
 def write_sheet(args: argparse.Namespace) -> int:
@@ -174,8 +173,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "fit":
         palette, report = engine.fit(frames, downscale, palette_settings, options)
         engine.write_palette(palette, args.palette_out)
-        for path, reason in report.skipped:
-            print(f"skipped {path}: {reason}", file=sys.stderr)
+        _print_skipped(report)
         print(f"{len(palette)} colours from {report.frames_read} frames written to {args.palette_out}")
         return 0
 
@@ -185,7 +183,8 @@ def run(args: argparse.Namespace) -> int:
         report = engine.process(frames, args.sources, downscale, palette_settings, output, options)
     else:
         report = engine.apply(frames, args.sources, downscale, palette, output, options)
-    _print_report(report)
+    _print_skipped(report)
+    print(report.summary())
     return 0
 
 
