@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -151,14 +152,24 @@ def blender_with_ui(scene_file: Path, tmp_path: Path, start: str, source: str = 
     script = tmp_path / "with_ui.py"
     script.write_text(code)
     assert BLENDER is not None
-    result = subprocess.run(
-        [XVFB_RUN, "-a", "-s", "-screen 0 1280x800x24", BLENDER, str(scene_file), "--python", str(script)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert "BACKGROUND False" in result.stdout, result.stdout[-3000:] + result.stderr[-3000:]
-    return result.stdout
+    command = [XVFB_RUN, "-a", "-s", "-screen 0 1280x800x24", BLENDER, str(scene_file), "--python", str(script)]
+    # Blender 3.4's UI on a virtual screen has hung once in many runs, before any work of the add-on began
+    # (the render stopped between frames); a hung attempt is killed with its screen and tried once more.
+    output = ""
+    for _attempt in range(2):
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
+        try:
+            stdout, stderr = process.communicate(timeout=150)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            output += f"{stdout[-3000:]}\n{stderr[-3000:]}\n"
+            continue
+        assert "BACKGROUND False" in stdout, stdout[-3000:] + stderr[-3000:]
+        return stdout
+    pytest.fail(f"Blender's UI hung twice:\n{output}")
 
 
 def test_with_a_ui_an_animation_render_gets_its_sprites_off_the_main_thread(scene_file: Path, tmp_path: Path) -> None:
