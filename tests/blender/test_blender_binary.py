@@ -32,10 +32,20 @@ bpy.ops.wm.save_as_mainfile(filepath={blend!r})
 """
 
 
+# The bpy module in this process sets OCIO at the C level (unseen by os.environ) and MaterialX paths, and the
+# conftest sets the test add-on folder. Debian's Blender gets an environment built from os.environ without
+# them: it cannot read the newer OpenColorIO config (with a UI it aborts on it).
+SET_BY_BPY = ("OCIO", "MATERIALX_SEARCH_PATH", "PXR_MTLX_STDLIB_SEARCH_PATHS", "BLENDER_USER_SCRIPTS")
+
+
+def debian_blender_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {**{key: value for key, value in os.environ.items() if key not in SET_BY_BPY}, **(extra or {})}
+
+
 def blender(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     assert BLENDER is not None
     return subprocess.run(
-        [BLENDER, "-b", *args], capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})}
+        [BLENDER, "-b", *args], capture_output=True, text=True, timeout=600, env=debian_blender_env(env)
     )
 
 
@@ -158,8 +168,9 @@ def blender_with_ui(scene_file: Path, tmp_path: Path, start: str, source: str = 
     output = ""
     for _attempt in range(2):
         process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-        )
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+            env=debian_blender_env(),
+        )  # fmt: skip
         try:
             stdout, stderr = process.communicate(timeout=150)
         except subprocess.TimeoutExpired:
