@@ -81,30 +81,28 @@ class Remapper:
             used = np.unique(nearest_target)  # in target order
             self.output_palette = Palette(target.colors[used])
             self._output_of_fitted = np.searchsorted(used, nearest_target)
+        opaque_alpha = np.full((len(self.output_palette), 1), 255, dtype=np.uint8)
+        self._output_rgba = np.hstack([self.output_palette.colors, opaque_alpha])
 
     def remap(self, small: NDArray[np.uint8]) -> RemappedFrame:
         """Remap a downscaled frame whose alpha is 0 or 255."""
-        opaque = small[:, :, 3] == 255
-        rgb = small[:, :, :3][opaque]
-        codes = (rgb[:, 0].astype(np.int32) << 16) | (rgb[:, 1].astype(np.int32) << 8) | rgb[:, 2]
-        unique_codes, inverse = np.unique(codes, return_inverse=True)
-        unique_rgb = np.stack(
-            [(unique_codes >> 16) & 255, (unique_codes >> 8) & 255, unique_codes & 255], axis=1
-        ).astype(np.uint8)
-        unique_lab = srgb_to_lab(unique_rgb)
-        if len(unique_lab):
-            _, fitted = self._tree.query(unique_lab)
-        else:
-            fitted = np.empty(0, dtype=np.intp)
+        pixels = small.reshape(-1, 4)
+        opaque = np.flatnonzero(pixels[:, 3] == 255)
+        rgb = pixels[opaque, :3].astype(np.int32)
+        # Colours repeat within a frame: convert and match each distinct one once.
+        unique_codes, inverse = np.unique((rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2], return_inverse=True)
+        inverse = inverse.reshape(-1)
+        unique_rgb = np.stack([unique_codes >> 16, (unique_codes >> 8) & 255, unique_codes & 255], axis=1)
+        unique_lab = srgb_to_lab(unique_rgb.astype(np.uint8))
+        fitted = self._tree.query(unique_lab)[1] if len(unique_lab) else np.empty(0, dtype=np.intp)
         unique_output = self._output_of_fitted[fitted]
 
         errors = ErrorStats()
-        unique_errors = delta_e_2000(unique_lab, self.output_palette.lab[unique_output])
-        errors.add(unique_errors[inverse.reshape(-1)])
+        errors.add(delta_e_2000(unique_lab, self.output_palette.lab[unique_output])[inverse])
 
-        indices = np.full(small.shape[:2], -1, dtype=np.int16)
-        indices[opaque] = unique_output[inverse.reshape(-1)]
-        sprite = np.zeros_like(small)
-        sprite[opaque, :3] = self.output_palette.colors[indices[opaque]]
-        sprite[opaque, 3] = 255
-        return RemappedFrame(rgba=sprite, indices=indices, errors=errors)
+        pixel_output = unique_output[inverse]
+        indices = np.full(len(pixels), -1, dtype=np.int16)
+        indices[opaque] = pixel_output
+        sprite = np.zeros_like(pixels)
+        sprite[opaque] = self._output_rgba[pixel_output]
+        return RemappedFrame(rgba=sprite.reshape(small.shape), indices=indices.reshape(small.shape[:2]), errors=errors)
