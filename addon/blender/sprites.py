@@ -77,13 +77,14 @@ def start_update(
 def start_fit(scene: bpy.types.Scene, renders: Path) -> None:
     """Fit the character's palette over its frames and those in ``renders``, and save it."""
     settings = scene.pixel_sprites
-    character = character_of(scene, renders)
+    folder, name = settings.output_folder_for(renders), settings.character
     downscale = settings.downscale_settings()
     palette_settings = settings.palette_settings()
     scene_name = scene.name
     shared = bool(settings.output_folder)
 
     def work(options: RunOptions) -> Report:
+        character = Character(folder, name)
         found = discover_frames([renders], exclude=[character.folder], recursive=False)
         character.add(frame_sources([frame.path for frame in found], shared_output=shared))
         character.save()
