@@ -73,7 +73,11 @@ class PIXEL_SPRITES_OT_lock_palette(bpy.types.Operator):
             settings.palette_locked = False
             self.report({"INFO"}, "Palette unlocked: the next run refits it")
             return {"FINISHED"}
-        character = sprites.character_of(context.scene, _renders_folder(context))
+        try:
+            character = sprites.character_of(context.scene, _renders_folder(context))
+        except SetupError as error:
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
         if not character.palette_path.is_file():
             self.report({"ERROR"}, f"No saved palette at {character.palette_path}: fit or process first")
             return {"CANCELLED"}
