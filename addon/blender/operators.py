@@ -152,6 +152,22 @@ class PIXEL_SPRITES_OT_render_sprites(bpy.types.Operator):
         return {"FINISHED"}
 
 
+class PIXEL_SPRITES_OT_report(bpy.types.Operator):
+    """Show the outcome of a sprite job in the status bar and the Info editor"""
+
+    bl_idname = "pixel_sprites.report"
+    bl_label = "Sprite Job Report"
+    bl_options = {"INTERNAL"}
+
+    # No ERROR level: an operator's error report raises in its caller, and the failed job is already over.
+    level: bpy.props.EnumProperty(items=[("INFO", "Info", ""), ("WARNING", "Warning", "")])  # type: ignore[valid-type]
+    message: bpy.props.StringProperty()  # type: ignore[valid-type]
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        self.report({self.level}, self.message)
+        return {"FINISHED"}
+
+
 CLASSES = (
     PIXEL_SPRITES_OT_process,
     PIXEL_SPRITES_OT_fit_palette,
@@ -159,4 +175,5 @@ CLASSES = (
     PIXEL_SPRITES_OT_cancel,
     PIXEL_SPRITES_OT_process_render_result,
     PIXEL_SPRITES_OT_render_sprites,
+    PIXEL_SPRITES_OT_report,
 )

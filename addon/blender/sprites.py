@@ -131,6 +131,10 @@ def store_result(
     if note and report is not None:
         summary = f"{summary}. {note}"
     print(f"{SUMMARY_PREFIX}: {summary}")
+    if not bpy.app.background:  # the console line is the report in background mode
+        troubled = error is not None or partial or (report is not None and bool(report.skipped))
+        level = "WARNING" if troubled else "INFO"
+        bpy.ops.pixel_sprites.report(level=level, message=f"{SUMMARY_PREFIX}: {summary}")
 
     scene = bpy.data.scenes.get(scene_name)
     if scene is None:

@@ -186,6 +186,7 @@ def blender_with_ui(scene_file: Path, tmp_path: Path, start: str, source: str = 
 def test_with_a_ui_an_animation_render_gets_its_sprites_off_the_main_thread(scene_file: Path, tmp_path: Path) -> None:
     output = blender_with_ui(scene_file, tmp_path, "bpy.ops.render.render('INVOKE_DEFAULT', animation=True)")
     assert "SUMMARY 8/8 sprites" in output
+    assert "Info: Pixel Sprites: 8/8 sprites" in output  # reported to the status bar and the Info editor
     assert "'reading'" in output or "'writing'" in output  # progress was visible while the job ran
     assert len(list((tmp_path / "renders" / "sprites").glob("000?.png"))) == 8
 
@@ -197,4 +198,5 @@ def test_with_a_ui_process_renders_runs_in_the_background(scene_file: Path, tmp_
     output = blender_with_ui(scene_file, tmp_path, "bpy.ops.pixel_sprites.process()", source=str(folder) + "/")
     assert "STARTED {'FINISHED'}" in output
     assert "SUMMARY 6/7 sprites, 5 colours" in output and "1 skipped" in output
+    assert "Warning: Pixel Sprites: 6/7 sprites" in output
     assert len(list((folder / "sprites").glob("frame_*.png"))) == 6
