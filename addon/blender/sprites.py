@@ -128,8 +128,6 @@ def store_result(
         summary = report.summary()
     if partial and error is None:
         summary = f"Render cancelled: sprites for the frames written so far only. {summary}"
-    if note and report is not None:
-        summary = f"{summary}. {note}"
     print(f"{SUMMARY_PREFIX}: {summary}")
     if not bpy.app.background:  # the console line is the report in background mode
         troubled = error is not None or partial or (report is not None and bool(report.skipped))

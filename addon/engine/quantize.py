@@ -170,10 +170,9 @@ class _LabKMeans:
 
 
 def _tolerance_bound(model: _LabKMeans, settings: PaletteSettings) -> int:
-    tried: set[int] = set()
+    """The fewest colours within the tolerance, or the colour limit if even that is not."""
 
     def within_tolerance(count: int) -> bool:
-        tried.add(count)
         palette, labels = model.fit(count)
         return model.worst_colour_error(palette, labels) <= settings.tolerance
 
@@ -182,8 +181,6 @@ def _tolerance_bound(model: _LabKMeans, settings: PaletteSettings) -> int:
     low, high = 0, 1
     while high < limit and not within_tolerance(high):
         low, high = high, min(2 * high, limit)
-    if high not in tried:
-        within_tolerance(high)
     while high - low > 1:
         middle = (low + high) // 2
         if within_tolerance(middle):
