@@ -38,6 +38,21 @@ def _linear_to_srgb(values: NDArray[np.floating]) -> NDArray[np.float64]:
 _LINEAR_OF_BYTE = _srgb_to_linear(np.arange(256) / 255.0)
 
 
+def distinct_colours(
+    rgb: NDArray[np.uint8],
+) -> tuple[NDArray[np.uint8], NDArray[np.intp], NDArray[np.intp]]:
+    """The distinct colours of ``rgb`` (shape (n, 3)), the index of each pixel's colour among them, and their counts.
+
+    Colours are packed into 24-bit integers so that a 1-D ``np.unique`` does the work.
+    """
+    rgb = np.asarray(rgb).astype(np.int32)
+    codes, inverse, counts = np.unique(
+        (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2], return_inverse=True, return_counts=True
+    )
+    colours = np.stack([codes >> 16, (codes >> 8) & 255, codes & 255], axis=1).astype(np.uint8)
+    return colours, inverse.reshape(-1), counts
+
+
 def srgb_to_lab(rgb: NDArray[np.uint8]) -> NDArray[np.float64]:
     """Convert 8-bit sRGB colours to CIELAB (D65).
 

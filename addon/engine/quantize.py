@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .colour import delta_e_2000, lab_to_srgb, srgb_to_lab
+from .colour import delta_e_2000, distinct_colours, lab_to_srgb, srgb_to_lab
 from .palette import Palette
 
 METHODS = ("kmeans-lab", "meanshift-seed")
@@ -84,20 +84,11 @@ class FitResult:
     counts_tried: tuple[int, ...] = ()
 
 
-def _unique_with_counts(
-    pixels: NDArray[np.uint8],
-) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
-    codes = (pixels[:, 0].astype(np.int64) << 16) | (pixels[:, 1].astype(np.int64) << 8) | pixels[:, 2]
-    unique, counts = np.unique(codes, return_counts=True)
-    colors = np.stack([(unique >> 16) & 255, (unique >> 8) & 255, unique & 255], axis=1)
-    return colors.astype(np.uint8), counts
-
-
 class _LabKMeans:
     """k-means on the distinct colours of a sample, weighted by how often each occurs."""
 
     def __init__(self, pixels: NDArray[np.uint8], seed: int) -> None:
-        self.colors, self.weights = _unique_with_counts(pixels)
+        self.colors, _, self.weights = distinct_colours(pixels)
         self.lab = srgb_to_lab(self.colors)
         self.sample_lab = srgb_to_lab(pixels)
         self.seed = seed

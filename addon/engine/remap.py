@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from .colour import delta_e_2000, srgb_to_lab
+from .colour import delta_e_2000, distinct_colours, srgb_to_lab
 from .palette import Palette
 
 # ΔE2000 histogram bins for percentiles over any number of frames in fixed memory.
@@ -88,12 +88,9 @@ class Remapper:
         """Remap a downscaled frame whose alpha is 0 or 255."""
         pixels = small.reshape(-1, 4)
         opaque = np.flatnonzero(pixels[:, 3] == 255)
-        rgb = pixels[opaque, :3].astype(np.int32)
         # Colours repeat within a frame: convert and match each distinct one once.
-        unique_codes, inverse = np.unique((rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2], return_inverse=True)
-        inverse = inverse.reshape(-1)
-        unique_rgb = np.stack([unique_codes >> 16, (unique_codes >> 8) & 255, unique_codes & 255], axis=1)
-        unique_lab = srgb_to_lab(unique_rgb.astype(np.uint8))
+        unique_rgb, inverse, _ = distinct_colours(pixels[opaque, :3])
+        unique_lab = srgb_to_lab(unique_rgb)
         fitted = self._tree.query(unique_lab)[1] if len(unique_lab) else np.empty(0, dtype=np.intp)
         unique_output = self._output_of_fitted[fitted]
 
