@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import engine
+from .engine import options
 
 EXAMPLES = """\
 examples:
@@ -26,54 +30,97 @@ def _size(text: str) -> tuple[int, int]:
         width, height = (int(part) for part in text.lower().split("x"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 64x90, got {text!r}") from None
-    if width < 1 or height < 1:
-        raise argparse.ArgumentTypeError(f"sizes must be positive, got {text!r}")
+    for option, value in ((options.WIDTH, width), (options.HEIGHT, height)):
+        problem = option.problem(value)
+        if problem:
+            raise argparse.ArgumentTypeError(f"sprite {option.name} {problem}")
     return width, height
 
 
-def _colors(text: str) -> int | None:
+def _parse_number(option: options.Option, text: str) -> int | float:
+    kind = type(option.default)
+    try:
+        value = kind(text)
+    except ValueError:
+        expected = "a whole number" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+    problem = option.problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value  # type: ignore[return-value]  # int or float, as the option's default
+
+
+def _parse_colors(text: str) -> int | None:
     if text == "auto":
         return None
     try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected 'auto' or a number of colours, got {text!r}") from None
+        return int(_parse_number(options.COLORS, text))
+    except argparse.ArgumentTypeError as error:
+        raise argparse.ArgumentTypeError(f"expected 'auto' or a number of colours; {error}") from None
+
+
+def add_option(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+    option: options.Option,
+    *,
+    default: object,
+) -> None:
+    """Add ``option`` as its ``--flag``, with its range checked when the arguments are parsed."""
+    if option.choices:
+        help_text = f"{option.help} (default {option.default})"
+        parser.add_argument(option.flag, choices=option.choices, default=default, help=help_text)
+        return
+    help_text = f"{option.help} ({option.minimum}..{option.maximum}; default {option.default})"
+    parser.add_argument(option.flag, type=functools.partial(_parse_number, option), default=default, help=help_text)
+
+
+def add_colour_options(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
+    """The palette options of ``process`` and ``fit``.
+
+    Without ``defaults`` (the batch script), an option not given is left out of the parsed arguments, so that
+    only the options given override the scene's settings.
+    """
+    unset = argparse.SUPPRESS
+    parser.add_argument(
+        options.COLORS.flag,
+        type=_parse_colors,
+        default=None if defaults else unset,
+        metavar="auto|N",
+        help=f"palette size ({options.COLORS.minimum}..{options.COLORS.maximum}), "
+        "or 'auto' for the fewest colours within the tolerance (default auto)",
+    )
+    for option in (options.TOLERANCE, options.MAX_COLORS, options.METHOD, options.SEED):
+        add_option(parser, option, default=option.default if defaults else unset)
+
+
+def add_size_options(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
+    """Sprite size and alpha threshold, for every frame-reading command (see :func:`add_colour_options`)."""
+    unset = argparse.SUPPRESS
+    grid = parser.add_mutually_exclusive_group()
+    grid.add_argument(
+        "--size", type=_size, default=None if defaults else unset, metavar="WxH", help="sprite size, e.g. 64x90"
+    )
+    add_option(grid, options.PIXEL, default=None if defaults else unset)
+    threshold = options.ALPHA_THRESHOLD
+    add_option(parser, threshold, default=threshold.default if defaults else unset)
 
 
 def _add_frame_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("sources", nargs="+", metavar="SRC", type=Path, help="folders of PNG frames, or PNG files")
-    grid = parser.add_mutually_exclusive_group()
-    grid.add_argument("--size", type=_size, metavar="WxH", help="sprite size, e.g. 64x90")
-    grid.add_argument("--pixel", type=int, metavar="N", help="render pixels per sprite pixel (default 10)")
+    add_size_options(parser)
     parser.add_argument(
-        "--alpha-threshold",
-        type=int,
-        default=128,
-        metavar="A",
-        help="alpha at or above A is opaque, below is transparent (default 128)",
+        "--workers", type=_positive, default=os.cpu_count() or 1, help="processes for reading and writing"
     )
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="threads for reading and writing")
 
 
-def _add_fit_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--colors",
-        type=_colors,
-        default=None,
-        metavar="auto|N",
-        help="palette size, or 'auto' for the fewest colours within the tolerance (default auto)",
-    )
-    parser.add_argument(
-        "--tolerance",
-        type=float,
-        default=engine.DEFAULT_TOLERANCE,
-        metavar="T",
-        help="with --colors auto: the mean ΔE2000 every palette colour must keep its pixels within "
-        f"(default {engine.DEFAULT_TOLERANCE}; about 2-3 is where people begin to see a difference)",
-    )
-    parser.add_argument("--max-colors", type=int, default=32, metavar="N", help="upper bound for auto (default 32)")
-    parser.add_argument("--method", choices=engine.METHODS, default="kmeans-lab", help="palette fitting method")
-    parser.add_argument("--seed", type=int, default=0, help="seed for sampling and clustering (default 0)")
+def _positive(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return count
 
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -99,11 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     process = command("process", "fit one palette over all frames and write the sprites")
     _add_frame_options(process)
-    _add_fit_options(process)
+    add_colour_options(process)
     _add_output_options(process)
     fit = command("fit", "fit a palette and save it, to lock it for later runs")
     _add_frame_options(fit)
-    _add_fit_options(fit)
+    add_colour_options(fit)
     fit.add_argument("--palette-out", type=Path, required=True, metavar="FILE", help="palette file to write")
     apply = command("apply", "write sprites with a saved palette")
     _add_frame_options(apply)
@@ -112,8 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     sheet = command("sheet", "lay sprites out on a grid in one PNG")
     sheet.add_argument("sources", nargs="+", metavar="SRC", type=Path, help="folders of sprites, or sprite files")
     sheet.add_argument("--sheet-out", type=Path, required=True, metavar="FILE", help="the sheet PNG to write")
-    sheet.add_argument("--columns", type=int, default=8, help="sprites per row (default 8)")
-    sheet.add_argument("--scale", type=int, default=1, help="enlarge every pixel this many times (default 1)")
+    sheet.add_argument("--columns", type=_positive, default=8, help="sprites per row (default 8)")
+    sheet.add_argument("--scale", type=_positive, default=1, help="enlarge every pixel this many times (default 1)")
     return parser
 
 
@@ -150,11 +197,51 @@ def write_sheet(args: argparse.Namespace) -> int:
     return 0
 
 
-def run(args: argparse.Namespace) -> int:
+class _StopRequests:
+    """SIGINT and SIGTERM set a flag that the run checks between stages and batches.
+
+    A ``KeyboardInterrupt`` raised wherever the main thread happens to be can be swallowed by compiled code
+    (scikit-learn's k-means prints "Exception ignored" and goes on); a flag is never lost, and the run then
+    stops at its next check, writes its report and exits with 128 + the signal number. A second Ctrl-C
+    stops at once. A SIGINT the shell set to be ignored (a background job) stays ignored.
+    """
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.signal_number: int | None = None
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> _StopRequests:
+        if threading.current_thread() is threading.main_thread():
+            for number in (signal.SIGINT, signal.SIGTERM):
+                previous = signal.getsignal(number)
+                if previous is not signal.SIG_IGN:
+                    self._previous[number] = previous
+                    signal.signal(number, self._handle)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for number, previous in self._previous.items():
+            signal.signal(number, previous)  # type: ignore[arg-type]
+
+    def _handle(self, number: int, _frame: object) -> None:
+        if self.event.is_set() and number == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.signal_number = number
+        self.event.set()
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + (self.signal_number or signal.SIGINT)
+
+
+def run(args: argparse.Namespace, stop: _StopRequests) -> int:
     if args.command == "sheet":
         return write_sheet(args)
     downscale = engine.DownscaleSettings(size=args.size, pixel=args.pixel, alpha_threshold=args.alpha_threshold)
-    options = engine.RunOptions(workers=args.workers, processes=True, progress=_ProgressBar(sys.stderr))
+    run_options = engine.RunOptions(
+        workers=args.workers, processes=True, progress=_ProgressBar(sys.stderr), should_cancel=stop.event.is_set
+    )
     exclude = [args.out] if getattr(args, "out", None) else []
     frames = engine.discover_frames(args.sources, exclude=exclude)
     if not frames:
@@ -171,7 +258,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
         )
     if args.command == "fit":
-        palette, report = engine.fit(frames, downscale, palette_settings, options)
+        palette, report = engine.fit(frames, downscale, palette_settings, run_options)
         engine.write_palette(palette, args.palette_out)
         _print_skipped(report)
         print(f"{len(palette)} colours from {report.frames_read} frames written to {args.palette_out}")
@@ -180,25 +267,39 @@ def run(args: argparse.Namespace) -> int:
     target = engine.read_palette(args.target_palette) if args.target_palette else None
     output = engine.OutputSettings(folder=args.out, indexed=args.indexed, target=target, report_path=args.report)
     if args.command == "process":
-        report = engine.process(frames, args.sources, downscale, palette_settings, output, options)
+        report = engine.process(frames, args.sources, downscale, palette_settings, output, run_options)
     else:
-        report = engine.apply(frames, args.sources, downscale, palette, output, options)
+        report = engine.apply(frames, args.sources, downscale, palette, output, run_options)
     _print_skipped(report)
     print(report.summary())
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the process exit code."""
-    args = build_parser().parse_args(argv)
-    try:
-        return run(args)
-    except (engine.SetupError, engine.PaletteFileError, engine.FrameError, ValueError) as error:
-        print(f"pixel-sprites: error: {error}", file=sys.stderr)
-        return 2
-    except engine.Cancelled as cancelled:
-        print(f"pixel-sprites: cancelled: {cancelled.report.summary()}", file=sys.stderr)
-        return 130
-    except KeyboardInterrupt:
-        print("pixel-sprites: interrupted", file=sys.stderr)
-        return 130
+    """Run the command line; returns the process exit code.
+
+    Bad input (a file, a folder or an option) gives one line naming it and exit code 2; anything else is a
+    bug, and its traceback is shown.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "process":
+        try:  # before any frame is read, with the other options
+            options.check_indexed_fits(args.indexed, args.colors, args.max_colors, args.method)
+        except options.OptionError as error:
+            parser.error(str(error))
+    with _StopRequests() as stop:
+        try:
+            return run(args, stop)
+        except (engine.SetupError, engine.PaletteFileError, engine.FrameError, options.OptionError) as error:
+            print(f"pixel-sprites: error: {error}", file=sys.stderr)
+            return 2
+        except engine.Cancelled as cancelled:
+            name = signal.Signals(stop.exit_code - 128).name
+            print(f"pixel-sprites: stopped by {name}: {cancelled.report.summary()}", file=sys.stderr)
+            if cancelled.report.report_path is not None:
+                print(f"pixel-sprites: report: {cancelled.report.report_path}", file=sys.stderr)
+            return stop.exit_code
+        except KeyboardInterrupt:
+            print("pixel-sprites: interrupted", file=sys.stderr)
+            return 130

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
+import traceback
 from pathlib import Path
 
 import bpy
@@ -34,37 +35,36 @@ def load_addon():  # type: ignore[no-untyped-def]
     return module
 
 
-def parse(argv: list[str]) -> argparse.Namespace:
+def parse(argv: list[str]):  # type: ignore[no-untyped-def]
+    """The batch options: the command line's own definitions, and only those given are set on the scene."""
+    from pixel_sprites.cli import add_colour_options, add_size_options
+
     parser = argparse.ArgumentParser(prog="render_sprites.py", description=__doc__)
-    grid = parser.add_mutually_exclusive_group()
-    grid.add_argument("--size", metavar="WxH", help="sprite size, e.g. 64x90")
-    grid.add_argument("--pixel", type=int, metavar="N", help="render pixels per sprite pixel")
-    parser.add_argument("--colors", metavar="auto|N", help="palette size or 'auto'")
-    parser.add_argument("--tolerance", type=float, metavar="T")
-    parser.add_argument("--method", choices=["kmeans-lab", "meanshift-seed"])
-    parser.add_argument("--target-palette", metavar="FILE")
-    parser.add_argument("--indexed", action="store_true")
+    add_size_options(parser, defaults=False)
+    add_colour_options(parser, defaults=False)
+    parser.add_argument("--target-palette", metavar="FILE", help="game palette (.png, .gpl, .hex, .pal)")
+    parser.add_argument("--indexed", action="store_true", help="write paletted PNGs")
     parser.add_argument("--out", metavar="DIR", help="output folder (default: 'sprites' beside the renders)")
-    parser.add_argument("--character", metavar="NAME")
+    parser.add_argument("--character", metavar="NAME", help="frames of one character share one palette")
     parser.add_argument("--sprite-size-render", action="store_true", help="render directly at sprite size")
     return parser.parse_args(argv)
 
 
 def apply_options(settings, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
+    given = vars(args)
     settings.enabled = True
-    if args.size:
-        width, height = (int(part) for part in args.size.lower().split("x"))
-        settings.size_mode, settings.width, settings.height = "SIZE", width, height
-    if args.pixel:
-        settings.size_mode, settings.pixel = "PIXEL", args.pixel
-    if args.colors:
-        settings.auto_colors = args.colors == "auto"
-        if not settings.auto_colors:
-            settings.colors = int(args.colors)
-    if args.tolerance:
-        settings.tolerance = args.tolerance
-    if args.method:
-        settings.method = args.method
+    if "size" in given:
+        settings.size_mode, (settings.width, settings.height) = "SIZE", given.pop("size")
+    if "pixel" in given:
+        settings.size_mode = "PIXEL"
+    if "colors" in given:
+        colors = given.pop("colors")
+        settings.auto_colors = colors is None
+        if colors is not None:
+            settings.colors = colors
+    for name in ("pixel", "alpha_threshold", "tolerance", "max_colors", "method", "seed"):
+        if name in given:
+            setattr(settings, name, given[name])
     if args.target_palette:
         settings.target_palette = str(Path(args.target_palette).resolve())
     if args.indexed:
@@ -78,20 +78,28 @@ def apply_options(settings, args: argparse.Namespace) -> None:  # type: ignore[n
 
 def main() -> int:
     argv = sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else []
+    addon = load_addon()
     args = parse(argv)
-    load_addon()
     scene = bpy.context.scene
     apply_options(scene.pixel_sprites, args)
+    problem = addon.blender.sprites.settings_problem(scene)
+    if problem:  # before anything is rendered
+        print(f"render_sprites.py: error: {problem}", file=sys.stderr)
+        return 2
     bpy.ops.pixel_sprites.render_sprites()
     summary = scene.pixel_sprites.last_summary
     return 1 if summary.startswith("Error") or summary.startswith("No sprites") else 0
 
 
 if __name__ == "__main__":
+    # Bad input is reported by the add-on in one summary line (and the exit code); anything raised here is a
+    # bug or a failed render, and its traceback goes to the log.
     try:
         code = main()
-    except Exception as error:  # one clear line for a batch log, then a non-zero exit
-        print(f"render_sprites.py: error: {error}", file=sys.stderr)
+    except SystemExit as exit_request:  # argparse: a bad option, already explained
+        code = exit_request.code if isinstance(exit_request.code, int) else 2
+    except Exception:
+        traceback.print_exc()
         code = 1
     sys.stdout.flush()
     sys.exit(code)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from . import handlers, operators, panels, props
+from . import handlers, jobs, operators, panels, props
 
 CLASSES = props.CLASSES + operators.CLASSES + panels.CLASSES
 
@@ -14,9 +14,11 @@ def register() -> None:
         bpy.utils.register_class(cls)
     bpy.types.Scene.pixel_sprites = bpy.props.PointerProperty(type=props.PIXEL_SPRITES_PG_settings)
     handlers.register()
+    jobs.register()
 
 
 def unregister() -> None:
+    jobs.unregister()
     handlers.unregister()
     del bpy.types.Scene.pixel_sprites
     for cls in reversed(CLASSES):

@@ -1,8 +1,8 @@
 """Render handlers: collect the frames a render writes, then make their sprites.
 
 With a UI these handlers run on the render job's thread, so they only record
-paths; the work is scheduled on the main thread with a timer. In background
-mode they run on the main thread and the work runs at once.
+paths and ask for the work to be started on the main thread (see ``jobs``).
+In background mode they run on the main thread and the work runs at once.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import bpy
 from bpy.app.handlers import persistent
 
-from . import sprites
+from . import jobs, sprites
 
 # Frames written by the render in progress, by scene name.
 _written: dict[str, list[Path]] = {}
@@ -75,11 +75,7 @@ def _finish(scene_name: str, frames: list[Path], partial: bool, at_sprite_size: 
 
 def _render_ended(scene: bpy.types.Scene, partial: bool) -> None:
     frames = _written.pop(scene.name, [])
-    finish = functools.partial(_finish, scene.name, frames, partial, scene.name in sprite_size_renders)
-    if bpy.app.background:
-        finish()
-    else:
-        bpy.app.timers.register(finish, first_interval=0.0)
+    jobs.call_on_main_thread(functools.partial(_finish, scene.name, frames, partial, scene.name in sprite_size_renders))
 
 
 @persistent

@@ -1,13 +1,20 @@
 """Running engine work without freezing Blender.
 
-With a UI, work runs on a worker thread (the engine never touches ``bpy``)
-and a timer on the main thread polls it, shows progress and hands the report
-back to the scene. In background mode (``blender -b``) timers never fire, so
-work runs at once, on the calling thread.
+With a UI, work runs on a worker thread (the engine never touches ``bpy``).
+Any thread may ask for something to be done on the main thread by putting it
+in a ``queue.Queue``; one persistent timer, registered on the main thread
+when the add-on is, drains that queue, starts queued jobs one after another,
+shows progress and hands each report back to the scene. It survives loading
+another .blend, and an error in one callback is printed and does not stop it,
+so the queue cannot jam.
+
+In background mode (``blender -b``) timers never fire and handlers run on the
+main thread, so everything runs at once, on the calling thread.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 import traceback
 from collections import deque
@@ -16,11 +23,12 @@ from dataclasses import dataclass, field
 
 import bpy
 
-from ..engine import Cancelled, PaletteFileError, Report, RunOptions, SetupError
+from ..engine import Cancelled, OptionError, PaletteFileError, Report, RunOptions, SetupError
 
 Work = Callable[[RunOptions], Report]
 Done = Callable[[Report | None, str | None], None]
-POLL_SECONDS = 0.2
+BUSY_SECONDS = 0.2
+IDLE_SECONDS = 0.5
 
 
 @dataclass
@@ -35,9 +43,24 @@ class _Job:
     finished: threading.Event = field(default_factory=threading.Event)
 
 
-_queue: deque[_Job] = deque()
+_main_thread_calls: queue.Queue[Callable[[], object]] = queue.Queue()
+_waiting: deque[_Job] = deque()
 _current: _Job | None = None
 _cancel = threading.Event()
+_status_shown = False
+
+
+def runs_at_once() -> bool:
+    """True where work runs on the calling thread as soon as it is submitted (``blender -b``)."""
+    return bool(bpy.app.background)
+
+
+def call_on_main_thread(function: Callable[[], object]) -> None:
+    """Run ``function`` on the main thread: at once in background mode, else at the timer's next tick."""
+    if runs_at_once():
+        function()
+    else:
+        _main_thread_calls.put(function)
 
 
 def _run(job: _Job) -> None:
@@ -49,9 +72,9 @@ def _run(job: _Job) -> None:
         job.report = job.work(options)
     except Cancelled as cancelled:
         job.report = cancelled.report
-    except (SetupError, PaletteFileError) as error:
+    except (SetupError, PaletteFileError, OptionError) as error:
         job.error = str(error)
-    except Exception as error:  # the engine must never take Blender down
+    except Exception as error:  # the engine must never take Blender down; the traceback shows the bug
         job.error = f"unexpected {type(error).__name__}: {error}"
         traceback.print_exc()
     finally:
@@ -61,60 +84,60 @@ def _run(job: _Job) -> None:
 def submit(title: str, work: Work, done: Done) -> None:
     """Run ``work``; ``done(report, error)`` is then called on the main thread."""
     job = _Job(title, work, done)
-    if bpy.app.background:
+    if runs_at_once():
         _cancel.clear()
         _run(job)
-        job.done(job.report, job.error)
+        _call_safely(job.done, job.report, job.error)
         return
-    _queue.append(job)
-    if _current is None:
-        _start_next()
-        bpy.app.timers.register(_poll, first_interval=POLL_SECONDS)
+    _waiting.append(job)
 
 
-def _start_next() -> None:
+def _call_safely(function: Callable[..., object], *args: object) -> None:
+    try:
+        function(*args)
+    except Exception:  # one failing callback must not stop the timer and jam every later job
+        traceback.print_exc()
+
+
+def tick() -> float:
+    """The timer: main-thread calls, then the job queue; returns the delay until the next tick."""
     global _current
-    _current = _queue.popleft() if _queue else None
-    if _current is not None:
+    while True:
+        try:
+            call = _main_thread_calls.get_nowait()
+        except queue.Empty:
+            break
+        _call_safely(call)
+    if _current is not None and _current.finished.is_set():
+        job, _current = _current, None
+        _call_safely(job.done, job.report, job.error)
+    if _current is None and _waiting:
+        _current = _waiting.popleft()
         _cancel.clear()
         threading.Thread(target=_run, args=(_current,), name="pixel_sprites", daemon=True).start()
+    _call_safely(_show_progress)
+    return BUSY_SECONDS if _current is not None else IDLE_SECONDS
 
 
-def _poll() -> float | None:
-    _redraw_panels()
+def _show_progress() -> None:
+    global _status_shown
     job = _current
-    if job is None:
-        _show_in_status_bar(None)
-        return None
-    if not job.finished.is_set():
-        done, total = job.progress
-        _show_in_status_bar(f"Pixel Sprites: {job.title}, {job.stage} {done}/{total}")
-        return POLL_SECONDS
-    job.done(job.report, job.error)
-    _start_next()
-    if _current is None:
-        _show_in_status_bar(None)
-        return None
-    return POLL_SECONDS
-
-
-def _show_in_status_bar(text: str | None) -> None:
-    """Progress in the status bar; ``None`` gives the bar back to Blender."""
-    workspace = getattr(bpy.context, "workspace", None)
-    if workspace is not None:
-        workspace.status_text_set(text)
-
-
-def _redraw_panels() -> None:
+    if job is None and not _status_shown:
+        return
     for window in getattr(bpy.context.window_manager, "windows", []):
         for area in window.screen.areas:
             if area.type == "VIEW_3D":
                 area.tag_redraw()
+    workspace = getattr(bpy.context, "workspace", None)
+    if workspace is not None:
+        text = None if job is None else f"Pixel Sprites: {job.title}, {job.stage} {job.progress[0]}/{job.progress[1]}"
+        workspace.status_text_set(text)  # None gives the status bar back to Blender
+    _status_shown = job is not None
 
 
 def cancel() -> bool:
-    """Ask the running job to stop and drop the queued ones; False if nothing was running."""
-    _queue.clear()
+    """Ask the running job to stop and drop the waiting ones; False if nothing was running."""
+    _waiting.clear()
     if _current is None:
         return False
     _cancel.set()
@@ -123,7 +146,18 @@ def cancel() -> bool:
 
 def status() -> tuple[str, str, int, int] | None:
     """(title, stage, done, total) of the running job, or None when idle."""
-    job = _current
+    job = _current or (_waiting[0] if _waiting else None)
     if job is None:
         return None
     return job.title, job.stage, job.progress[0], job.progress[1]
+
+
+def register() -> None:
+    if not bpy.app.timers.is_registered(tick):
+        bpy.app.timers.register(tick, first_interval=IDLE_SECONDS, persistent=True)
+
+
+def unregister() -> None:
+    cancel()
+    if bpy.app.timers.is_registered(tick):
+        bpy.app.timers.unregister(tick)

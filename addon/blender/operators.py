@@ -11,11 +11,31 @@ from . import handlers, jobs, sprites
 from .render_size import sprite_size_render_settings
 
 
-def _renders_folder(context: bpy.types.Context) -> Path:
+def _renders_folder(context: bpy.types.Context) -> tuple[Path, bool]:
+    """The folder the panel's operators work on, and whether its frames are already at sprite size.
+
+    That is the Renders Folder setting if given, else where Render Sprites writes: the render output folder,
+    or its ``sprite_size/`` folder with Render at Sprite Size, so that Fit and Lock Palette act on the
+    character the next render updates.
+    """
     settings = context.scene.pixel_sprites
     if settings.source_folder:
-        return Path(bpy.path.abspath(settings.source_folder))
-    return sprites.renders_folder(context.scene)
+        return Path(bpy.path.abspath(settings.source_folder)), False
+    return sprites.renders_folder(context.scene), settings.render_at_sprite_size
+
+
+def _report_job(
+    operator: bpy.types.Operator, context: bpy.types.Context, started: str, *, failure: str = "ERROR"
+) -> None:
+    """In background mode the job has run by now: report its outcome. With a UI it has only started.
+
+    A ``failure`` level of ERROR makes the operator call raise in a Python caller; WARNING does not.
+    """
+    summary = context.scene.pixel_sprites.last_summary
+    if jobs.runs_at_once() and summary:
+        operator.report({failure} if summary.startswith("Error") else {"INFO"}, summary)
+    else:
+        operator.report({"INFO"}, started)
 
 
 class PIXEL_SPRITES_OT_process(bpy.types.Operator):
@@ -25,8 +45,12 @@ class PIXEL_SPRITES_OT_process(bpy.types.Operator):
     bl_label = "Process Renders"
 
     def execute(self, context: bpy.types.Context) -> set[str]:
-        folder = _renders_folder(context)
+        folder, at_sprite_size = _renders_folder(context)
         settings = context.scene.pixel_sprites
+        problem = sprites.settings_problem(context.scene)
+        if problem:
+            self.report({"ERROR"}, problem)
+            return {"CANCELLED"}
         try:
             # Blender writes an animation's frames into one folder; its subfolders hold other outputs.
             found = discover_frames([folder], exclude=[settings.output_folder_for(folder)], recursive=False)
@@ -36,16 +60,14 @@ class PIXEL_SPRITES_OT_process(bpy.types.Operator):
         if not found:
             self.report({"ERROR"}, f"No PNG renders in {folder}")
             return {"CANCELLED"}
-        sprites.start_update(context.scene, [frame.path for frame in found], title="Processing renders")
-        self._report_outcome(context, len(found))
+        sprites.start_update(
+            context.scene,
+            [frame.path for frame in found],
+            title="Processing renders",
+            frames_at_sprite_size=at_sprite_size,
+        )
+        _report_job(self, context, f"Processing {len(found)} renders in the background")
         return {"FINISHED"}
-
-    def _report_outcome(self, context: bpy.types.Context, count: int) -> None:
-        summary = context.scene.pixel_sprites.last_summary
-        if bpy.app.background:
-            self.report({"ERROR"} if summary.startswith("Error") else {"INFO"}, summary)
-        else:
-            self.report({"INFO"}, f"Processing {count} renders in the background")
 
 
 class PIXEL_SPRITES_OT_fit_palette(bpy.types.Operator):
@@ -55,9 +77,9 @@ class PIXEL_SPRITES_OT_fit_palette(bpy.types.Operator):
     bl_label = "Fit Palette"
 
     def execute(self, context: bpy.types.Context) -> set[str]:
-        sprites.start_fit(context.scene, _renders_folder(context))
-        summary = context.scene.pixel_sprites.last_summary
-        self.report({"ERROR"} if summary.startswith("Error") else {"INFO"}, summary or "Fitting palette")
+        folder, at_sprite_size = _renders_folder(context)
+        sprites.start_fit(context.scene, folder, frames_at_sprite_size=at_sprite_size)
+        _report_job(self, context, "Fitting the palette in the background")
         return {"FINISHED"}
 
 
@@ -74,7 +96,7 @@ class PIXEL_SPRITES_OT_lock_palette(bpy.types.Operator):
             self.report({"INFO"}, "Palette unlocked: the next run refits it")
             return {"FINISHED"}
         try:
-            character = sprites.character_of(context.scene, _renders_folder(context))
+            character = sprites.character_of(context.scene, _renders_folder(context)[0])
         except SetupError as error:
             self.report({"ERROR"}, str(error))
             return {"CANCELLED"}
@@ -109,25 +131,30 @@ class PIXEL_SPRITES_OT_process_render_result(bpy.types.Operator):
         if result is None:
             self.report({"ERROR"}, "No Render Result: render an image first (F12)")
             return {"CANCELLED"}
-        folder = _renders_folder(context)
+        settings = context.scene.pixel_sprites
+        # A still from F12 is full size whatever Render at Sprite Size says; that applies to Render Sprites.
+        if settings.source_folder:
+            folder = Path(bpy.path.abspath(settings.source_folder))
+        else:
+            folder = Path(context.scene.render.frame_path(frame=context.scene.frame_start)).parent
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"still_{context.scene.frame_current:04d}.png"
         index = 1
         while path.exists():  # never replace an earlier render
             path = folder / f"still_{context.scene.frame_current:04d}_{index}.png"
             index += 1
-        settings = context.scene.render.image_settings
-        previous = (settings.file_format, settings.color_mode)
-        settings.file_format, settings.color_mode = "PNG", "RGBA"
+        image_settings = context.scene.render.image_settings
+        previous = (image_settings.file_format, image_settings.color_mode)
+        image_settings.file_format, image_settings.color_mode = "PNG", "RGBA"
         try:
             result.save_render(filepath=str(path), scene=context.scene)
         except RuntimeError as error:
             self.report({"ERROR"}, f"The Render Result could not be saved: render an image first (F12) ({error})")
             return {"CANCELLED"}
         finally:
-            settings.file_format, settings.color_mode = previous
+            image_settings.file_format, image_settings.color_mode = previous
         sprites.start_update(context.scene, [path], title="Processing render result")
-        self.report({"INFO"}, f"Saved {path.name}; {context.scene.pixel_sprites.last_summary or 'processing'}")
+        _report_job(self, context, f"Saved {path.name}; making its sprite in the background")
         return {"FINISHED"}
 
 
@@ -139,16 +166,24 @@ class PIXEL_SPRITES_OT_render_sprites(bpy.types.Operator):
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         scene = context.scene
-        if not scene.pixel_sprites.render_at_sprite_size:
+        problem = sprites.settings_problem(scene) if scene.pixel_sprites.enabled else None
+        if problem:
+            self.report({"ERROR"}, problem)
+            return {"CANCELLED"}
+        if scene.pixel_sprites.render_at_sprite_size:
+            handlers.sprite_size_renders.add(scene.name)
+            try:
+                with sprite_size_render_settings(scene):
+                    bpy.ops.render.render(animation=True)
+            finally:
+                handlers.sprite_size_renders.discard(scene.name)
+        else:
             bpy.ops.render.render(animation=True)
-            return {"FINISHED"}
-        handlers.sprite_size_renders.add(scene.name)
-        try:
-            with sprite_size_render_settings(scene):
-                bpy.ops.render.render(animation=True)
-        finally:
-            handlers.sprite_size_renders.discard(scene.name)
-        self.report({"INFO"}, scene.pixel_sprites.last_summary or "Rendered at sprite size")
+        if scene.pixel_sprites.enabled:
+            # The render itself succeeded; a sprite job that failed is in the summary the batch script checks.
+            _report_job(self, context, "Rendered; the sprites are being made in the background", failure="WARNING")
+        else:
+            self.report({"INFO"}, "Rendered; Sprites After Render is off for this scene")
         return {"FINISHED"}
 
 

@@ -38,7 +38,12 @@ class PIXEL_SPRITES_PT_main(bpy.types.Panel):
         box.prop(settings, "method")
         if settings.method == "kmeans-lab":
             box.prop(settings, "auto_colors")
-            box.prop(settings, "tolerance" if settings.auto_colors else "colors")
+            if settings.auto_colors:
+                box.prop(settings, "tolerance")
+                box.prop(settings, "max_colors")
+            else:
+                box.prop(settings, "colors")
+        box.prop(settings, "seed")
         box.prop(settings, "target_palette")
         box.prop(settings, "indexed")
 

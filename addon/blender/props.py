@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import bpy
 
-from ..engine import DEFAULT_TOLERANCE, METHODS, DownscaleSettings, PaletteSettings
+from ..engine import DownscaleSettings, PaletteSettings, options
+from ..engine.options import Option
 
 DEFAULT_OUTPUT_FOLDER = "sprites"
+_METHOD_NAMES = {
+    "kmeans-lab": ("k-means in CIELAB", "Perceptual colour clustering (recommended)"),
+    "meanshift-seed": ("MeanShift (original)", "The original script's MeanShift in RGB, for comparison"),
+}
+METHOD_ITEMS = [(name, *_METHOD_NAMES[name]) for name in options.METHOD.choices]
+
+
+def _description(option: Option) -> str:
+    return option.help[0].upper() + option.help[1:]
+
+
+def _number_property(option: Option) -> Any:  # a deferred property, which fake-bpy-module types apart
+    """A scene property with the option's own range: what the command line refuses, Blender cannot hold."""
+    make = bpy.props.IntProperty if isinstance(option.default, int) else bpy.props.FloatProperty
+    return make(
+        name=option.label,
+        description=_description(option),
+        default=option.default,
+        min=option.minimum,
+        max=option.maximum,
+    )
 
 
 class PIXEL_SPRITES_PG_color(bpy.types.PropertyGroup):
@@ -40,40 +63,30 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
         ],
         default="PIXEL",
     )
-    pixel: bpy.props.IntProperty(  # type: ignore[valid-type]
-        name="Pixel Block", description="Render pixels per sprite pixel (render resolution ÷ this)", default=10, min=1
-    )
-    width: bpy.props.IntProperty(name="Width", default=64, min=1)  # type: ignore[valid-type]
-    height: bpy.props.IntProperty(name="Height", default=90, min=1)  # type: ignore[valid-type]
+    pixel: _number_property(options.PIXEL)  # type: ignore[valid-type]
+    width: _number_property(options.WIDTH)  # type: ignore[valid-type]
+    height: _number_property(options.HEIGHT)  # type: ignore[valid-type]
     auto_colors: bpy.props.BoolProperty(  # type: ignore[valid-type]
         name="Automatic Colour Count",
         description="Use the fewest colours that keep every colour within the tolerance",
         default=True,
     )
-    colors: bpy.props.IntProperty(name="Colours", default=16, min=1, max=256)  # type: ignore[valid-type]
-    tolerance: bpy.props.FloatProperty(  # type: ignore[valid-type]
-        name="Tolerance",
-        description="Mean ΔE2000 each palette colour may be from its pixels; about 2-3 is where a difference shows",
-        default=DEFAULT_TOLERANCE,
-        min=0.5,
-        max=30.0,
-    )
+    colors: _number_property(options.COLORS)  # type: ignore[valid-type]
+    tolerance: _number_property(options.TOLERANCE)  # type: ignore[valid-type]
+    max_colors: _number_property(options.MAX_COLORS)  # type: ignore[valid-type]
+    seed: _number_property(options.SEED)  # type: ignore[valid-type]
     method: bpy.props.EnumProperty(  # type: ignore[valid-type]
-        name="Method",
-        items=[
-            ("kmeans-lab", "k-means in CIELAB", "Perceptual colour clustering (recommended)"),
-            ("meanshift-seed", "MeanShift (original)", "The original script's MeanShift in RGB, for comparison"),
-        ],
-        default=METHODS[0],
+        name=options.METHOD.label,
+        description=_description(options.METHOD),
+        items=METHOD_ITEMS,
+        default=options.METHOD.default,
     )
     target_palette: bpy.props.StringProperty(  # type: ignore[valid-type]
         name="Target Palette",
         description="Game palette to map sprites to (.png swatch, .gpl, .hex or .pal); empty for none",
         subtype="FILE_PATH",
     )
-    alpha_threshold: bpy.props.IntProperty(  # type: ignore[valid-type]
-        name="Alpha Threshold", description="Alpha at or above this is opaque", default=128, min=1, max=255
-    )
+    alpha_threshold: _number_property(options.ALPHA_THRESHOLD)  # type: ignore[valid-type]
     indexed: bpy.props.BoolProperty(name="Paletted PNG", default=False)  # type: ignore[valid-type]
     output_folder: bpy.props.StringProperty(  # type: ignore[valid-type]
         name="Output Folder",
@@ -120,6 +133,8 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
             method=self.method,
             colors=None if self.auto_colors else self.colors,
             tolerance=self.tolerance,
+            max_colors=self.max_colors,
+            seed=self.seed,
         )
 
     def output_folder_for(self, renders_folder: Path) -> Path:

@@ -9,9 +9,10 @@ import bpy
 
 from ..engine import (
     Character,
-    FrameSource,
+    OptionError,
     Report,
     RunOptions,
+    check_indexed_fits,
     discover_frames,
     fit,
     read_palette,
@@ -19,13 +20,15 @@ from ..engine import (
     write_palette,
 )
 from . import jobs
+from .render_size import SPRITE_SIZE_FOLDER
 
 SUMMARY_PREFIX = "Pixel Sprites"
 
 
 def renders_folder(scene: bpy.types.Scene) -> Path:
-    """The folder the scene's animation frames are written to."""
-    return Path(scene.render.frame_path(frame=scene.frame_start)).parent
+    """The folder the scene's animation frames are written to: its ``sprite_size/`` folder at sprite size."""
+    folder = Path(scene.render.frame_path(frame=scene.frame_start)).parent
+    return folder / SPRITE_SIZE_FOLDER if scene.pixel_sprites.render_at_sprite_size else folder
 
 
 def character_of(scene: bpy.types.Scene, renders: Path) -> Character:
@@ -33,12 +36,15 @@ def character_of(scene: bpy.types.Scene, renders: Path) -> Character:
     return Character(settings.output_folder_for(renders), settings.character)
 
 
-def frame_sources(frames: Sequence[Path], *, shared_output: bool) -> list[FrameSource]:
-    """Where each frame's sprite goes: beside its renders by default, or under the render
-    folder's name in a shared output folder, so several render jobs of one character stay apart."""
-    return [
-        FrameSource(path, Path(path.parent.name, path.name) if shared_output else Path(path.name)) for path in frames
-    ]
+def settings_problem(scene: bpy.types.Scene) -> str | None:
+    """What in the scene's settings would make a sprite job fail, found before any render or work."""
+    settings = scene.pixel_sprites
+    palette = settings.palette_settings()
+    try:
+        check_indexed_fits(settings.indexed, palette.colors, palette.max_colors, palette.method)
+    except OptionError as error:
+        return str(error)
+    return None
 
 
 def start_update(
@@ -58,35 +64,34 @@ def start_update(
     target_path = settings.target_palette_path()
     indexed, locked = settings.indexed, settings.palette_locked
     scene_name = scene.name
-    sources = frame_sources(frames, shared_output=bool(settings.output_folder))
 
     def work(options: RunOptions) -> Report:
         target = read_palette(target_path) if target_path else None
         character = Character(folder, name)
         return update_character(
-            character, sources, downscale, palette_settings,
+            character, frames, downscale, palette_settings,
             target=target, indexed=indexed, locked=locked, options=options,
         )  # fmt: skip
 
     def done(report: Report | None, error: str | None) -> None:
         store_result(scene_name, report, error, partial=partial)
 
+    settings.last_summary = ""  # the panel shows progress now, and this job's outcome when it is done
     jobs.submit(title, work, done)
 
 
-def start_fit(scene: bpy.types.Scene, renders: Path) -> None:
+def start_fit(scene: bpy.types.Scene, renders: Path, *, frames_at_sprite_size: bool = False) -> None:
     """Fit the character's palette over its frames and those in ``renders``, and save it."""
     settings = scene.pixel_sprites
     folder, name = settings.output_folder_for(renders), settings.character
-    downscale = settings.downscale_settings()
+    downscale = settings.downscale_settings(frames_at_sprite_size=frames_at_sprite_size)
     palette_settings = settings.palette_settings()
     scene_name = scene.name
-    shared = bool(settings.output_folder)
 
     def work(options: RunOptions) -> Report:
         character = Character(folder, name)
         found = discover_frames([renders], exclude=[character.folder], recursive=False)
-        character.add(frame_sources([frame.path for frame in found], shared_output=shared))
+        character.add(frame.path for frame in found)
         character.save()
         palette, report = fit(character.frames(), downscale, palette_settings, options)
         write_palette(palette, character.palette_path)
@@ -98,6 +103,7 @@ def start_fit(scene: bpy.types.Scene, renders: Path) -> None:
     def done(report: Report | None, error: str | None) -> None:
         store_result(scene_name, report, error, fitted_only=True)
 
+    settings.last_summary = ""
     jobs.submit("Fitting palette", work, done)
 
 

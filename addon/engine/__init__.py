@@ -2,10 +2,11 @@
 
 from .character import Character, update_character
 from .frames import Downscaler, DownscaleSettings, Frame, FrameError, nearest_indices, read_frame, sprite_shape
+from .options import DEFAULT_TOLERANCE, METHODS, Option, OptionError, check_indexed_fits
 from .palette import Palette
 from .palette_files import PaletteFileError, read_palette, write_palette
 from .pipeline import Cancelled, OutputSettings, RunOptions, apply, fit, process
-from .quantize import DEFAULT_TOLERANCE, METHODS, FitResult, PaletteSettings, fit_palette
+from .quantize import FitResult, PaletteSettings, fit_palette
 from .remap import Remapper
 from .report import Report
 from .sampling import PixelReservoir
@@ -24,6 +25,8 @@ __all__ = [
     "Frame",
     "FrameError",
     "FrameSource",
+    "Option",
+    "OptionError",
     "OutputSettings",
     "Palette",
     "PaletteFileError",
@@ -34,6 +37,7 @@ __all__ = [
     "RunOptions",
     "SetupError",
     "apply",
+    "check_indexed_fits",
     "discover_frames",
     "fit",
     "fit_palette",

@@ -8,6 +8,7 @@ sprite of the character uses the same colours.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -30,8 +31,13 @@ def _safe_name(name: str) -> str:
 class Character:
     """The frames of character ``name`` and where their sprites go, kept as JSON in ``folder``.
 
-    A frame keeps the sprite path it was first given, so adding render jobs
-    never moves the sprites of earlier ones.
+    A frame's sprite keeps the frame's path below the folder that holds both
+    the frame and ``folder``: with the default ``sprites/`` inside the render
+    folder that is the file name, and with one output folder shared by render
+    jobs in ``walk/frames/`` and ``idle/frames/`` it is ``walk/frames/0001.png``
+    and ``idle/frames/0001.png``. Sprite paths are unique within a character,
+    and a frame keeps the one it was first given, so adding render jobs never
+    moves or replaces the sprites of earlier ones.
     """
 
     def __init__(self, folder: Path | str, name: str) -> None:
@@ -46,11 +52,28 @@ class Character:
                 self._sprites = {Path(entry["frame"]): Path(entry["sprite"]) for entry in stored["frames"]}
             except (ValueError, KeyError, TypeError) as error:
                 raise SetupError(f"{self.list_path}: not a frame list of Pixel Sprites ({error})") from error
+        self._taken = set(self._sprites.values())
 
-    def add(self, frames: Iterable[FrameSource]) -> None:
+    def add(self, frames: Iterable[Path]) -> None:
         """Add frames it does not have yet. Call :meth:`save` to keep them."""
-        for frame in frames:
-            self._sprites.setdefault(frame.path.resolve(), frame.relative)
+        for frame in map(Path, frames):
+            frame = frame.resolve()
+            if frame not in self._sprites:
+                sprite = self._free_sprite_path(frame)
+                self._sprites[frame] = sprite
+                self._taken.add(sprite)
+
+    def _free_sprite_path(self, frame: Path) -> Path:
+        root = Path(os.path.commonpath([self.folder.resolve().parent, frame.parent]))
+        # The whole path is unique among frames; it is the fallback where the short one was given to another.
+        whole = frame.relative_to(frame.anchor)
+        for candidate in (frame.relative_to(root), whole):
+            if candidate not in self._taken:
+                return candidate
+        number = 2
+        while (candidate := whole.with_stem(f"{whole.stem}_{number}")) in self._taken:
+            number += 1
+        return candidate
 
     def save(self) -> None:
         entries = [{"frame": str(path), "sprite": str(sprite)} for path, sprite in sorted(self._sprites.items())]
@@ -68,7 +91,7 @@ class Character:
 
 def update_character(
     character: Character,
-    new_frames: Sequence[FrameSource],
+    new_frames: Sequence[Path],
     downscale: DownscaleSettings,
     palette_settings: PaletteSettings,
     *,
@@ -80,15 +103,24 @@ def update_character(
     """Add ``new_frames`` to ``character`` and bring its sprites up to date.
 
     Unlocked, the palette is refitted over all the character's frames and every
-    sprite is rewritten with it. Locked (and a palette saved), only the sprites
-    of ``new_frames`` are written, with the saved palette, so the others stay
-    byte-identical.
+    sprite is rewritten with it. Locked, only the sprites of ``new_frames`` are
+    written, with the saved palette, so the others stay byte-identical.
+
+    Raises
+    ------
+    SetupError
+        If the palette is locked but its file is missing: refitting instead would change every sprite.
     """
+    if locked and not character.palette_path.is_file():
+        raise SetupError(
+            f"{character.palette_path}: the palette is locked but this file is missing; "
+            "unlock the palette to fit a new one, or put the saved palette back"
+        )
     character.add(new_frames)
     character.save()
     output = OutputSettings(folder=character.folder, indexed=indexed, target=target, palette_name=character.name)
     sources = character.source_folders()
-    if locked and character.palette_path.is_file():
+    if locked:
         palette = read_palette(character.palette_path)
-        return apply(character.frames(frame.path for frame in new_frames), sources, downscale, palette, output, options)
+        return apply(character.frames(new_frames), sources, downscale, palette, output, options)
     return process(character.frames(), sources, downscale, palette_settings, output, options)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 
@@ -25,10 +26,39 @@ class PaletteFileError(Exception):
         self.reason = reason
 
 
+# An editor ends a line at CR, LF or CRLF only; str.splitlines() also splits at form feeds, NEL and U+2028,
+# which would put a line number in a message that the user cannot find in the file.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# ASCII digits only: str.isdigit() also accepts '²' (which int() refuses) and '٣' or '１' (which no palette
+# writer produces, and which int() would quietly read as 3 and 1).
+_DIGITS = re.compile(r"[0-9]+")
+# Enough of a bad line to recognise it, without a megabyte of it in the message.
+_SHOWN_CHARACTERS = 40
+# Past this many significant digits a number is nonsense for any palette, and int() must not see it: it refuses
+# digit strings over 4300 characters with a ValueError.
+_MAX_DIGITS = 9
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for a message, cut short if long."""
+    if len(text) <= _SHOWN_CHARACTERS:
+        return repr(text)
+    return f"{text[:_SHOWN_CHARACTERS]!r}… ({len(text)} characters)"
+
+
+def _whole_number(text: str) -> int | None:
+    """``text`` as a whole number of at most ``_MAX_DIGITS`` digits (leading zeros aside), or None."""
+    if not _DIGITS.fullmatch(text):
+        return None
+    digits = text.lstrip("0") or "0"
+    return int(digits) if len(digits) <= _MAX_DIGITS else None
+
+
 def _component(text: str, path: Path, line_number: int) -> int:
-    if not text.isdigit() or int(text) > 255:
-        raise PaletteFileError(path, f"line {line_number}: {text!r} is not a colour component 0..255")
-    return int(text)
+    value = _whole_number(text)
+    if value is None or value > 255:
+        raise PaletteFileError(path, f"line {line_number}: {_shown(text)} is not a colour component 0..255")
+    return value
 
 
 def _read_gpl(path: Path, lines: list[str]) -> list[tuple[int, int, int]]:
@@ -41,7 +71,7 @@ def _read_gpl(path: Path, lines: list[str]) -> list[tuple[int, int, int]]:
             continue
         parts = stripped.split(None, 3)
         if len(parts) < 3:
-            raise PaletteFileError(path, f"line {number}: expected 'R G B [name]', got {stripped!r}")
+            raise PaletteFileError(path, f"line {number}: expected 'R G B [name]', got {_shown(stripped)}")
         colors.append(tuple(_component(part, path, number) for part in parts[:3]))
     return colors  # type: ignore[return-value]
 
@@ -54,27 +84,36 @@ def _read_hex(path: Path, lines: list[str]) -> list[tuple[int, int, int]]:
             continue
         code = stripped.removeprefix("#")
         if not re.fullmatch(r"[0-9a-fA-F]{6}", code):
-            raise PaletteFileError(path, f"line {number}: {stripped!r} is not an RRGGBB colour")
+            raise PaletteFileError(path, f"line {number}: {_shown(stripped)} is not an RRGGBB colour")
         colors.append((int(code[0:2], 16), int(code[2:4], 16), int(code[4:6], 16)))
     return colors
 
 
-def _read_jasc(path: Path, lines: list[str]) -> list[tuple[int, int, int]]:
-    if len(lines) < 3 or lines[0].strip() != "JASC-PAL":
+def _jasc_count(path: Path, lines: list[str]) -> int:
+    """The colour count on line 3, after the 'JASC-PAL' header and the version line."""
+    if not lines or lines[0].strip() != "JASC-PAL":
         raise PaletteFileError(path, "line 1: expected the header 'JASC-PAL'")
+    if len(lines) < 3:
+        raise PaletteFileError(path, f"line {len(lines)}: the file ends before the colour count on line 3")
     count_text = lines[2].strip()
-    if not count_text.isdigit():
-        raise PaletteFileError(path, f"line 3: expected the colour count, got {count_text!r}")
+    count = _whole_number(count_text)
+    if count is None:
+        raise PaletteFileError(path, f"line 3: expected the colour count, got {_shown(count_text)}")
+    return count
+
+
+def _read_jasc(path: Path, lines: list[str]) -> list[tuple[int, int, int]]:
+    count = _jasc_count(path, lines)
     entries = [line for line in lines[3:] if line.strip()]
-    if len(entries) != int(count_text):
-        raise PaletteFileError(path, f"the header promises {count_text} colours, the file has {len(entries)}")
+    if len(entries) != count:
+        raise PaletteFileError(path, f"line 3: the header promises {count} colours, the file has {len(entries)}")
     colors = []
     for number, line in enumerate(lines[3:], start=4):
         parts = line.split()
         if not parts:
             continue
         if len(parts) != 3:
-            raise PaletteFileError(path, f"line {number}: expected 'R G B', got {line.strip()!r}")
+            raise PaletteFileError(path, f"line {number}: expected 'R G B', got {_shown(line.strip())}")
         colors.append(tuple(_component(part, path, number) for part in parts))
     return colors  # type: ignore[return-value]
 
@@ -88,6 +127,22 @@ def _read_png(path: Path) -> Palette:
     if not opaque.any():
         raise PaletteFileError(path, "the image has no opaque pixels to take colours from")
     return Palette.from_colors(rgba[:, :, :3][opaque])
+
+
+def _text_lines(path: Path) -> list[str]:
+    """The lines of a UTF-8 text file (a BOM allowed), numbered from 1 as an editor numbers them."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise PaletteFileError(path, f"cannot be read ({error.strerror or error})") from error
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # Everything before the bad byte decoded, so its lines can be counted to name the one at fault.
+        number = len(_LINE_BREAK.split(data[: error.start].decode("utf-8")))
+        raise PaletteFileError(path, f"line {number}: not UTF-8 text (byte 0x{data[error.start]:02x})") from error
+    return _LINE_BREAK.split(text)
 
 
 def read_palette(path: Path | str) -> Palette:
@@ -108,10 +163,7 @@ def read_palette(path: Path | str) -> Palette:
         raise PaletteFileError(path, "no such file")
     if suffix == ".png":
         return _read_png(path)
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise PaletteFileError(path, f"cannot be read as text ({error})") from error
+    lines = _text_lines(path)
     readers = {".gpl": _read_gpl, ".hex": _read_hex, ".pal": _read_jasc}
     colors = readers[suffix](path, lines)
     if not colors:

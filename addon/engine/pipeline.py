@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+import signal
 import tempfile
 import time
 from collections import deque
@@ -26,6 +27,7 @@ from numpy.typing import NDArray
 
 from .atomic import write_atomically
 from .frames import DownscaleSettings, FrameError, read_frame
+from .options import INDEXED_LIMIT, check_indexed_fits
 from .palette import Palette
 from .palette_files import write_palette
 from .quantize import PaletteSettings, fit_palette, preload
@@ -79,23 +81,50 @@ class OutputSettings:
     report_path: Path | None = None
 
 
+def _ignore_stop_signals() -> None:
+    """In worker processes: a Ctrl-C or SIGTERM sent to the whole process group is the parent's to handle."""
+    for name in ("SIGINT", "SIGTERM"):
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
+
+
 def _map_batches(
     function: Callable[[list[_Item]], _Result], items: Iterable[_Item], options: RunOptions, *, batch_size: int
 ) -> Iterator[_Result]:
     """``function`` over batches of ``items`` in a worker pool, in order, with a bounded number in flight.
 
-    Work travels in batches so that handing it to a process costs little beside the work itself.
+    Work travels in batches so that handing it to a process costs little beside the work itself. Once
+    ``options.should_cancel`` says so, batches not yet started are dropped and those already running are
+    still yielded, so that the caller counts exactly the work that was done.
     """
     workers = max(1, options.workers)
-    pool: Executor = ProcessPoolExecutor(workers) if options.processes else ThreadPoolExecutor(workers)
-    with pool:
-        pending: deque[Future[_Result]] = deque()
+    pool: Executor = (
+        ProcessPoolExecutor(workers, initializer=_ignore_stop_signals)
+        if options.processes
+        else ThreadPoolExecutor(workers)
+    )
+    pending: deque[Future[_Result]] = deque()
+    try:
         for batch in _batches(items, batch_size):
+            if _cancelled(options):
+                break
             pending.append(pool.submit(function, batch))
             if len(pending) >= workers * 3:
                 yield pending.popleft().result()
         while pending:
-            yield pending.popleft().result()
+            if _cancelled(options):
+                for future in pending:
+                    future.cancel()
+            future = pending.popleft()
+            if not future.cancelled():
+                yield future.result()
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _cancelled(options: RunOptions) -> bool:
+    return options.should_cancel is not None and options.should_cancel()
 
 
 def _batches(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
@@ -143,7 +172,7 @@ def _small_frames(
     read_batch = functools.partial(_read_batch, downscale=downscale)
     batches = _map_batches(read_batch, frames, options, batch_size=READ_BATCH)
     for done, item in enumerate(itertools.chain.from_iterable(batches), start=1):
-        if options.should_cancel is not None and options.should_cancel():
+        if _cancelled(options):
             report.cancelled = True
             return
         if options.progress is not None:
@@ -165,6 +194,7 @@ def _small_frames(
         for note in item.notes:
             report.note(item.source.path, note)
         yield item
+    report.cancelled = report.cancelled or _cancelled(options)
 
 
 def _opaque_pixels(small: NDArray[np.uint8]) -> NDArray[np.uint8]:
@@ -246,9 +276,8 @@ def _write_sprites(
         done += batch.written + len(batch.failures)
         if options.progress is not None:
             options.progress("writing", done, total)
-        if options.should_cancel is not None and options.should_cancel():
-            report.cancelled = True
-            break
+    # Batches dropped on a cancel wrote nothing; those that ran are counted above, so the report matches the disk.
+    report.cancelled = report.cancelled or _cancelled(options)
     report.set_errors(errors)
 
 
@@ -289,12 +318,14 @@ def fit(
         report.frames_read += 1
     if report.cancelled:
         raise Cancelled(report)
-    palette = _fit_or_explain(reservoir, report, palette_settings)
+    palette = _fit_or_explain(reservoir, report, palette_settings, options)
     report.timings["read_and_fit"] = time.perf_counter() - started
     return palette, report
 
 
-def _fit_or_explain(reservoir: PixelReservoir, report: Report, settings: PaletteSettings) -> Palette:
+def _fit_or_explain(
+    reservoir: PixelReservoir, report: Report, settings: PaletteSettings, options: RunOptions
+) -> Palette:
     if report.frames_read == 0:
         raise SetupError(f"none of the {report.frames_in} frames could be used:\n{report.skipped_text()}")
     if reservoir.pixels_seen == 0:
@@ -305,7 +336,18 @@ def _fit_or_explain(reservoir: PixelReservoir, report: Report, settings: Palette
     report.fit_settings = settings
     report.counts_tried = list(result.counts_tried)
     report.sample_size = result.sample_size
+    if _cancelled(options):  # a stop asked for during the fit, which cannot be interrupted
+        report.cancelled = True
+        raise Cancelled(report)
     return result.palette
+
+
+def _check_indexed(output: OutputSettings, palette_size: int, what: str) -> None:
+    if output.indexed and palette_size > INDEXED_LIMIT:
+        raise SetupError(
+            f"{what} has {palette_size} colours, and a paletted PNG (--indexed) holds at most {INDEXED_LIMIT} "
+            "besides the transparent one"
+        )
 
 
 def _start_writing_run(
@@ -340,6 +382,8 @@ def process(
     Cancelled
         If ``options.should_cancel`` said so.
     """
+    settings = palette_settings
+    check_indexed_fits(output.indexed, settings.colors, settings.max_colors, settings.method)
     options, output, report = _start_writing_run(frames, sources, output, options)
     started = time.perf_counter()
     reservoir = PixelReservoir(SAMPLE_SIZE, seed=palette_settings.seed)
@@ -354,8 +398,9 @@ def process(
         if report.cancelled:
             raise Cancelled(report)
         report.timings["read"] = time.perf_counter() - started
-        palette = _fit_or_explain(reservoir, report, palette_settings)
+        palette = _fit_or_explain(reservoir, report, palette_settings, options)
         remapper = Remapper(palette, output.target)
+        _check_indexed(output, len(remapper.output_palette), "the fitted palette")
         writing = time.perf_counter()
         _write_sprites(spool, len(spool), remapper, output, report, options)
         report.timings["write"] = time.perf_counter() - writing
@@ -376,6 +421,7 @@ def apply(
     options: RunOptions | None = None,
 ) -> Report:
     """Write the sprites of ``frames`` with a given (locked) ``palette``, in one streaming pass."""
+    _check_indexed(output, len(palette), "the palette")  # a target palette only ever maps it to fewer
     options, output, report = _start_writing_run(frames, sources, output, options)
     started = time.perf_counter()
     remapper = Remapper(palette, output.target)

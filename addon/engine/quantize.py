@@ -33,13 +33,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from . import options
 from .colour import delta_e_2000, distinct_colours, lab_to_srgb, srgb_to_lab
+from .options import DEFAULT_TOLERANCE, METHODS
 from .palette import Palette
 
-METHODS = ("kmeans-lab", "meanshift-seed")
-DEFAULT_METHOD = "kmeans-lab"
-DEFAULT_TOLERANCE = 3.0
-MAX_COLORS = 256
 MEANSHIFT_SAMPLE = 2000
 KMEANS_RESTARTS = 4
 # Added to mixture covariances (ΔE² units) so that a pile of identical 8-bit colours
@@ -58,21 +56,19 @@ class PaletteSettings:
     ``tolerance``; ``max_colors`` caps that search.
     """
 
-    method: str = DEFAULT_METHOD
+    method: str = METHODS[0]
     colors: int | None = None
     tolerance: float = DEFAULT_TOLERANCE
     max_colors: int = 32
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
-        if self.colors is not None and not 1 <= self.colors <= MAX_COLORS:
-            raise ValueError(f"`colors` must be in 1..{MAX_COLORS}, got {self.colors}")
-        if not 1 <= self.max_colors <= MAX_COLORS:
-            raise ValueError(f"`max_colors` must be in 1..{MAX_COLORS}, got {self.max_colors}")
-        if not self.tolerance > 0:
-            raise ValueError(f"`tolerance` must be positive, got {self.tolerance}")
+        options.METHOD.check(self.method)
+        if self.colors is not None:
+            options.COLORS.check(self.colors)
+        options.MAX_COLORS.check(self.max_colors)
+        options.TOLERANCE.check(self.tolerance)
+        options.SEED.check(self.seed)
 
 
 @dataclass(frozen=True)

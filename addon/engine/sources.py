@@ -71,18 +71,22 @@ def prepare_output_folder(output: Path | str, frames: Sequence[FrameSource], sou
     Raises
     ------
     SetupError
-        If ``output`` is a source folder, a sprite would replace a frame, or
-        the folder cannot be created or written to.
+        If ``output`` is a source folder, a sprite would replace a frame or
+        another frame's sprite, or the folder cannot be created or written to.
     """
     output = Path(output).resolve()
     for source in map(Path, sources):
         if source.resolve() == output:
             raise SetupError(f"{output}: the output folder is an input folder; sprites would replace the renders")
     inputs = {frame.path for frame in frames}
+    claimed: dict[Path, Path] = {}
     for frame in frames:
         destination = output / frame.relative
         if destination in inputs:
             raise SetupError(f"{destination}: a sprite would replace this render; choose another output folder")
+        other = claimed.setdefault(destination, frame.path)
+        if other != frame.path:
+            raise SetupError(f"{destination}: the sprites of {other} and {frame.path} would both be written here")
     try:
         output.mkdir(parents=True, exist_ok=True)
         probe = output / f".pixel_sprites_write_test_{os.getpid()}"

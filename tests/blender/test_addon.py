@@ -19,11 +19,15 @@ def test_addon_registers_settings_operators_and_panel():
     import addon_utils
 
     assert addon_utils.check("pixel_sprites")[1]
-    for name in ("process", "fit_palette", "lock_palette", "cancel", "process_render_result", "render_sprites"):
-        assert hasattr(bpy.ops.pixel_sprites, name)
-    assert hasattr(bpy.types, "PIXEL_SPRITES_PT_main")
+    # dir() lists the registered operators only; hasattr() is true for any name under bpy.ops.
+    assert set(dir(bpy.ops.pixel_sprites)) == {
+        "process", "fit_palette", "lock_palette", "cancel", "process_render_result", "render_sprites", "report"
+    }  # fmt: skip
+    assert bpy.ops.pixel_sprites.process.get_rna_type().identifier == "PIXEL_SPRITES_OT_process"
+    assert isinstance(bpy.types.PIXEL_SPRITES_PT_main, type)
     settings = bpy.context.scene.pixel_sprites
     assert settings.enabled and settings.pixel == 10 and settings.auto_colors
+    assert settings.max_colors == 32 and settings.seed == 0
 
 
 def test_animation_render_writes_sprites_with_one_palette(character, tmp_path):
@@ -159,15 +163,33 @@ def test_non_png_renders_are_explained(character, tmp_path):
     assert not (tmp_path / "renders" / "sprites").exists()
 
 
-def test_worker_thread_runs_the_engine_and_reports_on_the_main_thread(tmp_path):
-    """The UI path (thread + main-thread poll), driven by hand since timers never fire without a UI."""
+def run_jobs_as_with_a_ui(monkeypatch):
+    """Make jobs queue up as they do with a UI; the test then plays the timer by calling ``tick``."""
     import sys
 
+    jobs = sys.modules["pixel_sprites.blender.jobs"]
+    monkeypatch.setattr(jobs, "runs_at_once", lambda: False)
+    return jobs
+
+
+def tick_until_idle(jobs, seconds=120):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while jobs.status() is not None or not jobs._main_thread_calls.empty():
+        assert time.monotonic() < deadline, "the job queue did not empty"
+        jobs.tick()
+        time.sleep(0.02)
+    jobs.tick()  # the last job's done callback
+
+
+def test_worker_thread_runs_the_engine_and_reports_on_the_main_thread(tmp_path, monkeypatch):
+    """The UI path (thread + main-thread timer), the timer played by hand since timers never fire without a UI."""
     from synthetic import write_truth_set
 
     from pixel_sprites import engine
 
-    jobs = sys.modules["pixel_sprites.blender.jobs"]
+    jobs = run_jobs_as_with_a_ui(monkeypatch)
     write_truth_set(tmp_path / "renders", 4, 3, seed=1)
     outcomes = []
 
@@ -184,13 +206,87 @@ def test_worker_thread_runs_the_engine_and_reports_on_the_main_thread(tmp_path):
 
         return work(engine.RunOptions(progress=progress, should_cancel=options.should_cancel))
 
-    for function in (work, cancel_at_first_progress):
-        jobs._queue.append(jobs._Job("test", function, lambda report, error: outcomes.append((report, error))))
-        jobs._start_next()
-        assert jobs.status()[0] == "test"
-        jobs._current.finished.wait(60)
-        assert jobs._poll() is None  # done, nothing queued: the timer stops
+    def failing_done(report, error):
+        raise RuntimeError("a bug in a done callback")
+
+    jobs.submit("first", work, lambda report, error: outcomes.append((report, error)))
+    jobs.submit("broken callback", work, failing_done)
+    assert jobs.status()[0] == "first"
+    tick_until_idle(jobs)
+    # The failing callback did not stop the queue: a later job still runs and reports.
+    jobs.submit("cancelled", cancel_at_first_progress, lambda report, error: outcomes.append((report, error)))
+    tick_until_idle(jobs)
     (finished, error), (cancelled, cancel_error) = outcomes
     assert error is None and finished.frames_written == 3
-    assert cancel_error is None and cancelled.cancelled
+    assert cancel_error is None and cancelled.cancelled and cancelled.frames_written == 0
     assert jobs.status() is None
+
+
+def test_the_job_timer_is_persistent_and_survives_loading_a_file():
+    import sys
+
+    jobs = sys.modules["pixel_sprites.blender.jobs"]
+    assert bpy.app.timers.is_registered(jobs.tick)
+    bpy.ops.wm.read_homefile(app_template="")
+    assert bpy.app.timers.is_registered(jobs.tick)
+
+
+def test_operators_started_with_a_ui_do_not_report_the_previous_run(character, tmp_path, monkeypatch):
+    character.pixel_sprites.enabled = False
+    bpy.ops.render.render(animation=True)
+    jobs = run_jobs_as_with_a_ui(monkeypatch)
+    character.pixel_sprites.last_summary = "Error: the previous run failed"
+    # An ERROR report would make this call raise; the new job has only started.
+    assert bpy.ops.pixel_sprites.fit_palette() == {"FINISHED"}
+    assert character.pixel_sprites.last_summary == ""
+    tick_until_idle(jobs)
+    assert character.pixel_sprites.last_summary.startswith("Palette of ")
+
+
+def test_two_render_jobs_in_one_output_folder_keep_every_sprite(character, tmp_path):
+    """walk/frames/0001.png and idle/frames/0001.png must not share a sprite."""
+    character.pixel_sprites.output_folder = str(tmp_path / "hero") + "/"
+    character.frame_end = 3
+    for action in ("walk", "idle"):
+        character.render.filepath = str(tmp_path / action / "frames") + "/"
+        bpy.ops.render.render(animation=True)
+    sprites = sorted(str(path.relative_to(tmp_path / "hero")) for path in (tmp_path / "hero").rglob("000?.png"))
+    assert sprites == [f"{action}/frames/{frame:04d}.png" for action in ("idle", "walk") for frame in (1, 2, 3)]
+    assert "6/6 sprites" in character.pixel_sprites.last_summary
+
+
+def test_a_locked_palette_that_is_missing_is_an_error_not_a_refit(character, tmp_path):
+    character.frame_end = 2
+    bpy.ops.render.render(animation=True)
+    assert bpy.ops.pixel_sprites.lock_palette() == {"FINISHED"}
+    palette = tmp_path / "renders" / "sprites" / "character.gpl"
+    palette.unlink()
+    sprite = tmp_path / "renders" / "sprites" / "0001.png"
+    before = sprite.read_bytes()
+    bpy.ops.render.render(animation=True)
+    summary = character.pixel_sprites.last_summary
+    assert summary == f"Error: {palette}: the palette is locked but this file is missing; " + (
+        "unlock the palette to fit a new one, or put the saved palette back"
+    )
+    assert not palette.exists() and sprite.read_bytes() == before
+
+
+def test_lock_palette_locks_the_sprite_size_palette_when_rendering_at_sprite_size(character, tmp_path):
+    character.pixel_sprites.render_at_sprite_size = True
+    character.frame_end = 2
+    assert bpy.ops.pixel_sprites.render_sprites() == {"FINISHED"}
+    assert bpy.ops.pixel_sprites.lock_palette() == {"FINISHED"}
+    sprites = tmp_path / "renders" / "sprite_size" / "sprites"
+    before = (sprites / "0001.png").read_bytes()
+    character.frame_start, character.frame_end = 3, 3
+    assert bpy.ops.pixel_sprites.render_sprites() == {"FINISHED"}
+    assert "1/1 sprites" in character.pixel_sprites.last_summary
+    assert (sprites / "0001.png").read_bytes() == before and (sprites / "0003.png").is_file()
+
+
+def test_indexed_output_with_too_many_colours_is_refused_before_rendering(character, tmp_path):
+    settings = character.pixel_sprites
+    settings.indexed, settings.auto_colors, settings.colors = True, False, 256
+    with pytest.raises(RuntimeError, match="--colors 256 with --indexed"):
+        bpy.ops.pixel_sprites.render_sprites()
+    assert not (tmp_path / "renders").exists()

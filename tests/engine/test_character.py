@@ -8,13 +8,13 @@ from PIL import Image
 from synthetic import write_truth_set
 
 from pixel_sprites import engine
-from pixel_sprites.engine import Character, FrameSource, update_character
+from pixel_sprites.engine import Character, update_character
 
 SIZE = engine.DownscaleSettings(size=(64, 90))
 
 
-def job(folder: Path) -> list[FrameSource]:
-    return [FrameSource(path, Path(folder.name, path.name)) for path in sorted(folder.glob("*.png"))]
+def job(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.png"))
 
 
 @pytest.fixture
@@ -66,3 +66,35 @@ def test_a_damaged_frame_list_is_reported(tmp_path):
 
 def test_character_names_become_safe_file_names(tmp_path):
     assert Character(tmp_path, "../Hero Knight/").palette_path == tmp_path / "Hero_Knight.gpl"
+
+
+def test_frames_with_the_same_names_in_folders_with_the_same_names_keep_apart(tmp_path):
+    """walk/frames/0001.png and idle/frames/0001.png sharing one output folder must not share a sprite."""
+    for action in ("walk", "idle"):
+        write_truth_set(tmp_path / action / "frames", 6, 2, seed=4)
+    out = tmp_path / "hero"
+    for action in ("walk", "idle"):
+        report = update_character(
+            Character(out, "hero"), job(tmp_path / action / "frames"), SIZE, engine.PaletteSettings()
+        )
+    assert report.frames_written == 4
+    assert sorted(str(frame.relative) for frame in Character(out, "hero").frames()) == [
+        f"{action}/frames/frame_000{index}.png" for action in ("idle", "walk") for index in (0, 1)
+    ]
+    assert len(list(out.rglob("frame_*.png"))) == 4
+
+
+def test_sprite_paths_stay_unique_whatever_the_folders(tmp_path):
+    character = Character(tmp_path / "renders" / "sprites", "hero")
+    frames = [tmp_path / "renders" / "0001.png", tmp_path / "elsewhere" / "renders" / "0001.png"]
+    character.add(frames)
+    relatives = [frame.relative for frame in character.frames()]
+    assert len(set(relatives)) == 2 and Path("0001.png") in relatives
+
+
+def test_a_locked_palette_that_is_missing_is_an_error_naming_it(jobs, tmp_path):
+    walk, _ = jobs
+    out = tmp_path / "hero"
+    with pytest.raises(engine.SetupError, match=r"hero\.gpl: the palette is locked but this file is missing"):
+        update_character(Character(out, "hero"), walk, SIZE, engine.PaletteSettings(), locked=True)
+    assert not list(out.rglob("*.png"))

@@ -198,3 +198,88 @@ def test_no_temporary_files_are_left_behind_and_files_get_usual_permissions(rend
     umask = os.umask(0)
     os.umask(umask)
     assert {path.stat().st_mode & 0o777 for path in (tmp_path / "out").iterdir()} == {0o666 & ~umask}
+
+
+def many_small_frames(folder, count, seed=0):
+    """``count`` distinct 24x24 RGBA frames: quick to write, and enough batches to cancel in the middle of."""
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 256, (24, 24, 4), dtype=np.uint8)
+    base[:, :, 3] = 255
+    for index in range(count):
+        frame = np.roll(base, index, axis=1)
+        save_png(folder / f"{index:05d}.png", frame)
+    return folder
+
+
+@pytest.mark.parametrize("processes", [False, True])
+def test_cancel_while_writing_stops_soon_and_the_report_counts_what_is_on_disk(tmp_path, processes):
+    renders = many_small_frames(tmp_path / "renders", 1500)
+    out = tmp_path / "out"
+    stop = {"asked": False}
+
+    def progress(stage, done, total):
+        if stage == "writing":
+            stop["asked"] = True
+
+    options = engine.RunOptions(workers=2, processes=processes, progress=progress, should_cancel=lambda: stop["asked"])
+    frames = engine.discover_frames([renders])
+    with pytest.raises(engine.Cancelled) as cancelled:
+        engine.process(
+            frames, [renders], engine.DownscaleSettings(pixel=2), engine.PaletteSettings(colors=8),
+            engine.OutputSettings(out), options,
+        )  # fmt: skip
+    report = cancelled.value.report
+    on_disk = list(out.glob("0*.png"))
+    assert report.cancelled and report.frames_written == len(on_disk)
+    # Batches handed to the workers finish (a worker cannot be stopped mid-batch: at most 3 per worker are in
+    # flight, a fraction of a second of work); no other batch starts.
+    assert len(on_disk) <= 2 * 3 * engine.pipeline.WRITE_BATCH < len(frames)
+    saved = json.loads((out / "palette_report.json").read_text())
+    assert saved["cancelled"] and saved["frames_written"] == len(on_disk)
+
+
+def test_a_stop_asked_for_during_the_fit_is_not_lost(renders, tmp_path, monkeypatch):
+    """The fit cannot be interrupted; the run checks once it returns and writes nothing."""
+    stop = {"asked": False}
+    fit_palette = engine.pipeline.fit_palette
+
+    def fit_then_stop(*args, **kwargs):
+        stop["asked"] = True  # as a signal handler would, while compiled k-means runs
+        return fit_palette(*args, **kwargs)
+
+    monkeypatch.setattr(engine.pipeline, "fit_palette", fit_then_stop)
+    options = engine.RunOptions(should_cancel=lambda: stop["asked"])
+    with pytest.raises(engine.Cancelled):
+        engine.process(
+            engine.discover_frames([renders]), [renders], SIZE, engine.PaletteSettings(),
+            engine.OutputSettings(tmp_path / "out"), options,
+        )  # fmt: skip
+    assert not list((tmp_path / "out").glob("*.png"))
+
+
+def test_too_many_colours_for_a_paletted_png_are_refused_before_any_frame_is_read(tmp_path):
+    missing = [engine.FrameSource(tmp_path / "not_read.png", engine.sources.Path("not_read.png"))]
+    with pytest.raises(engine.OptionError, match=r"--colors 256 with --indexed"):
+        engine.process(
+            missing,
+            [tmp_path],
+            SIZE,
+            engine.PaletteSettings(colors=256),
+            engine.OutputSettings(tmp_path / "o", indexed=True),
+        )
+    with pytest.raises(engine.OptionError, match=r"--max-colors 256 with --indexed"):
+        engine.process(
+            missing,
+            [tmp_path],
+            SIZE,
+            engine.PaletteSettings(max_colors=256),
+            engine.OutputSettings(tmp_path / "o", indexed=True),
+        )
+    assert not (tmp_path / "o").exists()
+
+
+def test_two_frames_with_one_sprite_path_are_refused(renders, tmp_path):
+    first, second = engine.discover_frames([renders])[:2]
+    clash = [first, engine.FrameSource(second.path, first.relative)]
+    with pytest.raises(engine.SetupError, match=r"would both be written here"):
+        engine.process(clash, [renders], SIZE, engine.PaletteSettings(), engine.OutputSettings(tmp_path / "out"))

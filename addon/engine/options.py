@@ -1,0 +1,92 @@
+"""One definition of each user-facing option: name, default, range and help.
+
+The command line, the batch script and the Blender scene properties are all
+built from these definitions, so the three accept the same values and refuse
+the same ones, with the same message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+METHODS = ("kmeans-lab", "meanshift-seed")
+DEFAULT_TOLERANCE = 3.0
+PALETTE_LIMIT = 256
+# A paletted PNG has 256 entries, and one of them is the transparent colour.
+INDEXED_LIMIT = 255
+
+
+class OptionError(ValueError):
+    """A value outside what its option allows; the message names the option."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """A numeric or choice option, as the command line spells it (``flag``) and Blender shows it (``label``)."""
+
+    name: str
+    label: str
+    help: str
+    default: int | float | str
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def problem(self, value: int | float | str) -> str | None:
+        """What is wrong with ``value`` for this option, or None if it is allowed."""
+        if self.choices and value not in self.choices:
+            return f"expected one of {', '.join(self.choices)}, got {value!r}"
+        too_low = self.minimum is not None and value < self.minimum  # type: ignore[operator]
+        too_high = self.maximum is not None and value > self.maximum  # type: ignore[operator]
+        if too_low or too_high:
+            return f"must be in {self.minimum}..{self.maximum}, got {value}"
+        return None
+
+    def check(self, value: int | float | str) -> None:
+        """Raise :class:`OptionError`, naming the option, if it does not allow ``value``."""
+        problem = self.problem(value)
+        if problem:
+            raise OptionError(f"{self.flag}: {problem}")
+
+
+PIXEL = Option("pixel", "Pixel Block", "render pixels per sprite pixel (render resolution ÷ this)", 10, 1, 1024)
+WIDTH = Option("width", "Width", "sprite width in pixels", 64, 1, 8192)
+HEIGHT = Option("height", "Height", "sprite height in pixels", 90, 1, 8192)
+ALPHA_THRESHOLD = Option(
+    "alpha_threshold", "Alpha Threshold", "alpha at or above this is opaque, below it transparent", 128, 1, 255
+)
+COLORS = Option("colors", "Colours", "number of palette colours", 16, 1, PALETTE_LIMIT)
+MAX_COLORS = Option("max_colors", "Max Colours", "upper bound of the automatic colour count", 32, 1, PALETTE_LIMIT)
+TOLERANCE = Option(
+    "tolerance",
+    "Tolerance",
+    "with automatic colours: the mean ΔE2000 every palette colour must keep its pixels within "
+    "(about 2-3 is where people begin to see a difference)",
+    DEFAULT_TOLERANCE,
+    0.1,
+    50.0,
+)
+METHOD = Option("method", "Method", "palette fitting method", METHODS[0], choices=METHODS)
+SEED = Option("seed", "Seed", "seed of the pixel sample and the clustering", 0, 0, 2**31 - 1)
+
+
+def check_indexed_fits(indexed: bool, colors: int | None, max_colors: int, method: str = METHODS[0]) -> None:
+    """Refuse, before any work, a palette larger than a paletted PNG can hold.
+
+    Raises
+    ------
+    OptionError
+        If ``indexed`` and the fitted palette could have more than 255 colours.
+    """
+    if not indexed or method != METHODS[0]:
+        return  # MeanShift's count is only known after the fit; the run checks it then
+    option, count = (COLORS, colors) if colors is not None else (MAX_COLORS, max_colors)
+    if count > INDEXED_LIMIT:
+        raise OptionError(
+            f"{option.flag} {count} with --indexed: a paletted PNG holds at most {INDEXED_LIMIT} colours "
+            "besides the transparent one"
+        )
