@@ -200,3 +200,40 @@ def test_with_a_ui_process_renders_runs_in_the_background(scene_file: Path, tmp_
     assert "SUMMARY 6/7 sprites, 5 colours" in output and "1 skipped" in output
     assert "Warning: Pixel Sprites: 6/7 sprites" in output
     assert len(list((folder / "sprites").glob("frame_*.png"))) == 6
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "problem"),
+    [
+        ("--colors", "1000", "--colors: expected 'auto' or a number of colours; must be in 1..256, got 1000"),
+        ("--tolerance", "0", "--tolerance: must be in 0.1..50.0, got 0.0"),
+        ("--alpha-threshold", "256", "--alpha-threshold: must be in 1..255, got 256"),
+        ("--method", "median-cut", "--method: invalid choice: 'median-cut'"),
+    ],
+)
+def test_batch_helper_refuses_what_the_command_line_refuses(scene_file: Path, option, value, problem) -> None:
+    result = blender(str(scene_file), "--python", str(ROOT / "scripts" / "render_sprites.py"), "--", option, value)
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr
+    assert problem in result.stderr
+    assert not (scene_file.parent / "renders").exists()  # refused before anything was rendered
+
+
+def test_batch_helper_sets_values_the_panel_could_not_hold_before(scene_file: Path, tmp_path: Path) -> None:
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT / 'scripts')!r})\n"
+        "import bpy, render_sprites\nrender_sprites.load_addon()\n"
+        "args = render_sprites.parse(['--tolerance', '0.2', '--max-colors', '200', '--seed', '7'])\n"
+        "settings = bpy.context.scene.pixel_sprites\nrender_sprites.apply_options(settings, args)\n"
+        "print('SETTINGS', round(settings.tolerance, 6), settings.max_colors, settings.seed, settings.auto_colors)\n"
+    )
+    result = blender(str(scene_file), "--python-expr", code)
+    assert "SETTINGS 0.2 200 7 True" in result.stdout, result.stdout[-2000:] + result.stderr
+
+
+def test_batch_helper_refuses_too_many_colours_for_paletted_sprites_before_rendering(scene_file: Path) -> None:
+    result = blender(
+        str(scene_file), "--python", str(ROOT / "scripts" / "render_sprites.py"), "--", "--colors", "256", "--indexed"
+    )
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr
+    assert "render_sprites.py: error: --colors 256 with --indexed" in result.stderr
+    assert not (scene_file.parent / "renders").exists()
