@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import remove_stale_temporary_files
+
 
 class SetupError(Exception):
     """A problem that stops the whole run before any file is written."""
@@ -92,6 +94,7 @@ def prepare_output_folder(output: Path | str, frames: Sequence[FrameSource], sou
         probe = output / f".pixel_sprites_write_test_{os.getpid()}"
         probe.write_bytes(b"")
         probe.unlink()
+        remove_stale_temporary_files(output)
     except OSError as error:
         raise SetupError(f"{output}: cannot write to the output folder ({error.strerror or error})") from error
     return output

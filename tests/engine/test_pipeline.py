@@ -2,6 +2,7 @@
 
 import json
 import os
+import time
 
 import numpy as np
 import pytest
@@ -283,3 +284,17 @@ def test_two_frames_with_one_sprite_path_are_refused(renders, tmp_path):
     clash = [first, engine.FrameSource(second.path, first.relative)]
     with pytest.raises(engine.SetupError, match=r"would both be written here"):
         engine.process(clash, [renders], SIZE, engine.PaletteSettings(), engine.OutputSettings(tmp_path / "out"))
+
+
+def test_temporary_files_left_by_a_killed_run_are_removed_by_the_next(renders, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    stale, fresh = out / ".frame_0000.png.0123456789ab.tmp", out / ".frame_0001.png.ba9876543210.tmp"
+    lookalike = out / ".notes.tmp"  # not a name write_atomically gives: never ours to remove
+    for path in (stale, fresh, lookalike):
+        path.write_bytes(b"partial")
+    an_hour_ago = time.time() - 3600
+    for path in (stale, lookalike):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    process(renders, out)
+    assert not stale.exists() and fresh.exists() and lookalike.exists()
