@@ -21,6 +21,8 @@ examples:
   pixel-sprites process renders/ --out sprites/ --target-palette game.gpl --indexed
   pixel-sprites fit renders/ --palette-out hero.gpl
   pixel-sprites apply renders/new_angle --palette hero.gpl --out sprites/
+  pixel-sprites process renders/ --out sprites/ --pixel 10 --sheets   # renders/<action>/<facing>/0001.png
+  pixel-sprites sheet sprites/ --layout atlas --max-size 2048 --padding 2 --formats json,godot
   pixel-sprites sheet sprites/ --sheet-out hero_sheet.png --columns 8 --scale 4
 """
 
@@ -156,12 +158,69 @@ def build_parser() -> argparse.ArgumentParser:
     _add_frame_options(apply)
     apply.add_argument("--palette", type=Path, required=True, metavar="FILE", help="palette file to use")
     _add_output_options(apply)
-    sheet = command("sheet", "lay sprites out on a grid in one PNG")
-    sheet.add_argument("sources", nargs="+", metavar="SRC", type=Path, help="folders of sprites, or sprite files")
-    sheet.add_argument("--sheet-out", type=Path, required=True, metavar="FILE", help="the sheet PNG to write")
-    sheet.add_argument("--columns", type=_positive, default=8, help="sprites per row (default 8)")
-    sheet.add_argument("--scale", type=_positive, default=1, help="enlarge every pixel this many times (default 1)")
+    process.add_argument(
+        "--sheets", action="store_true", help="also write sheets and engine files (see the sheet command)"
+    )
+    _add_sheet_options(process)
+    sheet = command(
+        "sheet",
+        "write a sprite set's sheets, JSON (Phaser, PixiJS, Aseprite), Godot .tres, .aseprite and previews; "
+        "or, with --sheet-out, lay sprites on one preview grid",
+    )
+    sheet.add_argument(
+        "sources", nargs="+", metavar="SRC", type=Path,
+        help="the sprites folder of a set: with its <character>.set.json, or as <action>/<facing>/<frame>.png",
+    )  # fmt: skip
+    _add_sheet_options(sheet)
+    grid = sheet.add_argument_group("preview grid")
+    grid.add_argument(
+        "--sheet-out", type=Path, metavar="FILE", help="write one grid of all SRC sprites to FILE instead"
+    )
+    grid.add_argument("--columns", type=_positive, default=8, help="sprites per row (default 8)")
+    grid.add_argument("--scale", type=_positive, default=1, help="enlarge every pixel this many times (default 1)")
     return parser
+
+
+def _pivot_pixel(text: str) -> tuple[int, int]:
+    try:
+        x, y = (int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected X,Y in sprite pixels such as 32,89, got {text!r}") from None
+    if x < 0 or y < 0:
+        raise argparse.ArgumentTypeError(f"the pivot pixel must not be negative, got {text!r}")
+    return x, y
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = sorted(set(chosen) - set(engine.SHEET_FORMATS))
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown)}; choose from {', '.join(engine.SHEET_FORMATS)}")
+    return chosen
+
+
+def _add_sheet_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("sheets")
+    group.add_argument(
+        "--layout", choices=engine.SHEET_LAYOUTS, default="action",
+        help="one sheet per action (rows of facings, columns of frames), or one atlas for the set (default action)",
+    )  # fmt: skip
+    for option in (options.MAX_SIZE, options.PADDING, options.MARGIN):
+        add_option(group, option, default=option.default)
+    group.add_argument(
+        "--pivot-pixel", type=_pivot_pixel, metavar="X,Y",
+        help="the pivot in sprite pixels from the top-left (default: the set's, or the bottom centre)",
+    )  # fmt: skip
+    group.add_argument(
+        "--formats", type=_formats, default=engine.SHEET_FORMATS, metavar="LIST",
+        help=f"files beside each sheet, comma-separated (default {','.join(engine.SHEET_FORMATS)})",
+    )  # fmt: skip
+    group.add_argument("--rgba", action="store_true", help="RGBA sheets even where a paletted PNG would do")
+    group.add_argument(
+        "--fps", type=float, default=engine.DEFAULT_FPS,
+        help=f"frame rate of sprites without a set manifest (default {engine.DEFAULT_FPS:g})",
+    )  # fmt: skip
+    group.add_argument("--character", default=None, help="the character whose manifest and palette to use")
 
 
 class _ProgressBar:
@@ -187,7 +246,7 @@ def _print_skipped(report: engine.Report) -> None:
         print(f"skipped {path}: {reason}", file=sys.stderr)
 
 
-def write_sheet(args: argparse.Namespace) -> int:
+def write_grid(args: argparse.Namespace) -> int:
     frames = [frame for frame in engine.discover_frames(args.sources) if frame.path != args.sheet_out.resolve()]
     if not frames:
         raise engine.SetupError(f"no PNG sprites found in {', '.join(map(str, args.sources))}")
@@ -235,9 +294,37 @@ class _StopRequests:
         return 128 + (self.signal_number or signal.SIGINT)
 
 
+def write_set_sheets(folder: Path, args: argparse.Namespace, palette: engine.Palette | None = None) -> None:
+    """The sheets of the sprite set in ``folder``, from its manifest if it has one, else from its folders."""
+    sprite_set = engine.open_sprite_set(folder, character=args.character, fps=args.fps)
+    if args.pivot_pixel is not None:
+        sprite_set.pivot = args.pivot_pixel
+    palette_path = folder / f"{sprite_set.character}.gpl"
+    if palette is None and palette_path.is_file():
+        palette = engine.read_palette(palette_path)
+    options = engine.SheetOptions(
+        layout=args.layout, max_size=args.max_size, padding=args.padding, margin=args.margin,
+        rgba=args.rgba, formats=args.formats,
+    )  # fmt: skip
+    report = engine.write_sheets(folder, sprite_set, options, palette)
+    manifest = sprite_set.save(folder)
+    for path, reason in report.skipped:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    sheets = sum(1 for path in report.files if path.suffix == ".png" and not path.stem.endswith("_preview"))
+    print(f"{report.cells} sprites on {sheets} sheets, {len(report.files)} files in {folder / 'sheets'}")
+    print(f"manifest {manifest}")
+
+
 def run(args: argparse.Namespace, stop: _StopRequests) -> int:
     if args.command == "sheet":
-        return write_sheet(args)
+        if args.sheet_out is not None:
+            return write_grid(args)
+        if len(args.sources) != 1 or not args.sources[0].is_dir():
+            raise engine.SetupError("sheet: give one sprites folder (or --sheet-out FILE for a preview grid)")
+        write_set_sheets(args.sources[0], args)
+        return 0
     downscale = engine.DownscaleSettings(size=args.size, pixel=args.pixel, alpha_threshold=args.alpha_threshold)
     run_options = engine.RunOptions(
         workers=args.workers, processes=True, progress=_ProgressBar(sys.stderr), should_cancel=stop.event.is_set
@@ -272,6 +359,9 @@ def run(args: argparse.Namespace, stop: _StopRequests) -> int:
         report = engine.apply(frames, args.sources, downscale, palette, output, run_options)
     _print_skipped(report)
     print(report.summary())
+    if getattr(args, "sheets", False):
+        assert report.output_folder is not None
+        write_set_sheets(report.output_folder, args, engine.Palette.from_hex_codes(report.sprite_colors))
     return 0
 
 
@@ -291,7 +381,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     with _StopRequests() as stop:
         try:
             return run(args, stop)
-        except (engine.SetupError, engine.PaletteFileError, engine.FrameError, options.OptionError) as error:
+        except (
+            engine.SetupError,
+            engine.PaletteFileError,
+            engine.FrameError,
+            options.OptionError,
+            engine.SheetError,
+        ) as error:
             print(f"pixel-sprites: error: {error}", file=sys.stderr)
             return 2
         except engine.Cancelled as cancelled:

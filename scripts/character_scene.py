@@ -145,3 +145,88 @@ def build_character_scene(
     if output is not None:
         render.filepath = str(output) + "/"
     return scene
+
+
+LIMB_BONES = {
+    "arm_left": (0.48, 1.45),
+    "arm_right": (-0.48, 1.45),
+    "leg_left": (0.17, 0.58),
+    "leg_right": (-0.17, 0.58),
+}
+
+
+def _rig(root: bpy.types.Object) -> bpy.types.Object:
+    """An armature under ``root`` with a bone per limb (at its shoulder or hip) and a root bone to hop with."""
+    armature = bpy.data.objects.new("rig", bpy.data.armatures.new("rig"))
+    bpy.context.scene.collection.objects.link(armature)
+    armature.parent = root
+    bpy.context.view_layer.objects.active = armature
+    bpy.ops.object.mode_set(mode="EDIT")
+    hop = armature.data.edit_bones.new("hop")
+    hop.head, hop.tail = (0, 0, 0), (0, 0, 0.3)
+    for name, (x, z) in LIMB_BONES.items():
+        bone = armature.data.edit_bones.new(name)
+        bone.head, bone.tail = (x, 0, z), (x, 0, z - 0.3)
+        bone.parent = hop
+    bpy.ops.object.mode_set(mode="OBJECT")
+    for name in LIMB_BONES:
+        limb = bpy.data.objects[name]
+        world = limb.matrix_world.copy()
+        limb.parent, limb.parent_type, limb.parent_bone = armature, "BONE", name
+        bpy.context.view_layer.update()
+        limb.matrix_world = world
+    return armature
+
+
+def _key_action(armature: bpy.types.Object, name: str, frames: int, pose) -> bpy.types.Action:  # type: ignore[no-untyped-def]
+    """Key ``pose(bone name, frame) -> (rotation x, hop height)`` on every bone for ``frames`` frames."""
+    armature.animation_data_create()
+    armature.animation_data.action = None
+    for frame in range(1, frames + 1):
+        for bone in armature.pose.bones:
+            rotation, height = pose(bone.name, frame)
+            if bone.name == "hop":
+                bone.location = (0, height, 0)  # the bone's Y axis points up
+                bone.keyframe_insert("location", frame=frame)
+            else:
+                bone.rotation_mode = "XYZ"
+                bone.rotation_euler = (rotation, 0, 0)
+                bone.keyframe_insert("rotation_euler", frame=frame)
+    action = armature.animation_data.action
+    action.name = name
+    action.use_fake_user = True
+    return action
+
+
+def build_set_scene(
+    *,
+    resolution: tuple[int, int] = (80, 112),
+    output: Path | None = None,
+    engine: str = "BLENDER_WORKBENCH",
+) -> bpy.types.Scene:
+    """The character with an armature and two actions, ``idle`` (4 frames) and ``walk`` (6 frames), a fixed
+    camera, and a green marker on its front: the scene for sprite sets. Workbench renders it in a blink."""
+    scene = build_character_scene(resolution=resolution, output=output)
+    rig = bpy.data.objects["camera_rig"]
+    rig.animation_data_clear()
+    rig.rotation_euler = (0, 0, 0)
+    for name in LIMB_BONES:
+        bpy.data.objects[name].animation_data_clear()
+    PART_COLOURS["marker"] = (0.1, 0.9, 0.2)
+    marker = _part("marker", "sphere", (0, -0.3, 1.75), (0.1, 0.1, 0.1))
+    marker.parent = bpy.data.objects["character"]
+    armature = _rig(bpy.data.objects["character"])
+    _key_action(armature, "idle", 4, lambda bone, frame: (0.0, 0.04 * (frame % 2)))
+    _key_action(
+        armature, "walk", 6,
+        lambda bone, frame: (math.radians(30) * math.sin(frame) * (1 if bone.endswith("left") else -1), 0.0),
+    )  # fmt: skip
+    armature.animation_data.action = None
+    scene.frame_start, scene.frame_end = 1, 4
+    scene.render.engine = engine
+    if engine == "BLENDER_WORKBENCH":
+        scene.display.shading.light = "FLAT"
+        scene.display.shading.color_type = "MATERIAL"
+        scene.display.render_aa = "OFF"
+    bpy.context.view_layer.objects.active = armature
+    return scene

@@ -37,7 +37,9 @@ def load_addon():  # type: ignore[no-untyped-def]
 
 def parse(argv: list[str]):  # type: ignore[no-untyped-def]
     """The batch options: the command line's own definitions, and only those given are set on the scene."""
-    from pixel_sprites.cli import add_colour_options, add_size_options
+    from pixel_sprites.cli import add_colour_options, add_option, add_size_options
+    from pixel_sprites.engine import options
+    from pixel_sprites.engine.facings import COMPASS
 
     parser = argparse.ArgumentParser(prog="render_sprites.py", description=__doc__)
     add_size_options(parser, defaults=False)
@@ -47,7 +49,51 @@ def parse(argv: list[str]):  # type: ignore[no-untyped-def]
     parser.add_argument("--out", metavar="DIR", help="output folder (default: 'sprites' beside the renders)")
     parser.add_argument("--character", metavar="NAME", help="frames of one character share one palette")
     parser.add_argument("--sprite-size-render", action="store_true", help="render directly at sprite size")
+    sprite_set = parser.add_argument_group("sprite set (any of these renders a set, as Render Sprite Set does)")
+    add_option(sprite_set, options.DIRECTIONS, default=argparse.SUPPRESS)
+    sprite_set.add_argument("--start-facing", choices=COMPASS, default=argparse.SUPPRESS, help="facing as set up")
+    sprite_set.add_argument("--mirror", action="store_true", default=argparse.SUPPRESS, help="mirror W from E")
+    sprite_set.add_argument("--pivot-object", metavar="NAME", default=argparse.SUPPRESS, help="object to turn")
+    sprite_set.add_argument(
+        "--actions", metavar="A,B", default=argparse.SUPPRESS, help="the actions of the file to render, by name"
+    )
+    add_option(sprite_set, options.FRAME_STEP, default=argparse.SUPPRESS)
+    sprite_set.add_argument("--sheets", action="store_true", default=argparse.SUPPRESS, help="write sheets too")
     return parser.parse_args(argv)
+
+
+SET_OPTIONS = ("directions", "start_facing", "mirror", "pivot_object", "actions", "frame_step", "sheets")
+
+
+def apply_set_options(settings, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
+    """Set the sprite-set settings given; with --actions, only those actions are checked."""
+    given = vars(args)
+    for name in ("directions", "start_facing", "mirror"):
+        if name in given:
+            setattr(settings, name, given[name])
+    settings.make_sheets = bool(given.get("sheets", False))
+    if "pivot_object" in given:
+        pivot = bpy.data.objects.get(given["pivot_object"])
+        if pivot is None:
+            raise LookupError(f"--pivot-object: no object named {given['pivot_object']!r} in this file")
+        settings.pivot_object = pivot
+    names = [name.strip() for name in given.get("actions", "").split(",") if name.strip()]
+    for name in names:
+        action = bpy.data.actions.get(name)
+        if action is None:
+            raise LookupError(f"--actions: no action named {name!r} in this file")
+        if not any(entry.action == action for entry in settings.set_actions):
+            settings.set_actions.add().action = action
+    for entry in settings.set_actions:
+        if names:
+            entry.enabled = entry.action is not None and entry.action.name in names
+        if "frame_step" in given:
+            entry.frame_step = given["frame_step"]
+    if "frame_step" in given and not settings.set_actions:
+        bpy.context.scene.frame_step = given["frame_step"]
+    return (
+        ",".join(entry.action.name for entry in settings.set_actions if entry.enabled and entry.action) if names else ""
+    )
 
 
 def apply_options(settings, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
@@ -64,7 +110,7 @@ def apply_options(settings, args: argparse.Namespace) -> None:  # type: ignore[n
             settings.colors = colors
     for name in ("pixel", "alpha_threshold", "tolerance", "max_colors", "method", "seed"):
         if name in given:
-            setattr(settings, name, given[name])
+            setattr(settings, name, given.pop(name))
     if args.target_palette:
         settings.target_palette = str(Path(args.target_palette).resolve())
     if args.indexed:
@@ -86,7 +132,19 @@ def main() -> int:
     if problem:  # before anything is rendered
         print(f"render_sprites.py: error: {problem}", file=sys.stderr)
         return 2
-    bpy.ops.pixel_sprites.render_sprites()
+    if any(name in vars(args) for name in SET_OPTIONS):
+        try:
+            apply_set_options(scene.pixel_sprites, args)
+        except LookupError as error:
+            print(f"render_sprites.py: error: {error.args[0]}", file=sys.stderr)
+            return 2
+        try:
+            bpy.ops.pixel_sprites.render_set()
+        except RuntimeError as error:  # the operator refused (a setting named in the message): nothing rendered
+            print(f"render_sprites.py: error: {str(error).removeprefix('Error: ').strip()}", file=sys.stderr)
+            return 2
+    else:
+        bpy.ops.pixel_sprites.render_sprites()
     summary = scene.pixel_sprites.last_summary
     return 1 if summary.startswith("Error") or summary.startswith("No sprites") else 0
 

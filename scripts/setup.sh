@@ -40,3 +40,26 @@ fi
 
 make_venv .venv "$(find_python 3.11)" scripts/requirements-py311.txt
 make_venv .venv313 "$(find_python 3.13)" scripts/requirements-py313.txt
+
+# ase-parser: the independent .aseprite reader of tests/engine/test_aseprite_file.py (run by Node.js)
+command -v npm >/dev/null 2>&1 || { apt-get update -qq; apt-get install -y -qq nodejs npm >/dev/null; }
+stamp="tests/js/aseprite/node_modules/.installed-$(sha256sum tests/js/aseprite/package-lock.json | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+    echo "== installing the Aseprite reader for the tests"
+    npm ci --prefix tests/js/aseprite --no-audit --no-fund --loglevel=error
+    touch "$stamp"
+fi
+
+# Debian's Chromium and Phaser (npm): the real consumer of the sheets' JSON, in tests/phaser_reader.py
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "== installing Debian's Chromium, for the Phaser check of the sheets"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium >/dev/null
+fi
+phaser_stamp="tests/js/phaser/node_modules/.installed-$(sha256sum tests/js/phaser/package-lock.json | cut -c1-16)"
+if [ ! -f "$phaser_stamp" ]; then
+    echo "== installing Phaser and playwright-core for the Phaser check"
+    npm ci --prefix tests/js/phaser --no-audit --no-fund --loglevel=error
+    touch "$phaser_stamp"
+fi

@@ -19,6 +19,8 @@ from . import jobs, sprites
 _written: dict[str, list[Path]] = {}
 # Scenes being rendered at sprite size by the Render Sprites operator.
 sprite_size_renders: set[str] = set()
+# Scenes rendering a sprite set: the set makes the sprites once its last render has ended.
+set_renders: set[str] = set()
 
 NOTHING_WRITTEN = (
     "this render wrote no frames. A still (F12) is not saved by Blender: use Process Render Result. "
@@ -75,6 +77,13 @@ def _finish(scene_name: str, frames: list[Path], partial: bool, at_sprite_size: 
 
 def _render_ended(scene: bpy.types.Scene, partial: bool) -> None:
     frames = _written.pop(scene.name, [])
+    if scene.name in set_renders:
+        from .sprite_set import SetRender
+
+        running = SetRender.current
+        if running is not None and not bpy.app.background:  # in background mode the set drives its renders
+            jobs.call_on_main_thread(functools.partial(running.step_ended, partial))
+        return
     jobs.call_on_main_thread(functools.partial(_finish, scene.name, frames, partial, scene.name in sprite_size_renders))
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import bpy
 
 from ..engine import SetupError, discover_frames
-from . import handlers, jobs, sprites
+from . import actions, handlers, jobs, sprite_set, sprites
 from .render_size import sprite_size_render_settings
 
 
@@ -109,14 +109,104 @@ class PIXEL_SPRITES_OT_lock_palette(bpy.types.Operator):
 
 
 class PIXEL_SPRITES_OT_cancel(bpy.types.Operator):
-    """Stop the running sprite job; sprites written so far are kept"""
+    """Stop the running sprite job, or the sprite set after the render in progress; what is written is kept"""
 
     bl_idname = "pixel_sprites.cancel"
     bl_label = "Cancel"
 
     def execute(self, context: bpy.types.Context) -> set[str]:
-        if not jobs.cancel():
+        if not (sprite_set.cancel() | jobs.cancel()):
             self.report({"INFO"}, "Nothing is running")
+        return {"FINISHED"}
+
+
+class PIXEL_SPRITES_OT_render_set(bpy.types.Operator):
+    """Render every checked action from every facing, then make their sprites with one palette, and the sheets"""
+
+    bl_idname = "pixel_sprites.render_set"
+    bl_label = "Render Sprite Set"
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        scene = context.scene
+        if sprite_set.SetRender.current is not None or jobs.status() is not None:
+            self.report({"ERROR"}, "A sprite job is running: wait for it or cancel it")
+            return {"CANCELLED"}
+        try:
+            set_plan = sprite_set.plan(scene)
+        except SetupError as error:
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
+        run = sprite_set.SetRender(scene, set_plan)
+        if not jobs.runs_at_once():
+            run.start()
+            self.report({"INFO"}, f"Rendering the sprite set: {len(set_plan.steps)} animations")
+            return {"FINISHED"}
+        try:
+            run.run_here()
+        except RuntimeError as error:  # a render that failed (no camera, ...); the scene is restored
+            self.report({"ERROR"}, f"Render Sprite Set: {error}")
+            return {"CANCELLED"}
+        _report_job(self, context, "Rendered the sprite set", failure="WARNING")
+        return {"FINISHED"}
+
+
+class PIXEL_SPRITES_OT_action_add(bpy.types.Operator):
+    """Add an action to the sprite set: the active object's current action, or the scene's animation"""
+
+    bl_idname = "pixel_sprites.action_add"
+    bl_label = "Add Action"
+    bl_options = {"UNDO"}
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        settings = context.scene.pixel_sprites
+        entry = settings.set_actions.add()
+        target = settings.animated_object or context.active_object
+        if target is not None and target.animation_data is not None:
+            entry.action = target.animation_data.action
+        entry.frame_start, entry.frame_end = context.scene.frame_start, context.scene.frame_end
+        settings.active_set_action = len(settings.set_actions) - 1
+        return {"FINISHED"}
+
+
+class PIXEL_SPRITES_OT_action_remove(bpy.types.Operator):
+    """Remove the selected action from the sprite set (its renders and sprites stay on disk)"""
+
+    bl_idname = "pixel_sprites.action_remove"
+    bl_label = "Remove Action"
+    bl_options = {"UNDO"}
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        settings = context.scene.pixel_sprites
+        if not 0 <= settings.active_set_action < len(settings.set_actions):
+            return {"CANCELLED"}
+        settings.set_actions.remove(settings.active_set_action)
+        settings.active_set_action = max(0, settings.active_set_action - 1)
+        return {"FINISHED"}
+
+
+class PIXEL_SPRITES_OT_actions_from_file(bpy.types.Operator):
+    """Add every action of this file that animates the pivot's hierarchy and is not in the list yet"""
+
+    bl_idname = "pixel_sprites.actions_from_file"
+    bl_label = "Add All Actions"
+    bl_options = {"UNDO"}
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        settings = context.scene.pixel_sprites
+        pivot = settings.pivot_object or (
+            sprite_set.top_parent(context.active_object) if context.active_object else None
+        )
+        if pivot is None:
+            self.report({"ERROR"}, "Pivot: choose a pivot object, or make the character's object active")
+            return {"CANCELLED"}
+        within = list(actions.hierarchy(pivot))
+        listed = {entry.action for entry in settings.set_actions}
+        added = 0
+        for action in sorted(bpy.data.actions, key=lambda item: item.name):
+            if action not in listed and actions.animates_anything(action, within):
+                settings.set_actions.add().action = action
+                added += 1
+        self.report({"INFO"}, f"Added {added} actions")
         return {"FINISHED"}
 
 
@@ -208,6 +298,10 @@ CLASSES = (
     PIXEL_SPRITES_OT_fit_palette,
     PIXEL_SPRITES_OT_lock_palette,
     PIXEL_SPRITES_OT_cancel,
+    PIXEL_SPRITES_OT_render_set,
+    PIXEL_SPRITES_OT_action_add,
+    PIXEL_SPRITES_OT_action_remove,
+    PIXEL_SPRITES_OT_actions_from_file,
     PIXEL_SPRITES_OT_process_render_result,
     PIXEL_SPRITES_OT_render_sprites,
     PIXEL_SPRITES_OT_report,

@@ -1,85 +1,207 @@
-"""The Sprites tab of the 3D View sidebar."""
+"""The Sprites tab of the 3D View sidebar: a main panel with the actions and the last run, and sub-panels.
+
+Sub-panels use Blender's split layout (label column, value column); labels are
+kept short enough to read whole at the sidebar's default width.
+"""
 
 from __future__ import annotations
 
 import bpy
 
-from . import jobs
+from . import jobs, sprite_set
 
 SWATCHES_PER_ROW = 8
 SKIPPED_SHOWN = 5
 
 
-class PIXEL_SPRITES_PT_main(bpy.types.Panel):
-    bl_idname = "PIXEL_SPRITES_PT_main"
-    bl_label = "Pixel Sprites"
+class _SpritesTab:
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
     bl_category = "Sprites"
+
+
+class PIXEL_SPRITES_PT_main(_SpritesTab, bpy.types.Panel):
+    bl_idname = "PIXEL_SPRITES_PT_main"
+    bl_label = "Pixel Sprites"
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
         settings = context.scene.pixel_sprites
         layout.prop(settings, "enabled")
-        layout.prop(settings, "character")
-
-        box = layout.box()
-        box.prop(settings, "size_mode")
-        if settings.size_mode == "SIZE":
-            row = box.row(align=True)
-            row.prop(settings, "width")
-            row.prop(settings, "height")
-        else:
-            box.prop(settings, "pixel")
-        box.prop(settings, "alpha_threshold")
-        box.prop(settings, "render_at_sprite_size")
-
-        box = layout.box()
-        box.prop(settings, "method")
-        if settings.method == "kmeans-lab":
-            box.prop(settings, "auto_colors")
-            if settings.auto_colors:
-                box.prop(settings, "tolerance")
-                box.prop(settings, "max_colors")
-            else:
-                box.prop(settings, "colors")
-        box.prop(settings, "seed")
-        box.prop(settings, "target_palette")
-        box.prop(settings, "indexed")
-
-        layout.prop(settings, "source_folder")
-        layout.prop(settings, "output_folder")
-
+        running_set = sprite_set.SetRender.current
         running = jobs.status()
-        if running is not None:
-            title, stage, done, total = running
+        if running_set is not None or running is not None:
             row = layout.row()
-            row.label(text=f"{title}: {stage} {done}/{total}", icon="TIME")
+            if running_set is not None:
+                row.label(text=f"Set: {running_set.status()}", icon="RENDER_ANIMATION")
+            else:
+                title, stage, done, total = running  # type: ignore[misc]
+                row.label(text=f"{title}: {stage} {done}/{total}", icon="TIME")
             row.operator("pixel_sprites.cancel", text="", icon="CANCEL")
         else:
-            layout.operator("pixel_sprites.process", icon="IMAGE_DATA")
-            layout.operator("pixel_sprites.render_sprites", icon="RENDER_ANIMATION")
-            layout.operator("pixel_sprites.process_render_result", icon="RENDER_STILL")
-            row = layout.row(align=True)
-            row.operator("pixel_sprites.fit_palette", icon="COLOR")
-            row.operator(
-                "pixel_sprites.lock_palette",
-                text="Unlock Palette" if settings.palette_locked else "Lock Palette",
-                icon="LOCKED" if settings.palette_locked else "UNLOCKED",
-            )
+            column = layout.column(align=True)
+            column.operator("pixel_sprites.render_set", icon="RENDER_ANIMATION")
+            column.operator("pixel_sprites.render_sprites", icon="RENDER_ANIMATION")
+            column.operator("pixel_sprites.process", icon="IMAGE_DATA")
+            column.operator("pixel_sprites.process_render_result", icon="RENDER_STILL")
+        if settings.last_summary:
+            failed = settings.last_summary.startswith("Error")
+            for line in _wrapped(settings.last_summary, 40):
+                layout.label(text=line, icon="ERROR" if failed else "INFO")
+        for item in list(settings.skipped)[:SKIPPED_SHOWN]:
+            layout.label(text=f"{bpy.path.basename(item.path)}: {item.reason}", icon="CANCEL")
+        if len(settings.skipped) > SKIPPED_SHOWN:
+            layout.label(text=f"… and {len(settings.skipped) - SKIPPED_SHOWN} more (see the JSON report)")
 
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """``text`` in lines of about ``width`` characters: a long summary would be cut off in the sidebar."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line] if line else lines
+
+
+class _SubPanel(_SpritesTab):
+    bl_parent_id = "PIXEL_SPRITES_PT_main"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        self.layout.use_property_split = True
+        self.layout.use_property_decorate = False
+        self.draw_settings(self.layout, context.scene.pixel_sprites)
+
+    def draw_settings(self, layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup) -> None:
+        raise NotImplementedError
+
+
+class PIXEL_SPRITES_PT_sprite(_SubPanel, bpy.types.Panel):
+    bl_idname = "PIXEL_SPRITES_PT_sprite"
+    bl_label = "Sprite"
+
+    def draw_settings(self, layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup) -> None:
+        layout.prop(settings, "size_mode", text="Size")
+        if settings.size_mode == "SIZE":
+            column = layout.column(align=True)
+            column.prop(settings, "width")
+            column.prop(settings, "height")
+        else:
+            layout.prop(settings, "pixel", text="Block")
+        layout.prop(settings, "alpha_threshold", text="Alpha")
+        layout.prop(settings, "render_at_sprite_size", text="Small Render")
+
+
+class PIXEL_SPRITES_PT_colours(_SubPanel, bpy.types.Panel):
+    bl_idname = "PIXEL_SPRITES_PT_colours"
+    bl_label = "Colours"
+
+    def draw_settings(self, layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup) -> None:
+        layout.prop(settings, "method")
+        if settings.method == "kmeans-lab":
+            layout.prop(settings, "auto_colors", text="Automatic")
+            if settings.auto_colors:
+                layout.prop(settings, "tolerance")
+                layout.prop(settings, "max_colors", text="Max")
+            else:
+                layout.prop(settings, "colors", text="Count")
+        layout.prop(settings, "seed")
+        layout.prop(settings, "target_palette", text="Target")
+        layout.prop(settings, "indexed", text="Paletted")
+
+
+class PIXEL_SPRITES_UL_actions(bpy.types.UIList):
+    """The set's actions: a check box, the action and its frames."""
+
+    def draw_item(self, context, layout, data, item, icon, active_data, active_property, index=0, flt_flag=0):  # type: ignore[no-untyped-def]
+        row = layout.row(align=True)
+        row.prop(item, "enabled", text="")
+        row.label(text=item.action.name if item.action else sprite_set.DEFAULT_ACTION, icon="ACTION")
+        step = f" /{item.frame_step}" if item.frame_step > 1 else ""
+        if item.use_action_range:
+            row.label(text=f"action range{step}")
+        else:
+            row.label(text=f"{item.frame_start}-{item.frame_end}{step}")
+
+
+class PIXEL_SPRITES_PT_set(_SubPanel, bpy.types.Panel):
+    bl_idname = "PIXEL_SPRITES_PT_set"
+    bl_label = "Directions & Actions"
+
+    def draw_settings(self, layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup) -> None:
+        layout.prop(settings, "directions")
+        layout.prop(settings, "start_facing", text="Faces")
+        layout.prop(settings, "mirror")
+        layout.prop(settings, "pivot_object", text="Pivot")
+        layout.prop(settings, "animated_object", text="Animated")
+        layout.use_property_split = False
+        row = layout.row()
+        row.template_list(
+            "PIXEL_SPRITES_UL_actions", "", settings, "set_actions", settings, "active_set_action", rows=3
+        )
+        buttons = row.column(align=True)
+        buttons.operator("pixel_sprites.action_add", text="", icon="ADD")
+        buttons.operator("pixel_sprites.action_remove", text="", icon="REMOVE")
+        buttons.operator("pixel_sprites.actions_from_file", text="", icon="IMPORT")
+        if not settings.set_actions:
+            layout.label(text="Empty: the scene's animation, as 'default'", icon="INFO")
+        elif 0 <= settings.active_set_action < len(settings.set_actions):
+            entry = settings.set_actions[settings.active_set_action]
+            layout.use_property_split = True
+            layout.prop(entry, "action")
+            layout.prop(entry, "use_action_range", text="Own Range")
+            if not entry.use_action_range:
+                column = layout.column(align=True)
+                column.prop(entry, "frame_start")
+                column.prop(entry, "frame_end")
+            layout.prop(entry, "frame_step", text="Step")
+            layout.prop(entry, "loop")
+
+
+class PIXEL_SPRITES_PT_output(_SubPanel, bpy.types.Panel):
+    bl_idname = "PIXEL_SPRITES_PT_output"
+    bl_label = "Output"
+
+    def draw_settings(self, layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup) -> None:
+        layout.prop(settings, "source_folder", text="Renders")
+        layout.prop(settings, "output_folder", text="Sprites")
+        layout.prop(settings, "make_sheets")
+        if settings.make_sheets:
+            layout.prop(settings, "sheet_layout")
+            layout.prop(settings, "max_sheet_size", text="Max Size")
+            layout.prop(settings, "sheet_padding", text="Padding")
+            layout.prop(settings, "sheet_margin", text="Margin")
+            layout.prop(settings, "sheet_rgba", text="RGBA")
+
+
+class PIXEL_SPRITES_PT_character(_SubPanel, bpy.types.Panel):
+    bl_idname = "PIXEL_SPRITES_PT_character"
+    bl_label = "Character"
+
+    def draw_settings(self, layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup) -> None:
+        layout.prop(settings, "character", text="Name")
+        row = layout.row(align=True)
+        row.operator("pixel_sprites.fit_palette", icon="COLOR")
+        row.operator(
+            "pixel_sprites.lock_palette",
+            text="Unlock" if settings.palette_locked else "Lock",
+            icon="LOCKED" if settings.palette_locked else "UNLOCKED",
+        )
         if settings.palette:
             layout.label(text=f"Palette: {len(settings.palette)} colours")
             grid = layout.grid_flow(row_major=True, columns=SWATCHES_PER_ROW, even_columns=True, align=True)
             for item in settings.palette:
                 grid.prop(item, "color", text="")
-        if settings.last_summary:
-            failed = settings.last_summary.startswith("Error")
-            layout.label(text=settings.last_summary, icon="ERROR" if failed else "INFO")
-        for item in list(settings.skipped)[:SKIPPED_SHOWN]:
-            layout.label(text=f"{bpy.path.basename(item.path)}: {item.reason}", icon="CANCEL")
-        if len(settings.skipped) > SKIPPED_SHOWN:
-            layout.label(text=f"... and {len(settings.skipped) - SKIPPED_SHOWN} more (see the JSON report)")
 
 
-CLASSES = (PIXEL_SPRITES_PT_main,)
+CLASSES = (
+    PIXEL_SPRITES_UL_actions,
+    PIXEL_SPRITES_PT_main,
+    PIXEL_SPRITES_PT_sprite,
+    PIXEL_SPRITES_PT_colours,
+    PIXEL_SPRITES_PT_set,
+    PIXEL_SPRITES_PT_output,
+    PIXEL_SPRITES_PT_character,
+)

@@ -8,6 +8,7 @@ from typing import Any
 import bpy
 
 from ..engine import DownscaleSettings, PaletteSettings, options
+from ..engine.facings import COMPASS
 from ..engine.options import Option
 
 DEFAULT_OUTPUT_FOLDER = "sprites"
@@ -47,6 +48,26 @@ class PIXEL_SPRITES_PG_skipped(bpy.types.PropertyGroup):
 
     path: bpy.props.StringProperty(name="File")  # type: ignore[valid-type]
     reason: bpy.props.StringProperty(name="Reason")  # type: ignore[valid-type]
+
+
+class PIXEL_SPRITES_PG_action(bpy.types.PropertyGroup):
+    """One action of the sprite set: what plays, which frames, how often, whether it loops."""
+
+    enabled: bpy.props.BoolProperty(name="Render", description="Render this action in the set", default=True)  # type: ignore[valid-type]
+    action: bpy.props.PointerProperty(  # type: ignore[valid-type]
+        name="Action",
+        type=bpy.types.Action,
+        description="The action to play on the animated object; empty for the scene's current animation",
+    )
+    use_action_range: bpy.props.BoolProperty(  # type: ignore[valid-type]
+        name="Action's Frame Range",
+        description="Render the action's own frame range; off to set the range by hand",
+        default=True,
+    )
+    frame_start: bpy.props.IntProperty(name="Start", default=1, min=0)  # type: ignore[valid-type]
+    frame_end: bpy.props.IntProperty(name="End", default=24, min=0)  # type: ignore[valid-type]
+    frame_step: _number_property(options.FRAME_STEP)  # type: ignore[valid-type]
+    loop: bpy.props.BoolProperty(name="Loop", description="The animation loops in game engines", default=True)  # type: ignore[valid-type]
 
 
 class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
@@ -116,6 +137,51 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
         ),
         default=False,
     )
+    directions: _number_property(options.DIRECTIONS)  # type: ignore[valid-type]
+    start_facing: bpy.props.EnumProperty(  # type: ignore[valid-type]
+        name="Facing as Set Up",
+        description="Where the character faces as set up, seen from the camera (S: towards it); names turn with it",
+        items=[(name, name, f"The character as set up faces {name}") for name in COMPASS],
+        default="S",
+    )
+    mirror: bpy.props.BoolProperty(  # type: ignore[valid-type]
+        name="Mirror Facings",
+        description=(
+            "Render the facings from S to N only and make the others by flipping their sprites left to right. "
+            "Asymmetric lighting, props or details will show"
+        ),
+        default=False,
+    )
+    pivot_object: bpy.props.PointerProperty(  # type: ignore[valid-type]
+        name="Pivot",
+        type=bpy.types.Object,
+        description="The object the character turns about (world Z through its origin); empty for the top parent "
+        "of the active object",
+    )
+    animated_object: bpy.props.PointerProperty(  # type: ignore[valid-type]
+        name="Animated Object",
+        type=bpy.types.Object,
+        description="The object the set's actions are assigned to (e.g. the armature); empty for the active object",
+    )
+    set_actions: bpy.props.CollectionProperty(type=PIXEL_SPRITES_PG_action)  # type: ignore[valid-type]
+    active_set_action: bpy.props.IntProperty(name="Active Action")  # type: ignore[valid-type]
+    make_sheets: bpy.props.BoolProperty(  # type: ignore[valid-type]
+        name="Sheets",
+        description="After a sprite set, write its sheets, JSON (Phaser, PixiJS), Godot .tres, .aseprite and previews",
+        default=True,
+    )
+    sheet_layout: bpy.props.EnumProperty(  # type: ignore[valid-type]
+        name="Layout",
+        items=[
+            ("action", "One per Action", "One sheet per action: a row of frames per facing"),
+            ("atlas", "One Atlas", "One sheet for the whole set"),
+        ],
+        default="action",
+    )
+    max_sheet_size: _number_property(options.MAX_SIZE)  # type: ignore[valid-type]
+    sheet_padding: _number_property(options.PADDING)  # type: ignore[valid-type]
+    sheet_margin: _number_property(options.MARGIN)  # type: ignore[valid-type]
+    sheet_rgba: bpy.props.BoolProperty(name="RGBA Sheets", description="RGBA even where a paletted PNG would do")  # type: ignore[valid-type]
     palette: bpy.props.CollectionProperty(type=PIXEL_SPRITES_PG_color)  # type: ignore[valid-type]
     skipped: bpy.props.CollectionProperty(type=PIXEL_SPRITES_PG_skipped)  # type: ignore[valid-type]
     last_summary: bpy.props.StringProperty(name="Last Run")  # type: ignore[valid-type]
@@ -146,4 +212,4 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
         return Path(bpy.path.abspath(self.target_palette)) if self.target_palette else None
 
 
-CLASSES = (PIXEL_SPRITES_PG_color, PIXEL_SPRITES_PG_skipped, PIXEL_SPRITES_PG_settings)
+CLASSES = (PIXEL_SPRITES_PG_color, PIXEL_SPRITES_PG_skipped, PIXEL_SPRITES_PG_action, PIXEL_SPRITES_PG_settings)

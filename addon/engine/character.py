@@ -75,6 +75,18 @@ class Character:
             number += 1
         return candidate
 
+    def drop_missing_under(self, folder: Path | str, keep: Iterable[Path]) -> list[Path]:
+        """Forget the frames under ``folder`` that are not in ``keep``: a re-rendered action's old frames.
+
+        The files themselves stay on disk (renders are never deleted). Returns the frames forgotten.
+        """
+        folder = Path(folder).resolve()
+        kept = {Path(path).resolve() for path in keep}
+        dropped = [path for path in self._sprites if folder in path.parents and path not in kept]
+        for path in dropped:
+            self._taken.discard(self._sprites.pop(path))
+        return dropped
+
     def save(self) -> None:
         entries = [{"frame": str(path), "sprite": str(sprite)} for path, sprite in sorted(self._sprites.items())]
         data = {"character": self.name, "frames": entries}

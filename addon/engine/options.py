@@ -72,6 +72,15 @@ TOLERANCE = Option(
 )
 METHOD = Option("method", "Method", "palette fitting method", METHODS[0], choices=METHODS)
 SEED = Option("seed", "Seed", "seed of the pixel sample and the clustering", 0, 0, 2**31 - 1)
+DIRECTIONS = Option(
+    "directions", "Directions", "facings to render, turning the character about the world Z axis", 8, 1, 64
+)
+FRAME_STEP = Option("frame_step", "Frame Step", "render every Nth frame of an action", 1, 1, 1000)
+MAX_SIZE = Option(
+    "max_size", "Max Sheet Size", "largest sheet side in pixels; rows wrap and further pages follow", 4096, 16, 16384
+)
+PADDING = Option("padding", "Padding", "pixels between sheet cells", 1, 0, 64)
+MARGIN = Option("margin", "Margin", "pixels around a sheet", 0, 0, 256)
 
 
 def check_indexed_fits(indexed: bool, colors: int | None, max_colors: int, method: str = METHODS[0]) -> None:

@@ -59,6 +59,11 @@ class Palette:
         """The colours in CIELAB."""
         return srgb_to_lab(self.colors)
 
+    @classmethod
+    def from_hex_codes(cls, codes: list[str]) -> Palette:
+        """The palette of ``RRGGBB`` codes, as :meth:`hex_codes` gives them."""
+        return cls.from_colors(np.array([[int(code[i : i + 2], 16) for i in (0, 2, 4)] for code in codes]))
+
     def hex_codes(self) -> list[str]:
         """``RRGGBB`` codes, lower case."""
         return [f"{r:02x}{g:02x}{b:02x}" for r, g, b in self.colors.tolist()]

@@ -1,0 +1,362 @@
+"""Render Sprite Set: every checked action from every facing, then one palette and the sheets for them all.
+
+The character turns about the world Z axis through its pivot object by a
+delta rotation, which composes with any rotation its actions key. Each action
+x facing is one animation render into ``<render folder>/<action>/<facing>/``.
+In background mode the renders run one after another here; with a UI each is
+a render job of Blender's own, started from the main thread once the previous
+one has ended, so Blender stays responsive. When the last has ended the
+sprites, manifest and sheets are made off the main thread (see ``jobs``). The
+scene is given back as it was, after success, an error or Cancel.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bpy
+from mathutils import Euler, Matrix, Quaternion
+
+from ..engine import (
+    Action,
+    Character,
+    Facing,
+    Report,
+    RunOptions,
+    SetupError,
+    SheetOptions,
+    check_indexed_fits,
+    facings,
+    read_palette,
+    unique_safe_names,
+)
+from ..engine.set_update import RenderedAction, SetOutcome, update_sprite_set
+from . import actions, jobs, sprites
+from .render_size import sprite_resolution, sprite_size_render_settings
+from .scene_state import SceneState
+
+DEFAULT_ACTION = "default"
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    """One action of the set as it will be rendered."""
+
+    name: str
+    action: bpy.types.Action | None
+    frame_start: int
+    frame_end: int
+    frame_step: int
+    loop: bool
+
+
+@dataclass
+class SetPlan:
+    """What Render Sprite Set will do, checked before anything is rendered."""
+
+    scene_name: str
+    renders: Path
+    prefix: str
+    facings: list[Facing]
+    actions: list[PlannedAction]
+    pivot: bpy.types.Object
+    animated: bpy.types.Object | None
+    at_sprite_size: bool
+    steps: list[tuple[PlannedAction, Facing]] = field(default_factory=list)
+
+    def folder(self, action: PlannedAction, facing: Facing) -> Path:
+        return self.renders / action.name / facing.name
+
+
+def top_parent(obj: bpy.types.Object) -> bpy.types.Object:
+    while obj.parent is not None:
+        obj = obj.parent
+    return obj
+
+
+def plan(scene: bpy.types.Scene) -> SetPlan:
+    """The set the scene's settings describe: every checked action from every facing.
+
+    Raises
+    ------
+    SetupError
+        Naming the setting, for a missing pivot, a pivot not in the scene, an action that animates nothing in
+        the pivot's hierarchy, an empty frame range, or sprite settings that cannot work.
+    """
+    settings = scene.pixel_sprites
+    problem = sprites.settings_problem(scene)
+    if problem:
+        raise SetupError(problem)
+    active = bpy.context.view_layer.objects.active if bpy.context.view_layer else None
+    pivot = settings.pivot_object or (top_parent(active) if active is not None else None)
+    if pivot is None:
+        raise SetupError("Pivot: no pivot object; choose one, or make the character's object active")
+    if scene.objects.get(pivot.name) is not pivot:
+        raise SetupError(f"Pivot: the object {pivot.name!r} is not in the scene {scene.name!r}")
+    animated = settings.animated_object or active
+    facing_list = facings(settings.directions, start=settings.start_facing, mirror=settings.mirror)
+    planned = _planned_actions(scene, pivot, animated)
+    if not planned:
+        raise SetupError("Actions: no action is checked")
+    renders = sprites.renders_folder(scene)
+    prefix = Path(scene.render.filepath).name if not scene.render.filepath.endswith(("/", "\\")) else ""
+    result = SetPlan(scene.name, renders, prefix, facing_list, planned, pivot, animated, settings.render_at_sprite_size)
+    result.steps = [(action, facing) for action in planned for facing in facing_list if facing.mirror_of is None]
+    return result
+
+
+def _planned_actions(
+    scene: bpy.types.Scene, pivot: bpy.types.Object, animated: bpy.types.Object | None
+) -> list[PlannedAction]:
+    settings = scene.pixel_sprites
+    entries = [entry for entry in settings.set_actions if entry.enabled]
+    if not settings.set_actions:  # the default: the scene's current animation, as one action
+        return [PlannedAction(DEFAULT_ACTION, None, scene.frame_start, scene.frame_end, scene.frame_step, True)]
+    names = unique_safe_names([entry.action.name if entry.action else DEFAULT_ACTION for entry in entries])
+    within = list(actions.hierarchy(pivot))
+    result = []
+    for name, entry in zip(names, entries, strict=True):
+        if entry.action is not None:
+            if animated is None:
+                raise SetupError("Animated Object: no object to play the actions on; choose one or make it active")
+            if not actions.animates_anything(entry.action, within):
+                raise SetupError(
+                    f"Actions: {entry.action.name!r} animates nothing in the hierarchy of the pivot {pivot.name!r}"
+                )
+        if entry.use_action_range and entry.action is not None:
+            start, end = actions.frame_range(entry.action)
+        elif entry.use_action_range:
+            start, end = scene.frame_start, scene.frame_end
+        else:
+            start, end = entry.frame_start, entry.frame_end
+        if end < start:
+            raise SetupError(f"Actions: {name} has an empty frame range ({start} to {end})")
+        result.append(PlannedAction(name, entry.action, start, end, entry.frame_step, entry.loop))
+    return result
+
+
+def _turn(pivot: bpy.types.Object, state: SceneState, degrees: float) -> None:
+    """Turn the pivot ``degrees`` counter-clockwise about world Z, on top of its own delta rotation.
+
+    Blender applies the delta rotation outside the object's own rotation, so this turn composes with whatever
+    rotation the actions key.
+    """
+    turn = Matrix.Rotation(math.radians(degrees), 3, "Z")
+    if pivot.rotation_mode in ("QUATERNION", "AXIS_ANGLE"):
+        pivot.delta_rotation_quaternion = turn.to_quaternion() @ Quaternion(state.delta_rotation_quaternion)
+    else:
+        own = Euler(state.delta_rotation_euler, pivot.rotation_mode).to_matrix()
+        pivot.delta_rotation_euler = (turn @ own).to_euler(pivot.rotation_mode)
+
+
+def _set_up_step(scene: bpy.types.Scene, set_plan: SetPlan, state: SceneState, index: int) -> None:
+    action, facing = set_plan.steps[index]
+    if set_plan.animated is not None and action.action is not None:
+        actions.assign(set_plan.animated, action.action)
+    scene.frame_start, scene.frame_end, scene.frame_step = action.frame_start, action.frame_end, action.frame_step
+    _turn(set_plan.pivot, state, facing.angle)
+    folder = set_plan.folder(action, facing)
+    scene.render.filepath = str(folder / set_plan.prefix) if set_plan.prefix else str(folder) + "/"
+
+
+def _written_frames(scene: bpy.types.Scene, set_plan: SetPlan, action: PlannedAction, facing: Facing) -> list[Path]:
+    """The frames of one step on disk: written now, or kept from before where Overwrite is off."""
+    folder = set_plan.folder(action, facing)
+    names = [Path(scene.render.frame_path(frame=frame)).name for frame in _frames(action)]
+    return [folder / name for name in names if (folder / name).is_file()]
+
+
+def _frames(action: PlannedAction) -> range:
+    return range(action.frame_start, action.frame_end + 1, action.frame_step)
+
+
+def pivot_pixel(scene: bpy.types.Scene, pivot: bpy.types.Object) -> tuple[int, int]:
+    """The sprite pixel where the pivot's origin projects through the camera."""
+    from bpy_extras.object_utils import world_to_camera_view
+
+    width, height = sprite_resolution(scene)
+    if scene.camera is None:
+        return width // 2, height - 1
+    projected = world_to_camera_view(scene, scene.camera, pivot.matrix_world.translation)
+    x, y = float(projected[0]), float(projected[1])
+    return min(max(int(x * width), 0), width - 1), min(max(int((1 - y) * height), 0), height - 1)
+
+
+class SetRender:
+    """One Render Sprite Set run: renders the plan's steps, then hands the frames to a sprite job."""
+
+    current: SetRender | None = None  # the run with a UI in progress, for the panel and Cancel
+
+    def __init__(self, scene: bpy.types.Scene, set_plan: SetPlan, on_end: Callable[[str], None] | None = None):
+        self.scene_name = scene.name
+        self.plan = set_plan
+        self.state = SceneState.capture(scene, set_plan.pivot, set_plan.animated)
+        self.index = 0
+        self.rendered: dict[str, list[Path]] = {action.name: [] for action in set_plan.actions}
+        self.cancelled = False
+        self.on_end = on_end
+        self.sprite_size = sprite_resolution(scene)
+        self.pivot = pivot_pixel(scene, set_plan.pivot)
+        self._sprite_size_settings = sprite_size_render_settings(scene) if set_plan.at_sprite_size else None
+
+    @property
+    def scene(self) -> bpy.types.Scene:
+        return bpy.data.scenes[self.scene_name]
+
+    def status(self) -> str:
+        action, facing = self.plan.steps[min(self.index, len(self.plan.steps) - 1)]
+        return (
+            f"{action.name} {facing.name} ({self.index + 1}/{len(self.plan.steps)}), frame {self.scene.frame_current}"
+        )
+
+    def run_here(self) -> str:
+        """Render every step now, on this thread (background mode); returns the summary."""
+        try:
+            self._begin()
+            for index in range(len(self.plan.steps)):
+                self.index = index
+                _set_up_step(self.scene, self.plan, self.state, index)
+                bpy.ops.render.render(animation=True)
+                self._collect()
+        finally:
+            self._end()
+        return self._make_sprites()
+
+    def start(self) -> None:
+        """Start the first render job (with a UI); the handlers call :meth:`step_ended` after each."""
+        SetRender.current = self
+        self._begin()
+        self._render_next()
+
+    def _begin(self) -> None:
+        from . import handlers
+
+        handlers.set_renders.add(self.scene_name)
+        if self._sprite_size_settings is not None:
+            self._sprite_size_settings.__enter__()
+
+    def _end(self) -> None:
+        from . import handlers
+
+        handlers.set_renders.discard(self.scene_name)
+        if self._sprite_size_settings is not None:
+            self._sprite_size_settings.__exit__(None, None, None)
+        self.state.restore()
+        SetRender.current = None
+
+    def _collect(self) -> None:
+        action, facing = self.plan.steps[self.index]
+        self.rendered[action.name].extend(_written_frames(self.scene, self.plan, action, facing))
+
+    def _render_next(self) -> None:
+        try:
+            _set_up_step(self.scene, self.plan, self.state, self.index)
+            window = bpy.context.window_manager.windows[0]
+            with bpy.context.temp_override(window=window):
+                bpy.ops.render.render("INVOKE_DEFAULT", animation=True)
+        except Exception as error:
+            self._end()
+            sprites.store_result(self.scene_name, None, f"Render Sprite Set stopped: {error}")
+            raise
+
+    def step_ended(self, cancelled: bool) -> None:
+        """After a render job of the set ended (main thread): the next one, or the sprites."""
+        if cancelled or self.cancelled:
+            self._end()
+            done = f"{self.index} of {len(self.plan.steps)} renders"
+            sprites.store_result(self.scene_name, None, None, note=f"Render Sprite Set cancelled after {done}")
+            return
+        self._collect()
+        self.index += 1
+        if self.index < len(self.plan.steps):
+            self._wait_then(self._render_next)
+            return
+        self._end()
+        self._make_sprites()
+
+    def _wait_then(self, start: Callable[[], None]) -> None:
+        """Start the next render once Blender's render job has wound down."""
+        if getattr(bpy.app, "is_job_running", lambda _: False)("RENDER"):
+            jobs.call_on_main_thread(lambda: self._wait_then(start))
+        else:
+            start()
+
+    def _make_sprites(self) -> str:
+        scene = self.scene
+        settings = scene.pixel_sprites
+        set_plan = self.plan
+        rendered = [
+            RenderedAction(
+                Action(
+                    planned.name,
+                    _file_names(self.rendered[planned.name]),
+                    scene.render.fps,
+                    scene.render.fps_base,
+                    planned.frame_step,
+                    planned.loop,
+                ),
+                set_plan.renders / planned.name,
+                tuple(self.rendered[planned.name]),
+            )
+            for planned in set_plan.actions
+        ]
+        folder = settings.output_folder_for(set_plan.renders)
+        name, downscale = settings.character, settings.downscale_settings(frames_at_sprite_size=set_plan.at_sprite_size)
+        palette_settings, target_path = settings.palette_settings(), settings.target_palette_path()
+        indexed, locked = settings.indexed, settings.palette_locked
+        sheet_options = (
+            SheetOptions(
+                layout=settings.sheet_layout, max_size=settings.max_sheet_size, padding=settings.sheet_padding,
+                margin=settings.sheet_margin, rgba=settings.sheet_rgba,
+            )
+            if settings.make_sheets
+            else None
+        )  # fmt: skip
+        facing_list, sprite_size, pivot = set_plan.facings, self.sprite_size, self.pivot
+        scene_name, on_end = self.scene_name, self.on_end
+        summaries: list[str] = []
+
+        def work(options: RunOptions) -> Report:
+            check_indexed_fits(indexed, palette_settings.colors, palette_settings.max_colors, palette_settings.method)
+            target = read_palette(target_path) if target_path else None
+            outcome = update_sprite_set(
+                Character(folder, name), rendered, facing_list, sprite_size, pivot, downscale, palette_settings,
+                target=target, indexed=indexed, locked=locked, sheets=sheet_options, options=options,
+            )  # fmt: skip
+            summaries.extend(_action_lines(outcome, rendered))
+            return outcome.report
+
+        def done(report: Report | None, error: str | None) -> None:
+            for line in summaries:
+                print(f"{sprites.SUMMARY_PREFIX}: {line}")
+            summary = sprites.store_result(scene_name, report, error)
+            if on_end is not None:
+                on_end(summary)
+
+        settings.last_summary = ""
+        jobs.submit("Sprite set", work, done)
+        return settings.last_summary
+
+
+def _file_names(frames: list[Path]) -> list[str]:
+    return sorted({frame.name for frame in frames})
+
+
+def _action_lines(outcome: SetOutcome, rendered: list[RenderedAction]) -> list[str]:
+    facing_count = len(outcome.sprite_set.facings)
+    return [
+        f"{item.action.name}: {facing_count} facings x {len(item.action.files)} frames at "
+        f"{item.action.rate:g} fps, {len(item.frames)} renders"
+        for item in rendered
+    ]
+
+
+def cancel() -> bool:
+    """Stop the running set after the render in progress; False if none is running."""
+    if SetRender.current is None:
+        return False
+    SetRender.current.cancelled = True
+    return True

@@ -1,0 +1,124 @@
+// Load one sprite sheet (PNG + Aseprite-style JSON) in Phaser inside headless Chromium and print, as one JSON
+// object on stdout, what Phaser made of it: animations, texture frames, and every error or warning it logged.
+//
+//   node run.mjs --json SHEET.json --image SHEET.png [--pixels] [--chromium /usr/bin/chromium] [--timeout-ms 30000]
+//
+// Files are served from 127.0.0.1 on a free port (file:// blocks XHR); Chromium is Debian's, never a download.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values: args } = parseArgs({
+    options: {
+        json: { type: 'string' },
+        image: { type: 'string' },
+        pixels: { type: 'boolean', default: false },
+        chromium: { type: 'string', default: process.env.PIXEL_SPRITES_CHROMIUM || '/usr/bin/chromium' },
+        'timeout-ms': { type: 'string', default: '30000' },
+    },
+});
+if (!args.json || !args.image) {
+    process.stderr.write('usage: node run.mjs --json SHEET.json --image SHEET.png [--pixels]\n');
+    process.exit(2);
+}
+const timeout = Number(args['timeout-ms']);
+const started = Date.now();
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.png': 'image/png' };
+// URL path -> file on disk; the sheet keeps its own file names so messages name them.
+const jsonUrl = `/sheet/json/${encodeURIComponent(basename(args.json))}`;
+const imageUrl = `/sheet/image/${encodeURIComponent(basename(args.image))}`;
+const routes = new Map([
+    ['/', join(here, 'index.html')],
+    ['/phaser.min.js', join(here, 'node_modules', 'phaser', 'dist', 'phaser.min.js')],
+    [jsonUrl, args.json],
+    [imageUrl, args.image],
+]);
+
+const server = createServer(async (req, res) => {
+    const path = new URL(req.url, 'http://127.0.0.1').pathname;
+    const file = routes.get(path);
+    if (!file) {
+        res.writeHead(404).end();
+        return;
+    }
+    try {
+        const body = await readFile(file);
+        res.writeHead(200, { 'Content-Type': TYPES[extname(file).toLowerCase()] || 'application/octet-stream',
+            'Cache-Control': 'no-store' }).end(body);
+    } catch (err) {
+        res.writeHead(404).end(String(err));
+    }
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const errors = [];
+const warnings = [];
+const pending = [];
+
+// Phaser logs with printf-style patterns ('File failed: %s "%s"'); fill them in from the message's arguments.
+async function consoleText(msg) {
+    try {
+        const values = await Promise.all(msg.args().map((arg) => arg.jsonValue()));
+        if (typeof values[0] !== 'string') return msg.text();
+        const rest = values.slice(1);
+        const text = values[0].replace(/%[sdifoOc]/g, (match) => (rest.length ? String(rest.shift()) : match));
+        return [text, ...rest.map(String)].join(' ');
+    } catch {
+        return msg.text();
+    }
+}
+const profile = mkdtempSync(join(tmpdir(), 'pixel-sprites-chromium-'));
+let browser;
+let result;
+try {
+    browser = await chromium.launchPersistentContext(profile, {
+        executablePath: args.chromium,
+        headless: true,
+        chromiumSandbox: false,
+        timeout,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+            '--disable-background-networking', '--disable-component-update', '--disable-sync',
+            '--disable-extensions', '--disable-dev-shm-usage'],
+    });
+    const page = browser.pages()[0] || await browser.newPage();
+    page.on('console', (msg) => {
+        const list = msg.type() === 'error' ? errors : msg.type() === 'warning' ? warnings : null;
+        if (list) pending.push(consoleText(msg).then((text) => list.push(`console.${msg.type()}: ${text}`)));
+    });
+    page.on('pageerror', (err) => errors.push(`page error: ${err.stack || err}`));
+    page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
+    page.on('response', (res) => {
+        if (res.status() >= 400) errors.push(`HTTP ${res.status()} for ${res.url()}`);
+    });
+    const query = new URLSearchParams({
+        json: jsonUrl,
+        image: imageUrl,
+        pixels: args.pixels ? '1' : '0',
+    });
+    await page.goto(`${origin}/?${query}`, { timeout });
+    await page.waitForFunction(() => window.__result !== undefined, null, { timeout });
+    result = await page.evaluate(() => window.__result);
+    for (const message of result.loadErrors || []) errors.push(message);
+    if (result.exception) errors.push(`exception in create(): ${result.exception}`);
+    result.browserVersion = browser.browser()?.version() ?? null;
+} catch (err) {
+    errors.push(`harness: ${err.stack || err}`);
+    result = result || {};
+} finally {
+    await Promise.allSettled(pending);  // console messages still being formatted
+    await browser?.close().catch(() => {});
+    server.close();
+    rmSync(profile, { recursive: true, force: true });
+}
+result.errors = errors;
+result.warnings = warnings;
+result.elapsedMs = Date.now() - started;
+process.stdout.write(JSON.stringify(result) + '\n');

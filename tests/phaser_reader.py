@@ -1,0 +1,148 @@
+"""Read a sprite sheet the way a real game does: Phaser 3 in Debian's headless Chromium.
+
+``tests/js/phaser/run.mjs`` serves the sheet's JSON and PNG from 127.0.0.1, loads them in a page with
+``this.load.aseprite(key, image, json)`` and ``this.anims.createFromAseprite(key)``, and prints what Phaser made of
+them. Each call starts its own Chromium (about 2-4 s). Needs ``node`` (20 or newer), ``npm ci`` in
+``tests/js/phaser`` and Debian's ``chromium``; :func:`phaser_available` says which is missing.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+PHASER_DIR = Path(__file__).resolve().parent / "js" / "phaser"
+RUN_SCRIPT = PHASER_DIR / "run.mjs"
+SETUP_HINT = "scripts/setup.sh installs them (apt-get install chromium; npm ci in tests/js/phaser)"
+
+
+class PhaserError(RuntimeError):
+    """Phaser or the browser around it failed, or (strict calls) logged errors or warnings while loading."""
+
+
+@dataclass(frozen=True)
+class PhaserSheet:
+    """What Phaser made of one sheet."""
+
+    animations: dict[str, dict[str, Any]]
+    """Animation key -> ``frames`` (texture frame names, in play order), ``durations`` (ms each frame shows:
+    ``frame.duration or msPerFrame``, as Phaser's AnimationState waits), ``repeat``, ``frameRate``, and also
+    ``frameDurations`` (raw frame.duration), ``msPerFrame``, ``duration`` (total ms), ``yoyo``, ``delay``,
+    ``repeatDelay``, ``textureKeys``. Keys keep the order of ``meta.frameTags``."""
+    frames: dict[str, dict[str, Any]]
+    """Texture frame name -> ``cutX``, ``cutY``, ``cutWidth``, ``cutHeight`` (the region of the PNG), ``width``,
+    ``height``, ``x``, ``y``, ``realWidth``, ``realHeight``, ``trimmed``, ``rotated``, ``sourceIndex`` and, when read
+    with ``pixels=True``, ``rgba``: the region as the browser decoded it, an (h, w, 4) uint8 array with fully
+    transparent pixels as 0, 0, 0, 0. Keys keep the order of ``frame_names``."""
+    frame_names: list[str]
+    """``this.textures.get(key).getFrameNames()``: JavaScript key order, so integer-like names come first, ascending."""
+    texture_size: tuple[int, int] | None
+    """(width, height) of the loaded image, None when no texture was made."""
+    errors: list[str] = field(default_factory=list)
+    """Console errors, uncaught page errors, failed or 4xx/5xx requests, Phaser ``loaderror`` events, exceptions."""
+    warnings: list[str] = field(default_factory=list)
+    """Console warnings, such as Phaser's 'No Aseprite data found' or 'Invalid atlas json'."""
+    phaser_version: str | None = None
+    browser_version: str | None = None
+    seconds: float = 0.0
+
+
+def _chromium() -> str:
+    return os.environ.get("PIXEL_SPRITES_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def phaser_available() -> str | None:
+    """None if Phaser in headless Chromium can be run here, otherwise the reason it cannot."""
+    node = shutil.which("node")
+    if node is None:
+        return f"node is not installed; {SETUP_HINT}"
+    try:
+        version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+        major = int(version.lstrip("v").split(".")[0])
+    except (OSError, ValueError, subprocess.SubprocessError) as error:
+        return f"could not tell node's version: {error}"
+    if major < 20:
+        return f"node {version} is too old: playwright-core needs 20 or newer"
+    for needed in ("phaser/dist/phaser.min.js", "playwright-core/package.json"):
+        if not (PHASER_DIR / "node_modules" / needed).is_file():
+            return f"{PHASER_DIR / 'node_modules' / needed} is missing; {SETUP_HINT}"
+    chromium = _chromium()
+    if not (os.path.isfile(chromium) and os.access(chromium, os.X_OK)):
+        return f"Chromium is not installed at {chromium}; {SETUP_HINT}"
+    return None
+
+
+def phaser_load(json_path: Path, image_path: Path, *, pixels: bool = False, timeout: float = 60.0) -> PhaserSheet:
+    """Load the sheet in Phaser and report everything it made and logged; never raises for what Phaser logged.
+
+    Raises :class:`PhaserError` only when the harness itself could not run (see :func:`phaser_available`).
+    """
+    reason = phaser_available()
+    if reason is not None:
+        raise PhaserError(reason)
+    command = [shutil.which("node") or "node", str(RUN_SCRIPT), "--json", str(Path(json_path).resolve())]
+    command += ["--image", str(Path(image_path).resolve()), "--chromium", _chromium()]
+    command += ["--timeout-ms", str(int(timeout * 1000))]
+    if pixels:
+        command.append("--pixels")
+    started = time.monotonic()
+    try:
+        run = subprocess.run(command, cwd=PHASER_DIR, capture_output=True, text=True, timeout=timeout + 30)
+    except subprocess.TimeoutExpired as error:
+        raise PhaserError(f"Phaser harness did not finish in {timeout + 30:.0f} s") from error
+    seconds = time.monotonic() - started
+    lines = run.stdout.strip().splitlines()
+    try:
+        report = json.loads(lines[-1])
+    except (IndexError, json.JSONDecodeError) as error:
+        raise PhaserError(f"Phaser harness failed (exit {run.returncode}): {run.stderr.strip()}") from error
+
+    frames: dict[str, dict[str, Any]] = {}
+    for name, frame in (report.get("frames") or {}).items():
+        frame = dict(frame)
+        if "rgba" in frame:
+            data = np.frombuffer(base64.b64decode(frame["rgba"]), dtype=np.uint8)
+            frame["rgba"] = data.reshape(frame["cutHeight"], frame["cutWidth"], 4)
+        frames[name] = frame
+    animations = {}
+    for key in report.get("animationOrder", []):
+        anim = dict(report["animations"][key])
+        # Phaser leaves frameRate null (and duration NaN) for an animation that found none of its frames.
+        anim["frameRate"] = None if anim["frameRate"] is None else float(anim["frameRate"])
+        anim["repeat"] = int(anim["repeat"])
+        animations[key] = anim
+    texture = report.get("texture")
+    return PhaserSheet(
+        animations=animations,
+        frames=frames,
+        frame_names=list(texture["frameNames"]) if texture else [],
+        texture_size=(texture["width"], texture["height"]) if texture else None,
+        errors=list(report.get("errors", [])),
+        warnings=list(report.get("warnings", [])),
+        phaser_version=report.get("phaserVersion"),
+        browser_version=report.get("browserVersion"),
+        seconds=seconds,
+    )
+
+
+def phaser_animations(json_path: Path, image_path: Path, *, strict: bool = True) -> dict[str, dict[str, Any]]:
+    """Load with ``this.load.aseprite`` and ``this.anims.createFromAseprite`` in Phaser in headless Chromium.
+
+    Returns {animation key: {"frames": [frame names, in order], "durations": [ms per frame as Phaser computed],
+    "repeat": int, "frameRate": float, ...}} (see :attr:`PhaserSheet.animations`). With ``strict`` (the default)
+    any error or warning Phaser or the browser logged raises :class:`PhaserError`; use :func:`phaser_load` to see
+    them, and the texture's frames, instead.
+    """
+    sheet = phaser_load(json_path, image_path)
+    if strict and (sheet.errors or sheet.warnings):
+        raise PhaserError("Phaser logged problems:\n" + "\n".join(sheet.errors + sheet.warnings))
+    return sheet.animations
