@@ -90,33 +90,44 @@ def submit(title: str, work: Work, done: Done) -> None:
         _call_safely(job.done, job.report, job.error)
         return
     _waiting.append(job)
+    _advance()  # submit runs on the main thread: an idle queue starts the job now, not at the next tick
 
 
 def _call_safely(function: Callable[..., object], *args: object) -> None:
     try:
         function(*args)
-    except Exception:  # one failing callback must not stop the timer and jam every later job
+    except BaseException:  # one failing callback must not stop the timer and jam every later job
         traceback.print_exc()
 
 
 def tick() -> float:
     """The timer: main-thread calls, then the job queue; returns the delay until the next tick."""
-    global _current
     while True:
         try:
             call = _main_thread_calls.get_nowait()
         except queue.Empty:
             break
         _call_safely(call)
+    _call_safely(_advance)
+    _call_safely(_show_progress)
+    return BUSY_SECONDS if _current is not None else IDLE_SECONDS
+
+
+def _advance() -> None:
+    """Hand a finished job's outcome back, and start the next waiting job."""
+    global _current
     if _current is not None and _current.finished.is_set():
         job, _current = _current, None
         _call_safely(job.done, job.report, job.error)
     if _current is None and _waiting:
-        _current = _waiting.popleft()
+        job = _waiting.popleft()
         _cancel.clear()
-        threading.Thread(target=_run, args=(_current,), name="pixel_sprites", daemon=True).start()
-    _call_safely(_show_progress)
-    return BUSY_SECONDS if _current is not None else IDLE_SECONDS
+        try:
+            threading.Thread(target=_run, args=(job,), name="pixel_sprites", daemon=True).start()
+        except RuntimeError as error:  # no thread to be had: the job fails, the queue goes on
+            _call_safely(job.done, None, f"could not start ({error})")
+            return
+        _current = job
 
 
 def _show_progress() -> None:
@@ -136,8 +147,10 @@ def _show_progress() -> None:
 
 
 def cancel() -> bool:
-    """Ask the running job to stop and drop the waiting ones; False if nothing was running."""
-    _waiting.clear()
+    """Ask the running job to stop and drop the waiting ones (each told so); False if nothing was running."""
+    while _waiting:
+        job = _waiting.popleft()
+        _call_safely(job.done, None, "cancelled before it started")
     if _current is None:
         return False
     _cancel.set()

@@ -21,7 +21,8 @@ def test_addon_registers_settings_operators_and_panel():
     assert addon_utils.check("pixel_sprites")[1]
     # dir() lists the registered operators only; hasattr() is true for any name under bpy.ops.
     assert set(dir(bpy.ops.pixel_sprites)) == {
-        "process", "fit_palette", "lock_palette", "cancel", "process_render_result", "render_sprites", "report"
+        "process", "fit_palette", "lock_palette", "cancel", "process_render_result", "render_sprites", "report",
+        "render_set", "action_add", "action_remove", "actions_from_file",
     }  # fmt: skip
     assert bpy.ops.pixel_sprites.process.get_rna_type().identifier == "PIXEL_SPRITES_OT_process"
     assert isinstance(bpy.types.PIXEL_SPRITES_PT_main, type)

@@ -11,26 +11,17 @@ and say what to install.
 
 from __future__ import annotations
 
-import base64
-import json
-import os
-import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
 import pytest
+from aseprite_readers import missing, read_with_ase_parser, sprite_indices
 
 from pixel_sprites.engine.aseprite_file import encode_aseprite, write_aseprite
-
-ROOT = Path(__file__).resolve().parents[2]
-READER_FOLDER = ROOT / "tests" / "js" / "aseprite"
-READER_SCRIPT = READER_FOLDER / "read_aseprite.js"
-INSTALL_COMMAND = "npm ci --prefix tests/js/aseprite"
 
 # The chunk types of the spec (docs/ase-file-specs.md in aseprite/aseprite).
 NEW_PALETTE_CHUNK = 0x2019
@@ -111,12 +102,6 @@ def sprites(case: str) -> Sprites:
     return CASES[case]()
 
 
-def _missing(reason: str) -> NoReturn:
-    if os.environ.get("CI"):  # CI installs the readers; missing, these tests would never check a byte
-        pytest.fail(f"{reason}; scripts/setup.sh installs it", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def ase_parsed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """What ase-parser reads from each case's file, by case name, in one run of Node.js.
@@ -124,16 +109,6 @@ def ase_parsed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, 
     ``"<case> (old reader)"`` is the same file with its new palette chunk hidden, as a reader that predates
     that chunk sees it.
     """
-    node = shutil.which("node")
-    if node is None:
-        _missing("Node.js (`node`) is not installed, so ase-parser cannot run")
-    installed = READER_FOLDER / "node_modules" / "ase-parser" / "package.json"
-    if not installed.is_file():
-        _missing(f"ase-parser is not installed: run `{INSTALL_COMMAND}`")
-    locked = json.loads((READER_FOLDER / "package-lock.json").read_text())["packages"]["node_modules/ase-parser"]
-    if json.loads(installed.read_text())["version"] != locked["version"]:
-        _missing(f"ase-parser is not the locked version {locked['version']}: run `{INSTALL_COMMAND}`")
-
     folder = tmp_path_factory.mktemp("ase_parser")
     files = {}
     for number, (name, make) in enumerate(CASES.items()):
@@ -142,11 +117,7 @@ def ase_parsed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, 
         files[name].write_bytes(data)
         files[f"{name} (old reader)"] = folder / f"{number}-old.aseprite"
         files[f"{name} (old reader)"].write_bytes(_hide_new_palette_chunk(data))
-    result = subprocess.run(
-        [node, str(READER_SCRIPT), *map(str, files.values())], capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    return dict(zip(files, json.loads(result.stdout), strict=True))
+    return dict(zip(files, read_with_ase_parser(list(files.values())), strict=True))
 
 
 @pytest.fixture(scope="session")
@@ -156,7 +127,7 @@ def aseprite_reader() -> ModuleType:
     try:
         import aseprite_reader
     except ImportError:
-        _missing(f"aseprite-reader is not installed in {sys.prefix}")
+        missing(f"aseprite-reader is not installed in {sys.prefix}")
     return aseprite_reader
 
 
@@ -173,18 +144,6 @@ def _expected_rgba(frame: np.ndarray, palette: np.ndarray) -> np.ndarray:
     rgba[opaque, :3] = palette[frame[opaque]]
     rgba[opaque, 3] = 255
     return rgba
-
-
-def _sprite_indices(parsed_frame: dict[str, Any], height: int, width: int) -> np.ndarray:
-    """The frame's sprite indices (stored index - 1, so -1 is transparent) from the cels ase-parser decoded."""
-    stored = np.zeros((height, width), np.int16)  # no cel: every pixel shows the transparent index 0
-    for cel in parsed_frame["cels"]:
-        x, y, w, h = cel["xpos"], cel["ypos"], cel["w"], cel["h"]
-        assert 0 <= x <= width - w and 0 <= y <= height - h, cel
-        pixels = np.frombuffer(base64.b64decode(cel["pixels"]), np.uint8)
-        assert pixels.size == w * h, cel
-        stored[y : y + h, x : x + w] = pixels.reshape(h, w)
-    return stored - 1
 
 
 def _hide_new_palette_chunk(data: bytes) -> bytes:
@@ -222,7 +181,7 @@ def test_ase_parser_reads_every_pixel_index(case, sprites, ase_parsed):
         assert len(parsed_frame["cels"]) == expected_cels, f"frame {number}"
         for cel in parsed_frame["cels"]:
             assert (cel["layerIndex"], cel["celType"], cel["opacity"], cel["zIndex"]) == (0, 2, 255, 0)
-        np.testing.assert_array_equal(_sprite_indices(parsed_frame, height, width), frame, err_msg=f"frame {number}")
+        np.testing.assert_array_equal(sprite_indices(parsed_frame, height, width), frame, err_msg=f"frame {number}")
 
 
 def test_cels_are_cropped_to_the_visible_pixels(ase_parsed):

@@ -1,0 +1,256 @@
+"""The job queue in Debian's real Blender 3.4 with a UI: it survives loading a .blend and a failing callback.
+
+Each test runs Blender under ``xvfb-run`` with a script whose one persistent timer drives the steps and prints
+what it saw; the assertions read that output. A queue that jams shows as a ``TIMEOUT`` line.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from synthetic import distinct_colours, truth_frame
+from test_blender_binary import BLENDER, ROOT, debian_blender_env, scene_file
+
+__all__ = ["scene_file"]  # the fixture, imported for the tests below
+
+XVFB_RUN = shutil.which("xvfb-run")
+pytestmark = pytest.mark.skipif(BLENDER is None, reason="Debian's blender is not installed")
+
+# What the script waits for, at most; a UI attempt that outlives ATTEMPT_SECONDS has hung and is killed.
+SCRIPT_SECONDS = 45
+ATTEMPT_SECONDS = 75
+
+# The start of every script: the add-on loaded as in render_sprites.py, ``finish`` (a last line, then quit) and
+# ``timed``, which finishes with a TIMEOUT line past the deadline. Each script then registers its step function
+# ``drive`` as a persistent timer, so that it survives loading a .blend.
+PRELUDE = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, {scripts!r})
+import bpy
+from render_sprites import load_addon
+load_addon()
+from pixel_sprites import engine
+from pixel_sprites.blender import jobs
+
+DEADLINE = time.time() + {seconds}
+step = "start"
+
+
+def say(*words):
+    print(*words, flush=True)
+
+
+def sprites_in(folder):
+    return len(list(Path(folder, "sprites").glob("frame_*.png")))
+
+
+def finish(line):
+    say(line)
+    bpy.ops.wm.quit_blender()
+    return None
+
+
+def timed(function):
+    def run():
+        if time.time() > DEADLINE:
+            return finish(f"TIMEOUT in step {{step}}, job status {{jobs.status()}}")
+        return function()
+    return run
+"""
+
+LOAD_WHILE_RUNNING = """
+BIG, SMALL, BLEND = {big!r}, {small!r}, {blend!r}
+
+
+@timed
+def drive():
+    global step
+    scene = bpy.context.scene
+    if step == "start":
+        say("BACKGROUND", bpy.app.background)
+        scene.pixel_sprites.source_folder = BIG
+        say("FIRST", bpy.ops.pixel_sprites.process())
+        step = "load"
+        return 0.05
+    if step == "load":
+        status = jobs.status()
+        if status is None or status[1] == "waiting":  # not started yet by the add-on's timer
+            return 0.05
+        say("BEFORE LOAD", status, sprites_in(BIG))
+        say("OPEN", bpy.ops.wm.open_mainfile(filepath=BLEND))
+        say("AFTER LOAD", jobs.status())
+        step = "first"
+        return 0.05
+    if step == "first":
+        if jobs.status() is not None:
+            return 0.05
+        say("FIRST DONE", sprites_in(BIG), repr(scene.pixel_sprites.last_summary))
+        scene.pixel_sprites.source_folder = SMALL
+        say("SECOND", bpy.ops.pixel_sprites.process())
+        step = "second"
+        return 0.05
+    summary = scene.pixel_sprites.last_summary
+    if jobs.status() is not None or not summary:
+        return 0.05
+    say("SECOND DONE", sprites_in(SMALL), repr(summary))
+    return finish("END")
+
+
+bpy.app.timers.register(drive, first_interval=0.5, persistent=True)
+"""
+
+DONE_RAISES = """
+TINY, SMALL, LATER = {tiny!r}, {small!r}, {later!r}
+
+
+def work(options):
+    frames = engine.discover_frames([TINY], recursive=False)
+    output = engine.OutputSettings(folder=Path(TINY, "sprites"))
+    return engine.process(frames, [TINY], engine.DownscaleSettings(), engine.PaletteSettings(), output, options)
+
+
+def done(report, error):
+    say("DONE CALLED", error, report.summary())
+    raise RuntimeError("this done callback fails on purpose")
+
+
+def finished(scene):
+    return jobs.status() is None and scene.pixel_sprites.last_summary
+
+
+@timed
+def drive():
+    global step
+    scene = bpy.context.scene
+    if step == "start":
+        say("BACKGROUND", bpy.app.background)
+        jobs.submit("Failing callback", work, done)
+        scene.pixel_sprites.source_folder = SMALL
+        say("QUEUED BEHIND", bpy.ops.pixel_sprites.process())
+        step = "queued"
+        return 0.05
+    if step == "queued":
+        if not finished(scene):
+            return 0.05
+        say("QUEUED DONE", sprites_in(SMALL), repr(scene.pixel_sprites.last_summary))
+        scene.pixel_sprites.source_folder = LATER
+        say("LATER", bpy.ops.pixel_sprites.process())
+        step = "later"
+        return 0.05
+    if not finished(scene):
+        return 0.05
+    say("LATER DONE", sprites_in(LATER), repr(scene.pixel_sprites.last_summary))
+    return finish("END")
+
+
+bpy.app.timers.register(drive, first_interval=0.5, persistent=True)
+"""
+
+
+def write_frames(folder: Path, count: int, *, seed: int = 0) -> None:
+    """``count`` renders of a 6-colour character at 160x225: four painted, the rest hard links to them.
+
+    Links are fast to make, and the engine reads and writes every one of them as a frame of its own.
+    """
+    folder.mkdir(parents=True)
+    colours = distinct_colours(6, seed=seed)
+    for index in range(count):
+        path = folder / f"frame_{index:04d}.png"
+        if index < 4:
+            render = truth_frame(colours, shape=(45, 32), scale=5, seed=seed * 1000 + index).render
+            Image.fromarray(render, "RGBA").save(path)
+            continue
+        try:
+            os.link(folder / f"frame_{index % 4:04d}.png", path)
+        except OSError:
+            shutil.copyfile(folder / f"frame_{index % 4:04d}.png", path)
+
+
+def run_with_ui(blend: Path, tmp_path: Path, script: str) -> tuple[str, str]:
+    """Blender with a UI on ``blend``, running ``script`` (after PRELUDE); its stdout and stderr."""
+    if XVFB_RUN is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs xvfb-run: scripts/setup.sh installs it", pytrace=False)
+        pytest.skip("xvfb-run is not installed")
+    assert BLENDER is not None
+    path = tmp_path / "ui_queue.py"
+    path.write_text(PRELUDE.format(scripts=str(ROOT / "scripts"), seconds=SCRIPT_SECONDS) + script)
+    command = [XVFB_RUN, "-a", "-s", "-screen 0 1280x800x24", BLENDER, str(blend), "--python", str(path)]
+    # As in test_blender_binary: Blender 3.4's UI on a virtual screen has hung once in many runs; a hung attempt
+    # is killed with its screen (its whole process group) and tried once more.
+    output = ""
+    for _attempt in range(2):
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+            env=debian_blender_env(),
+        )  # fmt: skip
+        try:
+            stdout, stderr = process.communicate(timeout=ATTEMPT_SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            output += f"{stdout[-3000:]}\n{stderr[-3000:]}\n"
+            continue
+        assert "BACKGROUND False" in stdout, stdout[-3000:] + stderr[-3000:]
+        return stdout, stderr
+    pytest.fail(f"Blender's UI hung twice:\n{output}")
+
+
+def lines_starting(output: str, prefix: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith(prefix)]
+
+
+def test_a_job_running_when_a_blend_is_loaded_finishes_and_the_queue_goes_on(scene_file: Path, tmp_path: Path) -> None:
+    big, small = tmp_path / "big", tmp_path / "small"
+    write_frames(big, 300, seed=1)
+    write_frames(small, 3, seed=2)
+    script = LOAD_WHILE_RUNNING.format(big=str(big) + "/", small=str(small) + "/", blend=str(scene_file))
+    stdout, stderr = run_with_ui(scene_file, tmp_path, script)
+    context = stdout[-4000:] + stderr[-4000:]
+
+    assert "FIRST {'FINISHED'}" in stdout, context
+    [before] = lines_starting(stdout, "BEFORE LOAD")
+    # The job was running, not waiting, when the file was loaded, and far from done.
+    assert before.startswith("BEFORE LOAD ('Processing renders', ") and "'waiting'" not in before, context
+    assert int(before.split()[-1]) < 300, context
+    assert "OPEN {'FINISHED'}" in stdout, context
+    assert "TIMEOUT" not in stdout, context  # jobs.status() stayed busy: the queue jammed
+    # The first job finished after the load, with its report handed to the loaded file's scene of the same name.
+    assert "FIRST DONE 300 '300/300 sprites" in stdout, context
+    assert stdout.index("OPEN {'FINISHED'}") < stdout.index("Pixel Sprites: 300/300 sprites"), context
+    assert len(list((big / "sprites").glob("frame_*.png"))) == 300
+    # A job submitted after the load ran too.
+    assert "SECOND {'FINISHED'}" in stdout, context
+    assert "SECOND DONE 3 '3/3 sprites" in stdout, context
+    assert len(list((small / "sprites").glob("frame_*.png"))) == 3
+    assert "END" in stdout, context
+
+
+def test_an_exception_in_a_done_callback_is_printed_and_the_queue_goes_on(scene_file: Path, tmp_path: Path) -> None:
+    tiny, small, later = tmp_path / "tiny", tmp_path / "small", tmp_path / "later"
+    write_frames(tiny, 2, seed=3)
+    write_frames(small, 3, seed=4)
+    write_frames(later, 4, seed=5)
+    script = DONE_RAISES.format(tiny=str(tiny), small=str(small) + "/", later=str(later) + "/")
+    stdout, stderr = run_with_ui(scene_file, tmp_path, script)
+    context = stdout[-4000:] + stderr[-4000:]
+
+    assert "DONE CALLED None 2/2 sprites" in stdout, context  # the failing job itself ran, with a real report
+    assert "RuntimeError: this done callback fails on purpose" in stderr, context  # and its traceback was printed
+    assert "TIMEOUT" not in stdout, context
+    # The job queued behind the failing one ran...
+    assert "QUEUED BEHIND {'FINISHED'}" in stdout, context
+    assert "QUEUED DONE 3 '3/3 sprites" in stdout, context
+    assert stdout.index("DONE CALLED") < stdout.index("Pixel Sprites: 3/3 sprites"), context
+    # ...and so did one submitted once the queue was idle again.
+    assert "LATER DONE 4 '4/4 sprites" in stdout, context
+    for folder, count in ((tiny, 2), (small, 3), (later, 4)):
+        assert len(list((folder / "sprites").glob("frame_*.png"))) == count
+    assert "END" in stdout, context
