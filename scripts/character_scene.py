@@ -203,10 +203,11 @@ def build_set_scene(
     resolution: tuple[int, int] = (80, 112),
     output: Path | None = None,
     engine: str = "BLENDER_WORKBENCH",
+    samples: int = 4,
 ) -> bpy.types.Scene:
     """The character with an armature and two actions, ``idle`` (4 frames) and ``walk`` (6 frames), a fixed
     camera, and a green marker on its front: the scene for sprite sets. Workbench renders it in a blink."""
-    scene = build_character_scene(resolution=resolution, output=output)
+    scene = build_character_scene(resolution=resolution, output=output, samples=samples)
     rig = bpy.data.objects["camera_rig"]
     rig.animation_data_clear()
     rig.rotation_euler = (0, 0, 0)

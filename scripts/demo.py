@@ -1,12 +1,16 @@
-"""The built-in demo: render a small character in real Blender and get its sprites.
+"""The built-in demo: render a small character's sprite set in real Blender and get its sprites and sheets.
 
-    .venv/bin/python scripts/demo.py [--out demo_output]
+    .venv/bin/python scripts/demo.py [--out demo_output] [--samples 16]
 
-Builds the procedural character (8 camera angles x 3 poses), enables the
-add-on the way Blender finds it, renders the animation headless with Cycles
-and leaves in the output folder: the renders, their sprites with one shared
-palette (``renders/sprites/``), the palette files, the JSON report and a
-sprite sheet preview (``sprite_sheet.png``).
+Builds the procedural character (an armature with two actions, idle and walk,
+and a fixed camera), enables the add-on the way Blender finds it, and runs
+Render Sprite Set headless with Cycles: 8 facings x 2 actions. It leaves in
+the output folder the renders (``renders/<action>/<facing>/``), the sprites
+with one shared palette (``renders/sprites/<action>/<facing>/``), the palette
+files, the report, the set manifest, and in ``renders/sprites/sheets/`` a
+sheet per action with its JSON (Phaser, PixiJS), Godot ``.tres``,
+``.aseprite`` and an animated preview; and ``sprite_sheet.png``, every sprite
+enlarged on one grid.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+ACTIONS = ("idle", "walk")
 
 
 def enable_addon() -> None:
@@ -47,27 +52,33 @@ def main() -> int:
     import bpy
 
     sys.path.insert(0, str(ROOT / "scripts"))
-    from character_scene import build_character_scene
+    from character_scene import build_set_scene
 
     from pixel_sprites.engine import discover_frames, make_sheet, read_frame, write_png
 
-    scene = build_character_scene(output=out / "renders", resolution=(320, 450), samples=args.samples, poses=3)
-    scene.pixel_sprites.pixel = 5  # 320x450 renders -> 64x90 sprites
-    frames = scene.frame_end - scene.frame_start + 1
-    print(f"Rendering {frames} frames of 320x450 with Cycles ({args.samples} samples) into {out / 'renders'}")
+    scene = build_set_scene(output=out / "renders", resolution=(320, 450), engine="CYCLES", samples=args.samples)
+    settings = scene.pixel_sprites
+    settings.pixel = 5  # 320x450 renders -> 64x90 sprites
+    settings.directions = 8
+    for name in ACTIONS:
+        settings.set_actions.add().action = bpy.data.actions[name]
+    print(f"Rendering 8 facings x {len(ACTIONS)} actions at 320x450 with Cycles ({args.samples} samples)")
     started = time.perf_counter()
-    bpy.ops.render.render(animation=True)
+    bpy.ops.pixel_sprites.render_set()
     print(f"Rendered and processed in {time.perf_counter() - started:.1f} s")
 
     sprites_folder = out / "renders" / "sprites"
-    sprites = [read_frame(frame.path).rgba for frame in discover_frames([sprites_folder]) if frame.path.stem.isdigit()]
-    write_png(make_sheet(sprites, columns=8, scale=4), out / "sprite_sheet.png")
-    print(scene.pixel_sprites.last_summary)
-    print(f"Sprites:      {sprites_folder}")
+    sprites = [
+        read_frame(frame.path).rgba for frame in discover_frames([sprites_folder / action for action in ACTIONS])
+    ]
+    write_png(make_sheet(sprites, columns=8, scale=2), out / "sprite_sheet.png")
+    print(settings.last_summary)
+    print(f"Sprites:      {sprites_folder}/<action>/<facing>/")
     print(f"Palette:      {sprites_folder / 'character.gpl'} (also .hex and .png)")
-    print(f"Report:       {sprites_folder / 'character_report.json'}")
-    print(f"Sprite sheet: {out / 'sprite_sheet.png'}")
-    return 0 if scene.pixel_sprites.last_summary.startswith(f"{frames}/{frames} sprites") else 1
+    print(f"Manifest:     {sprites_folder / 'character.set.json'}")
+    print(f"Sheets:       {sprites_folder / 'sheets'} (.png, .json, .tres, .aseprite, _preview.gif)")
+    print(f"Sprite grid:  {out / 'sprite_sheet.png'}")
+    return 0 if settings.last_summary.startswith("80/80 sprites") else 1
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 # Set up everything Pixel Sprites needs on a fresh Debian machine, idempotently:
 #   .venv     Python 3.11 with bpy 5.0.1 (Blender 5.0, numpy 1.26), the engine and the dev tools
 #   .venv313  Python 3.13 with bpy 5.3.0 (Blender 5.3, numpy 2)
+#   .venv42   Python 3.11 with bpy 4.2.23 LTS (Blender 4.2, numpy 1.24 as Blender 4.2 ships it)
 #   Debian's blender (3.4) with its Python libraries, for the real `blender -b` command line
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +41,7 @@ fi
 
 make_venv .venv "$(find_python 3.11)" scripts/requirements-py311.txt
 make_venv .venv313 "$(find_python 3.13)" scripts/requirements-py313.txt
+make_venv .venv42 "$(find_python 3.11)" scripts/requirements-py311-blender42.txt
 
 # ase-parser: the independent .aseprite reader of tests/engine/test_aseprite_file.py (run by Node.js)
 command -v npm >/dev/null 2>&1 || { apt-get update -qq; apt-get install -y -qq nodejs npm >/dev/null; }

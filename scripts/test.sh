@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Run the whole test suite under both Blenders from PyPI: bpy 5.0.1 (Python 3.11) and bpy 5.3.0 (Python 3.13).
+# Run the test suite under the three Blenders from PyPI, and Debian's blender binary once:
+#   bpy 5.0.1 (Python 3.11, numpy 1.26): everything, Debian's blender -b and its UI included
+#   bpy 5.3.0 (Python 3.13, numpy 2):    everything but Debian's binary (the same binary, run once above)
+#   bpy 4.2.23 LTS (Python 3.11, numpy 1.24, as Blender 4.2 ships it): the add-on in Blender
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "== Python 3.11, bpy 5.0.1"
 .venv/bin/python -m pytest "$@"
 echo "== Python 3.13, bpy 5.3.0"
-.venv313/bin/python -m pytest "$@"
+.venv313/bin/python -m pytest -m "not debian_blender" "$@"
+echo "== Python 3.11, bpy 4.2.23 LTS"
+.venv42/bin/python -m pytest -m "not debian_blender" tests/blender "$@"

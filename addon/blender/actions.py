@@ -57,17 +57,31 @@ def current(target: bpy.types.Object) -> tuple[bpy.types.Action | None, object]:
     return data.action, getattr(data, "action_slot", None)
 
 
+def _slot_animating(action: bpy.types.Action, target: bpy.types.Object, slots: list[object]) -> object:
+    """Of ``slots``, the first whose channels animate ``target``; else the first; None if there are none."""
+    for slot in slots:
+        for layer in action.layers:
+            for strip in layer.strips:
+                channelbag = strip.channelbag(slot) if hasattr(strip, "channelbag") else None
+                for fcurve in channelbag.fcurves if channelbag is not None else []:
+                    try:
+                        target.path_resolve(fcurve.data_path)
+                    except ValueError:
+                        continue
+                    return slot
+    return slots[0] if slots else None
+
+
 def assign(target: bpy.types.Object, action: bpy.types.Action | None, slot: object = None) -> None:
-    """Make ``action`` the object's active action, with ``slot`` or else the first slot that suits the object."""
+    """Make ``action`` the object's active action, with ``slot`` or else the slot whose channels animate it.
+
+    The slot is always chosen anew: the one the object played before may hold none of this object's channels,
+    and then every frame would render alike.
+    """
     if action is None and target.animation_data is None:
         return
     data = target.animation_data or target.animation_data_create()
     data.action = action
     if action is None or not hasattr(data, "action_slot"):
         return
-    if slot is not None:
-        data.action_slot = slot
-    elif data.action_slot is None:
-        suitable = list(getattr(data, "action_suitable_slots", []))
-        if suitable:
-            data.action_slot = suitable[0]
+    data.action_slot = slot if slot is not None else _slot_animating(action, target, list(data.action_suitable_slots))

@@ -97,7 +97,15 @@ def on_render_cancel(scene: bpy.types.Scene, *_: object) -> None:
     _render_ended(scene, partial=True)
 
 
+@persistent
+def on_load_pre(*_: object) -> None:
+    from .sprite_set import end_on_file_load
+
+    end_on_file_load()
+
+
 HANDLERS = (
+    (bpy.app.handlers.load_pre, on_load_pre),
     (bpy.app.handlers.render_init, on_render_init),
     (bpy.app.handlers.render_write, on_render_write),
     (bpy.app.handlers.render_complete, on_render_complete),

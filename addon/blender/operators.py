@@ -131,6 +131,9 @@ class PIXEL_SPRITES_OT_render_set(bpy.types.Operator):
         if sprite_set.SetRender.current is not None or jobs.status() is not None:
             self.report({"ERROR"}, "A sprite job is running: wait for it or cancel it")
             return {"CANCELLED"}
+        if sprite_set.render_job_running():
+            self.report({"ERROR"}, "A render is running: wait for it to finish")
+            return {"CANCELLED"}
         try:
             set_plan = sprite_set.plan(scene)
         except SetupError as error:
@@ -144,7 +147,8 @@ class PIXEL_SPRITES_OT_render_set(bpy.types.Operator):
         try:
             run.run_here()
         except RuntimeError as error:  # a render that failed (no camera, ...); the scene is restored
-            self.report({"ERROR"}, f"Render Sprite Set: {error}")
+            summary = sprites.store_result(scene.name, None, f"Render Sprite Set: {error}")
+            self.report({"ERROR"}, summary)
             return {"CANCELLED"}
         _report_job(self, context, "Rendered the sprite set", failure="WARNING")
         return {"FINISHED"}

@@ -126,6 +126,11 @@ def _planned_actions(
                 raise SetupError(
                     f"Actions: {entry.action.name!r} animates nothing in the hierarchy of the pivot {pivot.name!r}"
                 )
+            if not actions.animates_anything(entry.action, [animated]):
+                raise SetupError(
+                    f"Animated Object: {animated.name!r} cannot play {entry.action.name!r}: none of its channels "
+                    "is a property of that object; choose the object the action was made for"
+                )
         if entry.use_action_range and entry.action is not None:
             start, end = actions.frame_range(entry.action)
         elif entry.use_action_range:
@@ -190,14 +195,14 @@ class SetRender:
 
     current: SetRender | None = None  # the run with a UI in progress, for the panel and Cancel
 
-    def __init__(self, scene: bpy.types.Scene, set_plan: SetPlan, on_end: Callable[[str], None] | None = None):
+    def __init__(self, scene: bpy.types.Scene, set_plan: SetPlan):
         self.scene_name = scene.name
         self.plan = set_plan
         self.state = SceneState.capture(scene, set_plan.pivot, set_plan.animated)
         self.index = 0
         self.rendered: dict[str, list[Path]] = {action.name: [] for action in set_plan.actions}
         self.cancelled = False
-        self.on_end = on_end
+        self._ended = False
         self.sprite_size = sprite_resolution(scene)
         self.pivot = pivot_pixel(scene, set_plan.pivot)
         self._sprite_size_settings = sprite_size_render_settings(scene) if set_plan.at_sprite_size else None
@@ -239,6 +244,10 @@ class SetRender:
             self._sprite_size_settings.__enter__()
 
     def _end(self) -> None:
+        """Give the scene back; once only, however the set ended."""
+        if self._ended:
+            return
+        self._ended = True
         from . import handlers
 
         handlers.set_renders.discard(self.scene_name)
@@ -256,7 +265,9 @@ class SetRender:
             _set_up_step(self.scene, self.plan, self.state, self.index)
             window = bpy.context.window_manager.windows[0]
             with bpy.context.temp_override(window=window):
-                bpy.ops.render.render("INVOKE_DEFAULT", animation=True)
+                started = bpy.ops.render.render("INVOKE_DEFAULT", animation=True)
+            if "RUNNING_MODAL" not in started:  # Blender refuses quietly while another render of the scene runs
+                raise RuntimeError("another render of this scene is running")
         except Exception as error:
             self._end()
             sprites.store_result(self.scene_name, None, f"Render Sprite Set stopped: {error}")
@@ -279,7 +290,7 @@ class SetRender:
 
     def _wait_then(self, start: Callable[[], None]) -> None:
         """Start the next render once Blender's render job has wound down."""
-        if getattr(bpy.app, "is_job_running", lambda _: False)("RENDER"):
+        if render_job_running():
             jobs.call_on_main_thread(lambda: self._wait_then(start))
         else:
             start()
@@ -315,16 +326,16 @@ class SetRender:
             if settings.make_sheets
             else None
         )  # fmt: skip
-        facing_list, sprite_size, pivot = set_plan.facings, self.sprite_size, self.pivot
-        scene_name, on_end = self.scene_name, self.on_end
+        facing_list, sprite_size, pivot, renders = set_plan.facings, self.sprite_size, self.pivot, set_plan.renders
+        scene_name = self.scene_name
         summaries: list[str] = []
 
         def work(options: RunOptions) -> Report:
             check_indexed_fits(indexed, palette_settings.colors, palette_settings.max_colors, palette_settings.method)
             target = read_palette(target_path) if target_path else None
             outcome = update_sprite_set(
-                Character(folder, name), rendered, facing_list, sprite_size, pivot, downscale, palette_settings,
-                target=target, indexed=indexed, locked=locked, sheets=sheet_options, options=options,
+                Character(folder, name), renders, rendered, facing_list, sprite_size, pivot, downscale,
+                palette_settings, target=target, indexed=indexed, locked=locked, sheets=sheet_options, options=options,
             )  # fmt: skip
             summaries.extend(_action_lines(outcome, rendered))
             return outcome.report
@@ -332,9 +343,7 @@ class SetRender:
         def done(report: Report | None, error: str | None) -> None:
             for line in summaries:
                 print(f"{sprites.SUMMARY_PREFIX}: {line}")
-            summary = sprites.store_result(scene_name, report, error)
-            if on_end is not None:
-                on_end(summary)
+            sprites.store_result(scene_name, report, error)
 
         settings.last_summary = ""
         jobs.submit("Sprite set", work, done)
@@ -355,8 +364,22 @@ def _action_lines(outcome: SetOutcome, rendered: list[RenderedAction]) -> list[s
 
 
 def cancel() -> bool:
-    """Stop the running set after the render in progress; False if none is running."""
-    if SetRender.current is None:
+    """Stop the running set after the render in progress, or at once between renders; False if none is running."""
+    running = SetRender.current
+    if running is None:
         return False
-    SetRender.current.cancelled = True
+    running.cancelled = True
+    if not render_job_running():
+        running.step_ended(cancelled=True)
     return True
+
+
+def render_job_running() -> bool:
+    return bool(getattr(bpy.app, "is_job_running", lambda _: False)("RENDER"))
+
+
+def end_on_file_load() -> None:
+    """Give the scene back before its file goes away (a set cannot go on in another file)."""
+    running = SetRender.current
+    if running is not None:
+        running._end()

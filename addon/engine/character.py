@@ -54,17 +54,22 @@ class Character:
                 raise SetupError(f"{self.list_path}: not a frame list of Pixel Sprites ({error})") from error
         self._taken = set(self._sprites.values())
 
-    def add(self, frames: Iterable[Path]) -> None:
-        """Add frames it does not have yet. Call :meth:`save` to keep them."""
+    def add(self, frames: Iterable[Path], *, root: Path | None = None) -> None:
+        """Add frames it does not have yet. Call :meth:`save` to keep them.
+
+        With ``root``, a frame's sprite keeps the frame's path below ``root`` (a sprite set's render folder, so
+        its sprites are ``<action>/<facing>/<frame>.png`` wherever the output folder is).
+        """
         for frame in map(Path, frames):
             frame = frame.resolve()
             if frame not in self._sprites:
-                sprite = self._free_sprite_path(frame)
+                sprite = self._free_sprite_path(frame, root.resolve() if root is not None else None)
                 self._sprites[frame] = sprite
                 self._taken.add(sprite)
 
-    def _free_sprite_path(self, frame: Path) -> Path:
-        root = Path(os.path.commonpath([self.folder.resolve().parent, frame.parent]))
+    def _free_sprite_path(self, frame: Path, root: Path | None) -> Path:
+        if root is None or root not in frame.parents:
+            root = Path(os.path.commonpath([self.folder.resolve().parent, frame.parent]))
         # The whole path is unique among frames; it is the fallback where the short one was given to another.
         whole = frame.relative_to(frame.anchor)
         for candidate in (frame.relative_to(root), whole):
@@ -107,6 +112,7 @@ def update_character(
     downscale: DownscaleSettings,
     palette_settings: PaletteSettings,
     *,
+    root: Path | None = None,
     target: Palette | None = None,
     indexed: bool = False,
     locked: bool = False,
@@ -117,6 +123,7 @@ def update_character(
     Unlocked, the palette is refitted over all the character's frames and every
     sprite is rewritten with it. Locked, only the sprites of ``new_frames`` are
     written, with the saved palette, so the others stay byte-identical.
+    ``root`` is as for :meth:`Character.add`.
 
     Raises
     ------
@@ -128,7 +135,7 @@ def update_character(
             f"{character.palette_path}: the palette is locked but this file is missing; "
             "unlock the palette to fit a new one, or put the saved palette back"
         )
-    character.add(new_frames)
+    character.add(new_frames, root=root)
     character.save()
     output = OutputSettings(folder=character.folder, indexed=indexed, target=target, palette_name=character.name)
     sources = character.source_folders()

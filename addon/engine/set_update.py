@@ -45,6 +45,7 @@ class SetOutcome:
 
 def update_sprite_set(
     character: Character,
+    renders: Path,
     rendered: Sequence[RenderedAction],
     facings: Sequence[Facing],
     sprite_size: tuple[int, int],
@@ -60,19 +61,22 @@ def update_sprite_set(
 ) -> SetOutcome:
     """Update ``character``'s sprites with ``rendered`` actions, then its manifest and (if asked) sheets.
 
-    With a locked palette only the rendered actions' sprites are written, so every other sprite stays
-    byte-identical; unlocked, the whole character is refitted.
+    Frames under ``renders`` (the set's render folder) get their sprites at the same path below the character's
+    folder: ``<action>/<facing>/<frame>.png``. With a locked palette only the rendered actions' sprites are
+    written, so every other sprite stays byte-identical; unlocked, the whole character is refitted, and the
+    mirrored facings of every action are flipped again from the refitted sprites.
     """
     for item in rendered:
         character.drop_missing_under(item.folder, item.frames)
     new_frames = [frame for item in rendered for frame in item.frames]
     report = update_character(
         character, new_frames, downscale, palette_settings,
-        target=target, indexed=indexed, locked=locked, options=options,
+        root=renders, target=target, indexed=indexed, locked=locked, options=options,
     )  # fmt: skip
-    for item in rendered:
-        _mirror(character.folder / item.action.name, item.action, facings)
     sprite_set = _merged_manifest(character, rendered, facings, sprite_size, pivot, report)
+    rewritten = sprite_set.actions if not locked else [item.action for item in rendered]
+    for action in rewritten:
+        _mirror(character.folder / action.name, action, facings)
     sheet_report = None
     if sheets is not None:
         palette = Palette.from_hex_codes(report.sprite_colors) if report.sprite_colors else None

@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .sources import SetupError
+
 DEFAULT_MAX_SIZE = 4096  # as options.MAX_SIZE
 DEFAULT_PADDING = 1
 
 
-class SheetError(ValueError):
+class SheetError(SetupError):
     """A sheet that cannot be laid out as asked; the message names the setting."""
 
 

@@ -19,7 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 BLENDER = shutil.which("blender")
 if BLENDER is None and os.environ.get("CI"):
     pytest.fail("CI needs Debian's blender: scripts/setup.sh installs it", pytrace=False)
-pytestmark = pytest.mark.skipif(BLENDER is None, reason="Debian's blender is not installed")
+# Debian's binary is the same whichever bpy runs pytest: scripts/test.sh runs these once (-m debian_blender).
+pytestmark = [
+    pytest.mark.debian_blender,
+    pytest.mark.skipif(BLENDER is None, reason="Debian's blender is not installed"),
+]
 
 MAKE_SCENE = """
 import sys

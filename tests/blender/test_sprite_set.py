@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 
 import bpy
 import numpy as np
@@ -145,7 +146,7 @@ def unsettle(scene):
 
 
 def test_set_writes_renders_sprites_manifest_and_sheets_with_one_palette(scene, tmp_path):
-    idle, walk = add_actions(scene, "idle", "walk")
+    _idle, walk = add_actions(scene, "idle", "walk")
     walk.loop = False
     assert bpy.ops.pixel_sprites.render_set() == {"FINISHED"}
 
@@ -271,7 +272,7 @@ def test_scene_is_given_back_when_a_render_fails(scene, tmp_path):
     scene.camera = None
     before = scene_state(scene)
 
-    with pytest.raises(RuntimeError, match="Render Sprite Set: .*no camera"):
+    with pytest.raises(RuntimeError, match=r"Render Sprite Set: .*no camera"):
         bpy.ops.pixel_sprites.render_set()
 
     assert scene_state(scene) == before
@@ -323,6 +324,53 @@ def test_scene_is_given_back_after_cancel(scene, tmp_path, monkeypatch, how):
     assert scene.pixel_sprites.last_summary == "Render Sprite Set cancelled after 1 of 8 renders"
     assert jobs.status() is None  # no sprite job was started
     assert not (tmp_path / "renders" / "sprite_size" / "sprites").exists()
+
+
+def test_with_a_ui_each_step_is_its_own_render_then_the_sprites_are_made_off_the_main_thread(
+    scene, tmp_path, monkeypatch
+):
+    """The UI path to the end: each render job stood in for by a blocking render whose end is reported through
+    the main-thread queue, as the handlers do; the timer played by hand."""
+    monkeypatch.setattr(jobs, "runs_at_once", lambda: False)
+    statuses = []
+
+    def render_then_report(self):
+        sprite_set._set_up_step(self.scene, self.plan, self.state, self.index)
+        statuses.append(self.status())
+        bpy.ops.render.render(animation=True)
+        jobs.call_on_main_thread(lambda: self.step_ended(False))
+
+    monkeypatch.setattr(sprite_set.SetRender, "_render_next", render_then_report)
+    unsettle(scene)
+    scene.pixel_sprites.directions = 2
+    add_actions(scene, "idle", use_action_range=False, frame_start=1, frame_end=2)
+    add_actions(scene, "walk", frame_step=3)
+    before = scene_state(scene)
+
+    assert bpy.ops.pixel_sprites.render_set() == {"FINISHED"}
+    assert sprite_set.SetRender.current is not None
+    assert not (tmp_path / "renders" / "idle" / "N").exists()  # one render at a time
+    deadline = time.monotonic() + 60
+    while sprite_set.SetRender.current is not None or jobs.status() is not None:
+        assert time.monotonic() < deadline, "the set did not finish"
+        jobs.tick()
+    jobs.tick()  # the sprite job's done callback
+
+    assert statuses == [
+        "idle S (1/4), frame 5", "idle N (2/4), frame 5", "walk S (3/4), frame 5", "walk N (4/4), frame 5"
+    ]  # fmt: skip
+    assert scene_state(scene) == before
+    sprites = tmp_path / "renders" / "sprites"
+    for facing in ("S", "N"):
+        assert names_in(sprites / "idle" / facing) == frame_names([1, 2])
+        assert names_in(sprites / "walk" / facing) == frame_names([1, 4])
+    manifest = json.loads((sprites / "character.set.json").read_text())
+    assert [(a["name"], a["frames"], a["frame_step"]) for a in manifest["actions"]] == [
+        ("idle", [1, 2], 1),
+        ("walk", [1, 4], 3),
+    ]
+    assert scene.pixel_sprites.last_summary.startswith("8/8 sprites")
+    assert len(scene.pixel_sprites.palette) == len(read_palette(sprites / "character.gpl")) > 0
 
 
 def test_cancel_with_nothing_running_says_so(scene):
@@ -460,6 +508,11 @@ def action_of_another_object(scene):
     add_actions(scene, "idle", "camera_shake")
 
 
+def action_the_animated_object_cannot_play(scene):
+    bpy.context.view_layer.objects.active = bpy.data.objects["character"]  # the root empty, not the armature
+    add_actions(scene, "walk")
+
+
 def empty_frame_range(scene):
     add_actions(scene, "walk", use_action_range=False, frame_start=5, frame_end=2)
 
@@ -469,6 +522,7 @@ def empty_frame_range(scene):
     [
         (no_pivot, r"^Pivot: no pivot object"),
         (action_of_another_object, r"^Actions: 'camera_shake' animates nothing in the hierarchy of the pivot"),
+        (action_the_animated_object_cannot_play, r"^Animated Object: 'character' cannot play 'walk'"),
         (empty_frame_range, r"^Actions: walk has an empty frame range \(5 to 2\)"),
     ],
 )
@@ -499,10 +553,53 @@ def test_without_actions_the_scene_animation_is_one_action_named_default(scene, 
         assert names_in(renders / "default" / facing) == frame_names([2, 3, 4])
         assert names_in(renders / "sprites" / "default" / facing) == frame_names([2, 3, 4])
     # The walk played: its frames differ.
-    assert not np.array_equal(rgba(renders / "default" / "S" / "0002.png"), rgba(renders / "default" / "S" / "0003.png"))
+    default = renders / "default" / "S"
+    assert not np.array_equal(rgba(default / "0002.png"), rgba(default / "0003.png"))
     manifest = json.loads((renders / "sprites" / "character.set.json").read_text())
     assert [(a["name"], a["frames"], a["frame_step"], a["loop"]) for a in manifest["actions"]] == [
         ("default", [2, 3, 4], 1, True)
     ]
     assert rig.animation_data.action.name == "walk"
     assert (scene.frame_start, scene.frame_end) == (2, 4)
+
+
+# Found while writing these tests, and fixed since.
+
+
+def test_unlocked_refit_flips_the_mirrored_facings_of_actions_not_rendered_again(scene, tmp_path):
+    settings = scene.pixel_sprites
+    settings.directions, settings.mirror, settings.pixel = 8, True, 4
+    idle, _walk = add_actions(scene, "idle", "walk", use_action_range=False, frame_start=1, frame_end=1)
+    assert bpy.ops.pixel_sprites.render_set() == {"FINISHED"}
+    settings.auto_colors, settings.colors = False, 3  # the refit rewrites every sprite with 3 colours
+    idle.enabled = False
+    assert bpy.ops.pixel_sprites.render_set() == {"FINISHED"}
+
+    sprites = tmp_path / "renders" / "sprites" / "idle"
+    palette = palette_colours(tmp_path / "renders" / "sprites" / "character.gpl")
+    assert len(palette) == 3
+    for left, right in (("W", "E"), ("NW", "NE"), ("SW", "SE")):
+        assert opaque_colours(sprites / left / "0001.png") <= palette
+        assert np.array_equal(rgba(sprites / left / "0001.png"), rgba(sprites / right / "0001.png")[:, ::-1])
+
+
+def test_an_output_folder_of_its_own_gets_the_set_layout(scene, tmp_path):
+    scene.pixel_sprites.output_folder = str(tmp_path / "hero") + "/"
+    add_actions(scene, "idle", use_action_range=False, frame_start=1, frame_end=1)
+    assert bpy.ops.pixel_sprites.render_set() == {"FINISHED"}
+
+    hero = tmp_path / "hero"
+    assert not scene.pixel_sprites.last_summary.startswith("Error"), scene.pixel_sprites.last_summary
+    assert names_in(hero / "idle") == sorted(COMPASS_4)
+    assert names_in(hero / "idle" / "E") == ["0001.png"]
+    assert not (hero / "renders").exists() and not (tmp_path / "renders" / "sprites").exists()
+    manifest = json.loads((hero / "character.set.json").read_text())
+    assert [entry["image"] for entry in manifest["sheets"]] == ["sheets/idle.png"]
+    assert (hero / "sheets" / "idle.png").is_file()
+
+
+def test_a_sheet_that_cannot_be_laid_out_is_a_plain_error_naming_the_setting(scene):
+    scene.pixel_sprites.directions, scene.pixel_sprites.max_sheet_size = 1, 16
+    add_actions(scene, "idle")
+    assert bpy.ops.pixel_sprites.render_set() == {"FINISHED"}  # the renders succeeded; the summary has the error
+    assert scene.pixel_sprites.last_summary.startswith("Error: --max-size 16: ")

@@ -20,7 +20,11 @@ from test_blender_binary import BLENDER, ROOT, debian_blender_env, scene_file
 __all__ = ["scene_file"]  # the fixture, imported for the tests below
 
 XVFB_RUN = shutil.which("xvfb-run")
-pytestmark = pytest.mark.skipif(BLENDER is None, reason="Debian's blender is not installed")
+# Debian's binary is the same whichever bpy runs pytest: scripts/test.sh runs these once (-m debian_blender).
+pytestmark = [
+    pytest.mark.debian_blender,
+    pytest.mark.skipif(BLENDER is None, reason="Debian's blender is not installed"),
+]
 
 # What the script waits for, at most; a UI attempt that outlives ATTEMPT_SECONDS has hung and is killed.
 SCRIPT_SECONDS = 45
