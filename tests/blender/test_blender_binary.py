@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -241,3 +242,45 @@ def test_batch_helper_refuses_too_many_colours_for_paletted_sprites_before_rende
     assert result.returncode == 2, result.stdout[-2000:] + result.stderr
     assert "render_sprites.py: error: --colors 256 with --indexed" in result.stderr
     assert not (scene_file.parent / "renders").exists()
+
+
+SET_SCENE = """
+import sys
+sys.path.insert(0, {scripts!r})
+import bpy
+from pathlib import Path
+from character_scene import build_set_scene
+build_set_scene(output=Path({renders!r}))
+bpy.ops.wm.save_as_mainfile(filepath={blend!r})
+"""
+
+
+def test_batch_helper_renders_a_sprite_set_with_sheets(tmp_path: Path) -> None:
+    """Debian's blender -b (3.4, legacy actions) runs the batch script with --directions 8 --sheets."""
+    blend = tmp_path / "set.blend"
+    code = SET_SCENE.format(scripts=str(ROOT / "scripts"), renders=str(tmp_path / "renders"), blend=str(blend))
+    made = blender("--python-expr", code)
+    assert blend.is_file(), made.stdout[-2000:] + made.stderr
+    result = blender(
+        str(blend), "--python", str(ROOT / "scripts" / "render_sprites.py"),
+        "--", "--directions", "8", "--pivot-object", "character", "--actions", "idle,walk", "--frame-step", "2",
+        "--pixel", "4", "--sheets",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    lines = summary_lines(result.stdout)
+    assert "Pixel Sprites: idle: 8 facings x 2 frames at 12 fps, 16 renders" in lines
+    assert "Pixel Sprites: walk: 8 facings x 3 frames at 12 fps, 24 renders" in lines
+    assert lines[-1].startswith("Pixel Sprites: 40/40 sprites")
+    sprites = tmp_path / "renders" / "sprites"
+    assert sorted(path.name for path in (sprites / "walk" / "NE").iterdir()) == ["0001.png", "0003.png", "0005.png"]
+    for action in ("idle", "walk"):
+        data = json.loads((sprites / "sheets" / f"{action}.json").read_text())
+        assert [tag["name"] for tag in data["meta"]["frameTags"]] == [
+            f"{action}_{facing}" for facing in ("S", "SE", "E", "NE", "N", "NW", "W", "SW")
+        ]
+        assert {frame["duration"] for frame in data["frames"].values()} == {83}  # 24 fps, every 2nd frame
+        assert (sprites / "sheets" / f"{action}.aseprite").is_file() and (
+            sprites / "sheets" / f"{action}.tres"
+        ).is_file()
+    manifest = json.loads((sprites / "character.set.json").read_text())
+    assert [action["name"] for action in manifest["actions"]] == ["idle", "walk"]

@@ -603,3 +603,18 @@ def test_a_sheet_that_cannot_be_laid_out_is_a_plain_error_naming_the_setting(sce
     add_actions(scene, "idle")
     assert bpy.ops.pixel_sprites.render_set() == {"FINISHED"}  # the renders succeeded; the summary has the error
     assert scene.pixel_sprites.last_summary.startswith("Error: --max-size 16: ")
+
+
+@pytest.mark.skipif(not actions.is_slotted(), reason="Blender before 4.4 has no action slots")
+def test_the_action_plays_through_the_slot_that_animates_the_object(scene, tmp_path):
+    """The rig played walk through a slot holding none of its channels: the set must not keep that slot."""
+    rig = bpy.data.objects["rig"]
+    walk = bpy.data.actions["walk"]
+    rig.animation_data.action = walk
+    rig.animation_data.action_slot = walk.slots.new(id_type="OBJECT", name="other")
+    scene.pixel_sprites.directions = 1
+    add_actions(scene, "walk")
+    assert bpy.ops.pixel_sprites.render_set() == {"FINISHED"}
+    frames = [rgba(tmp_path / "renders" / "walk" / "S" / f"{frame:04d}.png") for frame in range(1, 7)]
+    assert any(not np.array_equal(frames[0], other) for other in frames[1:])  # the limbs swing
+    assert rig.animation_data.action_slot.name_display == "other"  # and the scene is given back
