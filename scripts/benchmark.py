@@ -15,6 +15,9 @@
    renders themselves, for our default, the original MeanShift, scikit-learn
    k-means in CIELAB, Pillow's median cut and libimagequant (if installed).
 6. Sprite-size rendering against render + downscale on the demo scene.
+7. Sprite sets: Render Sprite Set against plain renders of the same frames
+   (the set's overhead, as a share of the render time), and sheet packing
+   with every engine file, per 1,000 cells.
 
 Ratios are what to read: absolute times vary by 2x between runs and machines.
 """
@@ -376,6 +379,87 @@ def sprite_size_rendering(work: Path) -> dict[str, float]:
     }
 
 
+# ---------------------------------------------------------------- sprite sets
+
+
+SET_RENDER = """
+import sys, time, json
+sys.path.insert(0, {scripts!r})
+import bpy
+from pathlib import Path
+from character_scene import build_set_scene
+import importlib.util
+spec = importlib.util.spec_from_file_location("pixel_sprites", {addon!r} + "/__init__.py",
+                                              submodule_search_locations=[{addon!r}])
+module = importlib.util.module_from_spec(spec); sys.modules["pixel_sprites"] = module; spec.loader.exec_module(module)
+module.register()
+from pixel_sprites.blender import sprite_set
+from pixel_sprites.blender.scene_state import SceneState
+timings = {{}}
+for mode in ("plain", "set"):
+    scene = build_set_scene(output=Path({work!r}) / mode, resolution={size!r}, engine="CYCLES", samples=16)
+    settings = scene.pixel_sprites
+    settings.directions, settings.pixel = {directions}, 10
+    settings.set_actions.add().action = bpy.data.actions["walk"]
+    started = time.perf_counter()
+    if mode == "set":
+        bpy.ops.pixel_sprites.render_set()
+    else:  # the same renders, turned and assigned the same way, with no sprite work
+        settings.enabled = False
+        plan = sprite_set.plan(scene)
+        state = SceneState.capture(scene, plan.pivot, plan.animated)
+        for index in range(len(plan.steps)):
+            sprite_set._set_up_step(scene, plan, state, index)
+            bpy.ops.render.render(animation=True)
+        state.restore()
+    timings[mode] = time.perf_counter() - started
+timings["renders"] = len(plan.steps) * 6
+print("TIMINGS", json.dumps(timings))
+"""
+
+
+def set_overhead(work: Path, directions: int = 4) -> dict[str, float]:
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    code = SET_RENDER.format(
+        scripts=str(ROOT / "scripts"), addon=str(ROOT / "addon"), work=str(work), size=(320, 450), directions=directions
+    )
+    result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    timings = json.loads(result.stdout.split("TIMINGS", 1)[1].splitlines()[0])
+    return {
+        "renders (320x450, Cycles 16 samples)": timings["renders"],
+        "plain renders s": timings["plain"],
+        "Render Sprite Set s (renders, sprites, manifest, sheets)": timings["set"],
+        "overhead % of render time": 100 * (timings["set"] - timings["plain"]) / timings["plain"],
+    }
+
+
+def sheet_packing(work: Path, cells: int = 1000) -> dict[str, float]:
+    """Sheets and every engine file for ``cells`` 64x90 sprites: one action, 8 facings."""
+    from pixel_sprites import engine
+    from pixel_sprites.engine.sprite_files import write_png
+
+    shutil.rmtree(work, ignore_errors=True)
+    rng = np.random.default_rng(0)
+    colours = rng.integers(0, 256, (16, 3), dtype=np.uint8)
+    frames_per_facing = cells // 8
+    for facing in engine.facings(8):
+        for frame in range(frames_per_facing):
+            indices = rng.integers(0, 16, (SPRITE_SIZE[1] // 6, SPRITE_SIZE[0] // 4))
+            sprite = np.zeros((SPRITE_SIZE[1], SPRITE_SIZE[0], 4), np.uint8)
+            sprite[:, :, :3] = np.repeat(np.repeat(colours[indices], 6, axis=0), 4, axis=1)
+            sprite[:, :, 3] = 255
+            write_png(sprite, work / "run" / facing.name / f"{frame + 1:04d}.png")
+    results = {}
+    for formats in (("json",), engine.SHEET_FORMATS):
+        sprite_set = engine.open_sprite_set(work)
+        started = time.perf_counter()
+        report = engine.write_sheets(work, sprite_set, engine.SheetOptions(formats=formats))
+        seconds = time.perf_counter() - started
+        results[f"s per 1,000 cells ({'+'.join(formats)})"] = seconds * 1000 / report.cells
+    return results
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -385,7 +469,9 @@ def main() -> int:
     parser.add_argument("--memory-frames", type=int, default=30000, help="0 to skip the memory run")
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/pixel_sprites_benchmark"))
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["speed", "memory", "decoders", "quality", "render"])
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["speed", "memory", "decoders", "quality", "render", "set"]
+    )
     args = parser.parse_args()
     work = args.work_dir
     work.mkdir(parents=True, exist_ok=True)
@@ -438,6 +524,10 @@ def main() -> int:
     if "render" not in args.skip:
         results["sprite_size_render"] = rendering = sprite_size_rendering(work / "sprite_size_render")
         print(json.dumps(rendering, indent=1, ensure_ascii=False))
+
+    if "set" not in args.skip:
+        results["sprite_set"] = sets = {**set_overhead(work / "set_render"), **sheet_packing(work / "sheet_packing")}
+        print(json.dumps(sets, indent=1, ensure_ascii=False))
 
     (work / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     print(f"results in {work / 'results.json'}")
