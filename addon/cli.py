@@ -21,6 +21,7 @@ examples:
   pixel-sprites process renders/ --out sprites/ --target-palette game.gpl --indexed
   pixel-sprites fit renders/ --palette-out hero.gpl
   pixel-sprites apply renders/new_angle --palette hero.gpl --out sprites/
+  pixel-sprites apply renders/walk/E --root renders/ --palette hero.gpl --out sprites/   # a farm's chunk
   pixel-sprites process renders/ --out sprites/ --pixel 10 --sheets   # renders/<action>/<facing>/0001.png
   pixel-sprites sheet sprites/ --layout atlas --max-size 2048 --padding 2 --formats json,godot
   pixel-sprites sheet sprites/ --sheet-out hero_sheet.png --columns 8 --scale 4
@@ -113,6 +114,12 @@ def _add_frame_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers", type=_positive, default=os.cpu_count() or 1, help="processes for reading and writing"
     )
+    parser.add_argument(
+        "--root", type=Path, metavar="DIR",
+        help="sprites keep the frames' paths below DIR (default: the source folder, or the common parent of "
+        "several): give fit and apply on parts of a render folder the same root, and they write what one process "
+        "of the whole folder writes",
+    )  # fmt: skip
 
 
 def _positive(text: str) -> int:
@@ -330,7 +337,7 @@ def run(args: argparse.Namespace, stop: _StopRequests) -> int:
         workers=args.workers, processes=True, progress=_ProgressBar(sys.stderr), should_cancel=stop.event.is_set
     )
     exclude = [args.out] if getattr(args, "out", None) else []
-    frames = engine.discover_frames(args.sources, exclude=exclude)
+    frames = engine.discover_frames(args.sources, exclude=exclude, root=args.root)
     if not frames:
         raise engine.SetupError(f"no PNG frames found in {', '.join(map(str, args.sources))}")
 

@@ -24,7 +24,7 @@ DEFAULT_WHEEL_CACHE = Path.home() / ".cache" / "pixel_sprites" / "wheels"
 
 # What the add-on imports, at versions that run on every numpy Blender ships: 1.24 (4.2), 1.26 (4.4–5.0)
 # and 2.x (5.1+). scikit-image is not among them: the add-on only reproduces its resize, by index arrays.
-REQUIREMENTS = ("scipy==1.15.3", "scikit-learn==1.6.1", "pillow==11.3.0")
+REQUIREMENTS = ("scipy==1.15.3", "scikit-learn==1.6.1", "pillow==11.3.0", "filelock==3.18.0")
 # The fast PNG decoder; where it has no wheel (Intel macOS) the add-on decodes with Pillow.
 FAST_PNG = "pyspng==0.1.4"
 BUNDLED_BY_BLENDER = ("numpy",)

@@ -31,11 +31,11 @@ make_venv() {
 }
 
 if ! command -v blender >/dev/null 2>&1 || ! command -v xvfb-run >/dev/null 2>&1 \
-    || ! /usr/bin/python3 -c "import sklearn, skimage, PIL" 2>/dev/null; then
+    || ! /usr/bin/python3 -c "import sklearn, skimage, PIL, filelock" 2>/dev/null; then
     echo "== installing Debian's blender, its Python libraries, and a virtual screen for its UI"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq blender python3-numpy python3-scipy python3-sklearn python3-skimage python3-pil \
+    apt-get install -y -qq blender python3-numpy python3-scipy python3-sklearn python3-skimage python3-pil python3-filelock \
         xvfb xauth libgl1-mesa-dri >/dev/null
 fi
 

@@ -8,6 +8,7 @@ In background mode they run on the main thread and the work runs at once.
 from __future__ import annotations
 
 import functools
+import sys
 from pathlib import Path
 
 import bpy
@@ -53,10 +54,20 @@ def on_render_write(scene: bpy.types.Scene, *_: object) -> None:
     _written.setdefault(scene.name, []).append(path)
 
 
+def frame_list_render() -> bool:
+    """Whether Blender was started to render a list of frames (``-f``, ``--render-frame``), as render farms do:
+    each listed frame is then a render of its own, with render_init and render_complete around it."""
+    return bool(bpy.app.background) and any(arg in ("-f", "--render-frame") for arg in sys.argv)
+
+
 def _finish(scene_name: str, frames: list[Path], partial: bool, at_sprite_size: bool) -> None:
     scene = bpy.data.scenes.get(scene_name)
     if scene is None or not scene.pixel_sprites.enabled:
         return
+    if frame_list_render():
+        if frames and all(path.suffix.lower() == ".png" for path in frames):
+            sprites.frame_list_update(scene, frames)
+        return  # a frame skipped (Overwrite off) gets its sprite from the apply step of a farm
     if not frames:
         reason = NO_DENOISER if _lacks_denoiser(scene) else NOTHING_WRITTEN
         sprites.store_result(scene_name, None, None, note=f"No sprites: {reason}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bpy
 
-from . import jobs, sprite_set
+from . import actions, jobs, sprite_set
 
 SWATCHES_PER_ROW = 8
 SKIPPED_SHOWN = 5
@@ -30,13 +30,17 @@ class PIXEL_SPRITES_PT_main(_SpritesTab, bpy.types.Panel):
         layout.prop(settings, "enabled")
         running_set = sprite_set.SetRender.current
         running = jobs.status()
+        width = _characters_across(context)
         if running_set is not None or running is not None:
             row = layout.row()
             if running_set is not None:
-                row.label(text=f"Set: {running_set.status()}", icon="RENDER_ANIMATION")
+                text, icon = f"Set: {running_set.status()}", "RENDER_ANIMATION"
             else:
                 title, stage, done, total = running  # type: ignore[misc]
-                row.label(text=f"{title}: {stage} {done}/{total}", icon="TIME")
+                text, icon = f"{title}: {stage} {done}/{total}", "TIME"
+            lines = row.column(align=True)
+            for number, line in enumerate(_wrapped(text, width - 4)):
+                lines.label(text=line, icon=icon if number == 0 else "BLANK1")
             row.operator("pixel_sprites.cancel", text="", icon="CANCEL")
         else:
             column = layout.column(align=True)
@@ -46,18 +50,41 @@ class PIXEL_SPRITES_PT_main(_SpritesTab, bpy.types.Panel):
             column.operator("pixel_sprites.process_render_result", icon="RENDER_STILL")
         if settings.last_summary:
             failed = settings.last_summary.startswith("Error")
-            for line in _wrapped(settings.last_summary, 40):
-                layout.label(text=line, icon="ERROR" if failed else "INFO")
+            _label_lines(layout, settings.last_summary, width, "ERROR" if failed else "INFO")
         for item in list(settings.skipped)[:SKIPPED_SHOWN]:
-            layout.label(text=f"{bpy.path.basename(item.path)}: {item.reason}", icon="CANCEL")
+            _label_lines(layout, f"{bpy.path.basename(item.path)}: {item.reason}", width, "CANCEL")
         if len(settings.skipped) > SKIPPED_SHOWN:
-            layout.label(text=f"… and {len(settings.skipped) - SKIPPED_SHOWN} more (see the JSON report)")
+            _label_lines(layout, f"… and {len(settings.skipped) - SKIPPED_SHOWN} more (see the JSON report)", width)
+
+
+# Blender's interface font at scale 1 averages about 7 px a character; labels also lose an icon and margins.
+CHARACTER_PIXELS = 7.0
+LABEL_MARGIN_PIXELS = 40
+
+
+def _characters_across(context: bpy.types.Context) -> int:
+    """How many characters a label holds in this sidebar, whatever its width and the interface scale."""
+    scale = context.preferences.system.ui_scale if context.preferences else 1.0
+    width = context.region.width if context.region else 220
+    return max(12, int((width - LABEL_MARGIN_PIXELS * scale) / (CHARACTER_PIXELS * scale)))
+
+
+def _label_lines(layout: bpy.types.UILayout, text: str, width: int, icon: str = "NONE") -> None:
+    column = layout.column(align=True)
+    for number, line in enumerate(_wrapped(text, width)):
+        column.label(text=line, icon=icon if number == 0 else ("BLANK1" if icon != "NONE" else "NONE"))
 
 
 def _wrapped(text: str, width: int) -> list[str]:
-    """``text`` in lines of about ``width`` characters: a long summary would be cut off in the sidebar."""
+    """``text`` in lines of at most ``width`` characters (longer words are split): Blender cuts a long label."""
     lines, line = [], ""
     for word in text.split():
+        while len(word) > width:
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:width])
+            word = word[width:]
         if line and len(line) + 1 + len(word) > width:
             lines.append(line)
             line = word
@@ -120,10 +147,13 @@ class PIXEL_SPRITES_UL_actions(bpy.types.UIList):
         row.prop(item, "enabled", text="")
         row.label(text=item.action.name if item.action else sprite_set.DEFAULT_ACTION, icon="ACTION")
         step = f" /{item.frame_step}" if item.frame_step > 1 else ""
-        if item.use_action_range:
-            row.label(text=f"action range{step}")
+        if item.use_action_range and item.action is not None:
+            start, end = actions.frame_range(item.action)
+        elif item.use_action_range:
+            start, end = context.scene.frame_start, context.scene.frame_end
         else:
-            row.label(text=f"{item.frame_start}-{item.frame_end}{step}")
+            start, end = item.frame_start, item.frame_end
+        row.label(text=f"{start}-{end}{step}")
 
 
 class PIXEL_SPRITES_PT_set(_SubPanel, bpy.types.Panel):
@@ -146,7 +176,7 @@ class PIXEL_SPRITES_PT_set(_SubPanel, bpy.types.Panel):
         buttons.operator("pixel_sprites.action_remove", text="", icon="REMOVE")
         buttons.operator("pixel_sprites.actions_from_file", text="", icon="IMPORT")
         if not settings.set_actions:
-            layout.label(text="Empty: the scene's animation, as 'default'", icon="INFO")
+            _label_lines(layout, "Empty: the scene's animation, as one action 'default'", 24, "INFO")
         elif 0 <= settings.active_set_action < len(settings.set_actions):
             entry = settings.set_actions[settings.active_set_action]
             layout.use_property_split = True

@@ -13,8 +13,9 @@ from ..engine.options import Option
 
 DEFAULT_OUTPUT_FOLDER = "sprites"
 _METHOD_NAMES = {
-    "kmeans-lab": ("k-means in CIELAB", "Perceptual colour clustering (recommended)"),
-    "meanshift-seed": ("MeanShift (original)", "The original script's MeanShift in RGB, for comparison"),
+    # Short names: the sidebar shows about 12 characters of a menu's value at its default width.
+    "kmeans-lab": ("k-means Lab", "k-means in CIELAB: perceptual colour clustering (recommended)"),
+    "meanshift-seed": ("MeanShift", "The original script's MeanShift in RGB, for comparison"),
 }
 METHOD_ITEMS = [(name, *_METHOD_NAMES[name]) for name in options.METHOD.choices]
 

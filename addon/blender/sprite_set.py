@@ -22,7 +22,6 @@ from mathutils import Euler, Matrix, Quaternion
 
 from ..engine import (
     Action,
-    Character,
     Facing,
     Report,
     RunOptions,
@@ -30,6 +29,7 @@ from ..engine import (
     SheetOptions,
     check_indexed_fits,
     facings,
+    locked_character,
     read_palette,
     unique_safe_names,
 )
@@ -333,10 +333,11 @@ class SetRender:
         def work(options: RunOptions) -> Report:
             check_indexed_fits(indexed, palette_settings.colors, palette_settings.max_colors, palette_settings.method)
             target = read_palette(target_path) if target_path else None
-            outcome = update_sprite_set(
-                Character(folder, name), renders, rendered, facing_list, sprite_size, pivot, downscale,
-                palette_settings, target=target, indexed=indexed, locked=locked, sheets=sheet_options, options=options,
-            )  # fmt: skip
+            with locked_character(folder, name) as character:
+                outcome = update_sprite_set(
+                    character, renders, rendered, facing_list, sprite_size, pivot, downscale, palette_settings,
+                    target=target, indexed=indexed, locked=locked, sheets=sheet_options, options=options,
+                )  # fmt: skip
             summaries.extend(_action_lines(outcome, rendered))
             return outcome.report
 

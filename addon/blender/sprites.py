@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import atexit
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import bpy
@@ -10,12 +11,17 @@ import bpy
 from ..engine import (
     Character,
     OptionError,
+    PaletteFileError,
     Report,
     RunOptions,
+    SetupError,
+    add_frames_with_locked_palette,
     check_indexed_fits,
     discover_frames,
     fit,
+    locked_character,
     read_palette,
+    record_frames,
     update_character,
     write_palette,
 )
@@ -67,17 +73,65 @@ def start_update(
 
     def work(options: RunOptions) -> Report:
         target = read_palette(target_path) if target_path else None
-        character = Character(folder, name)
-        return update_character(
-            character, frames, downscale, palette_settings,
-            target=target, indexed=indexed, locked=locked, options=options,
-        )  # fmt: skip
+        with locked_character(folder, name) as character:  # other Blenders may share the folder
+            return update_character(
+                character, frames, downscale, palette_settings,
+                target=target, indexed=indexed, locked=locked, options=options,
+            )  # fmt: skip
 
     def done(report: Report | None, error: str | None) -> None:
         store_result(scene_name, report, error, partial=partial)
 
     settings.last_summary = ""  # the panel shows progress now, and this job's outcome when it is done
     jobs.submit(title, work, done)
+
+
+# A frame-list render's set root (see farm_prepare): sprites keep the frames' paths below it.
+frame_list_root: Path | None = None
+_sprites_at_exit: list[Callable[[], None]] = []
+
+
+def frame_list_update(scene: bpy.types.Scene, frames: Sequence[Path]) -> None:
+    """Sprites for a frame-list render (``-f``, ``--render-frame``), whose every frame is a render of its own.
+
+    With a locked palette each frame is remapped alone as soon as it is written; otherwise it is only recorded
+    (both cost the same whatever the character's size), and the process makes the sprites once, at exit, over
+    every frame of the character, holding its lock: the last process to end refits over all of them.
+    """
+    settings = scene.pixel_sprites
+    root = frame_list_root
+    folder = settings.output_folder_for(root or Path(frames[0]).parent)
+    name, downscale = settings.character, settings.downscale_settings()
+    target_path, indexed = settings.target_palette_path(), settings.indexed
+    if settings.palette_locked:
+        try:
+            target = read_palette(target_path) if target_path else None
+            report = add_frames_with_locked_palette(
+                folder, name, frames, downscale, root=root, target=target, indexed=indexed
+            )
+        except (SetupError, PaletteFileError, OptionError) as error:
+            store_result(scene.name, None, str(error))
+            return
+        store_result(scene.name, report, None)
+        return
+    record_frames(folder, name, frames, root)
+    if not _sprites_at_exit:
+        palette_settings = settings.palette_settings()
+
+        def make_sprites() -> None:
+            try:
+                target = read_palette(target_path) if target_path else None
+                with locked_character(folder, name) as character:
+                    report = update_character(
+                        character, [], downscale, palette_settings, root=root, target=target, indexed=indexed
+                    )
+            except (SetupError, PaletteFileError, OptionError) as error:
+                print(f"{SUMMARY_PREFIX}: Error: {error}", flush=True)
+                return
+            print(f"{SUMMARY_PREFIX}: {report.summary()}", flush=True)
+
+        _sprites_at_exit.append(make_sprites)
+        atexit.register(make_sprites)
 
 
 def start_fit(scene: bpy.types.Scene, renders: Path, *, frames_at_sprite_size: bool = False) -> None:
@@ -89,12 +143,12 @@ def start_fit(scene: bpy.types.Scene, renders: Path, *, frames_at_sprite_size: b
     scene_name = scene.name
 
     def work(options: RunOptions) -> Report:
-        character = Character(folder, name)
-        found = discover_frames([renders], exclude=[character.folder], recursive=False)
-        character.add(frame.path for frame in found)
-        character.save()
-        palette, report = fit(character.frames(), downscale, palette_settings, options)
-        write_palette(palette, character.palette_path)
+        with locked_character(folder, name) as character:
+            found = discover_frames([renders], exclude=[character.folder], recursive=False)
+            character.add(frame.path for frame in found)
+            character.save()
+            palette, report = fit(character.frames(), downscale, palette_settings, options)
+            write_palette(palette, character.palette_path)
         report.palette = palette.hex_codes()
         report.sprite_colors = report.palette
         report.output_folder = character.folder

@@ -1,6 +1,12 @@
 """The sprite engine: frames → small frames → palette → sprites. Never imports bpy."""
 
-from .character import Character, update_character
+from .character import (
+    Character,
+    add_frames_with_locked_palette,
+    locked_character,
+    record_frames,
+    update_character,
+)
 from .facings import Facing, facings
 from .frames import Downscaler, DownscaleSettings, Frame, FrameError, nearest_indices, read_frame, sprite_shape
 from .options import DEFAULT_TOLERANCE, METHODS, Option, OptionError, check_indexed_fits
@@ -52,12 +58,14 @@ __all__ = [
     "SheetOptions",
     "SheetReport",
     "SpriteSet",
+    "add_frames_with_locked_palette",
     "apply",
     "check_indexed_fits",
     "discover_frames",
     "facings",
     "fit",
     "fit_palette",
+    "locked_character",
     "make_sheet",
     "nearest_indices",
     "open_sprite_set",
@@ -65,6 +73,7 @@ __all__ = [
     "process",
     "read_frame",
     "read_palette",
+    "record_frames",
     "safe_name",
     "sprite_shape",
     "unique_safe_names",

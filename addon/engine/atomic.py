@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 # Temporary files of write_atomically: ".<name>.<12 hex digits>.tmp".
@@ -33,14 +34,14 @@ def write_atomically(path: Path | str, data: bytes) -> None:
         raise
 
 
-def remove_stale_temporary_files(folder: Path | str) -> int:
-    """Remove what killed writers left in ``folder``'s tree: only our own temporary files, and only old ones.
+def remove_stale_temporary_files(folders: Iterable[Path]) -> int:
+    """Remove what killed writers left in ``folders``: only our own temporary files, and only old ones.
 
     Returns how many were removed. Files being written by a live process are minutes younger than any removed.
     """
     removed = 0
     cutoff = time.time() - STALE_SECONDS
-    for path in Path(folder).rglob(".*.tmp"):
+    for path in (found for folder in folders for found in Path(folder).glob(".*.tmp")):
         try:
             if _TEMPORARY.match(path.name) and path.is_file() and path.stat().st_mtime < cutoff:
                 path.unlink()

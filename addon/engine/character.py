@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from .atomic import write_atomically
 from .frames import DownscaleSettings
+from .locking import DEFAULT_LOCK_TIMEOUT, character_lock
 from .palette import Palette
 from .palette_files import read_palette
 from .pipeline import OutputSettings, RunOptions, apply, process
@@ -23,7 +25,8 @@ from .report import Report
 from .sources import FrameSource, SetupError
 
 
-def _safe_name(name: str) -> str:
+def character_file_name(name: str) -> str:
+    """The character's name as used in its file names (``Hero Knight`` → ``Hero_Knight``)."""
     cleaned = re.sub(r"[^\w.-]+", "_", name.strip()).strip("._")
     return cleaned or "character"
 
@@ -42,8 +45,9 @@ class Character:
 
     def __init__(self, folder: Path | str, name: str) -> None:
         self.folder = Path(folder)
-        self.name = _safe_name(name)
+        self.name = character_file_name(name)
         self.list_path = self.folder / f"{self.name}.frames.json"
+        self.log_path = _log_path(self.folder, name)
         self.palette_path = self.folder / f"{self.name}.gpl"
         self._sprites: dict[Path, Path] = {}
         if self.list_path.is_file():
@@ -53,6 +57,24 @@ class Character:
             except (ValueError, KeyError, TypeError) as error:
                 raise SetupError(f"{self.list_path}: not a frame list of Pixel Sprites ({error})") from error
         self._taken = set(self._sprites.values())
+        self._read_log()
+
+    def _read_log(self) -> None:
+        """Frames recorded one by one since the list was last saved (see :func:`record_frames`)."""
+        if not self.log_path.is_file():
+            return
+        for number, line in enumerate(self.log_path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+                frame, sprite = Path(entry["frame"]), Path(entry["sprite"])
+            except (ValueError, KeyError, TypeError) as error:
+                raise SetupError(f"{self.log_path}: line {number}: not a frame record ({error})") from error
+            if frame not in self._sprites:
+                # A record's sprite path came from the rule alone; another frame may have it by now.
+                self._sprites[frame] = sprite if sprite not in self._taken else self._free_sprite_path(frame, None)
+                self._taken.add(self._sprites[frame])
 
     def add(self, frames: Iterable[Path], *, root: Path | None = None) -> None:
         """Add frames it does not have yet. Call :meth:`save` to keep them.
@@ -68,11 +90,9 @@ class Character:
                 self._taken.add(sprite)
 
     def _free_sprite_path(self, frame: Path, root: Path | None) -> Path:
-        if root is None or root not in frame.parents:
-            root = Path(os.path.commonpath([self.folder.resolve().parent, frame.parent]))
         # The whole path is unique among frames; it is the fallback where the short one was given to another.
         whole = frame.relative_to(frame.anchor)
-        for candidate in (frame.relative_to(root), whole):
+        for candidate in (sprite_path_for(self.folder, frame, root), whole):
             if candidate not in self._taken:
                 return candidate
         number = 2
@@ -93,9 +113,12 @@ class Character:
         return dropped
 
     def save(self) -> None:
+        """Write the whole list, which now holds what the log recorded. Hold the character's lock around
+        loading, changing and saving when other processes may share the folder."""
         entries = [{"frame": str(path), "sprite": str(sprite)} for path, sprite in sorted(self._sprites.items())]
         data = {"character": self.name, "frames": entries}
         write_atomically(self.list_path, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
+        self.log_path.unlink(missing_ok=True)
 
     def frames(self, paths: Iterable[Path] | None = None) -> list[FrameSource]:
         """All the character's frames, or just those at ``paths``, in order."""
@@ -104,6 +127,51 @@ class Character:
 
     def source_folders(self) -> list[Path]:
         return sorted({path.parent for path in self._sprites})
+
+
+def _log_path(folder: Path, name: str) -> Path:
+    return Path(folder) / f"{character_file_name(name)}.frames.log"
+
+
+def sprite_path_for(folder: Path, frame: Path, root: Path | None = None) -> Path:
+    """Where a frame's sprite goes below the character's ``folder`` by the rule alone (see :class:`Character`)."""
+    frame = frame.resolve()
+    if root is None or root.resolve() not in frame.parents:
+        root = Path(os.path.commonpath([folder.resolve().parent, frame.parent]))
+    return frame.relative_to(root.resolve())
+
+
+@contextmanager
+def locked_character(folder: Path | str, name: str, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[Character]:
+    """The character, loaded and changed while holding its lock (see ``locking``)."""
+    with character_lock(folder, character_file_name(name), timeout):
+        yield Character(folder, name)
+
+
+def record_frames(
+    character_folder: Path, name: str, frames: Sequence[Path], root: Path | None = None
+) -> list[FrameSource]:
+    """Append ``frames`` to the character's log, without reading its list: the same cost whatever its size.
+
+    Returns the frames with their sprite paths (by the rule; :class:`Character` settles a clash on loading).
+    """
+    sources = [FrameSource(Path(f).resolve(), sprite_path_for(character_folder, Path(f), root)) for f in frames]
+    lines = "".join(json.dumps({"frame": str(item.path), "sprite": str(item.relative)}) + "\n" for item in sources)
+    # The lock keeps appends whole where the file system does not (NFS has no atomic append).
+    with (
+        character_lock(character_folder, character_file_name(name)),
+        open(_log_path(character_folder, name), "a") as log,
+    ):
+        log.write(lines)
+    return sources
+
+
+def _require_locked_palette(path: Path) -> None:
+    if not path.is_file():
+        raise SetupError(
+            f"{path}: the palette is locked but this file is missing; "
+            "unlock the palette to fit a new one, or put the saved palette back"
+        )
 
 
 def update_character(
@@ -130,11 +198,8 @@ def update_character(
     SetupError
         If the palette is locked but its file is missing: refitting instead would change every sprite.
     """
-    if locked and not character.palette_path.is_file():
-        raise SetupError(
-            f"{character.palette_path}: the palette is locked but this file is missing; "
-            "unlock the palette to fit a new one, or put the saved palette back"
-        )
+    if locked:
+        _require_locked_palette(character.palette_path)
     character.add(new_frames, root=root)
     character.save()
     output = OutputSettings(folder=character.folder, indexed=indexed, target=target, palette_name=character.name)
@@ -143,3 +208,33 @@ def update_character(
         palette = read_palette(character.palette_path)
         return apply(character.frames(new_frames), sources, downscale, palette, output, options)
     return process(character.frames(), sources, downscale, palette_settings, output, options)
+
+
+def add_frames_with_locked_palette(
+    character_folder: Path,
+    name: str,
+    frames: Sequence[Path],
+    downscale: DownscaleSettings,
+    *,
+    root: Path | None = None,
+    target: Palette | None = None,
+    indexed: bool = False,
+    options: RunOptions | None = None,
+) -> Report:
+    """Write the sprites of ``frames`` alone with the character's saved palette and record them in its log.
+
+    The cost is the same whatever the character's size: nothing else is read or rewritten (a frame-list render
+    calls this after every frame).
+
+    Raises
+    ------
+    SetupError
+        If the palette file is missing.
+    """
+    folder, name = Path(character_folder), character_file_name(name)
+    palette_path = folder / f"{name}.gpl"
+    _require_locked_palette(palette_path)
+    palette = read_palette(palette_path)
+    sources = record_frames(folder, name, frames, root)
+    output = OutputSettings(folder=folder, indexed=indexed, target=target, palette_name=name)
+    return apply(sources, sorted({item.path.parent for item in sources}), downscale, palette, output, options)

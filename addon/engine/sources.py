@@ -27,7 +27,11 @@ def _is_inside(path: Path, folder: Path) -> bool:
 
 
 def discover_frames(
-    sources: Sequence[Path | str], *, exclude: Iterable[Path | str] = (), recursive: bool = True
+    sources: Sequence[Path | str],
+    *,
+    exclude: Iterable[Path | str] = (),
+    recursive: bool = True,
+    root: Path | str | None = None,
 ) -> list[FrameSource]:
     """The PNG frames in ``sources`` (folders, searched recursively unless told not to, or files), sorted.
 
@@ -36,12 +40,15 @@ def discover_frames(
     frames of one character spread over angle or action folders stay apart.
     Anything inside an ``exclude`` folder (such as the output folder) is left
     out, unless that folder is itself a source: naming it is a mistake that
-    :func:`prepare_output_folder` reports.
+    :func:`prepare_output_folder` reports. With ``root``, sprites keep the
+    frames' paths below ``root`` instead, so that runs over different parts of
+    one render folder (a farm's chunks) write the sprites where one run over
+    all of it would.
 
     Raises
     ------
     SetupError
-        If a source does not exist.
+        If a source does not exist, or a frame is not inside ``root``.
     """
     if not sources:
         raise SetupError("no frames given: name a folder or PNG files")
@@ -63,6 +70,11 @@ def discover_frames(
         else:
             raise SetupError(f"{source}: no such file or folder")
     base = Path(os.path.commonpath(roots)) if len(set(roots)) > 1 else roots[0]
+    if root is not None:
+        base = Path(root).resolve()
+        outside = next((path for path in found if not _is_inside(path, base)), None)
+        if outside is not None:
+            raise SetupError(f"{outside}: not inside --root {root}")
     unique = sorted({path for path in found if not any(_is_inside(path, folder) for folder in excluded)})
     return [FrameSource(path, path.relative_to(base)) for path in unique]
 
@@ -94,7 +106,8 @@ def prepare_output_folder(output: Path | str, frames: Sequence[FrameSource], sou
         probe = output / f".pixel_sprites_write_test_{os.getpid()}"
         probe.write_bytes(b"")
         probe.unlink()
-        remove_stale_temporary_files(output)
+        # Only where this run writes: a run of one frame costs the same in a folder of 30,000 sprites.
+        remove_stale_temporary_files({(output / frame.relative).parent for frame in frames})
     except OSError as error:
         raise SetupError(f"{output}: cannot write to the output folder ({error.strerror or error})") from error
     return output
