@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import atexit
+import itertools
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -88,7 +90,7 @@ def start_update(
 
 # A frame-list render's set root (see farm_prepare): sprites keep the frames' paths below it.
 frame_list_root: Path | None = None
-_sprites_at_exit: list[Callable[[], None]] = []
+_sprites_at_exit: list[Callable[[RunOptions], None]] = []
 
 
 def frame_list_update(scene: bpy.types.Scene, frames: Sequence[Path]) -> None:
@@ -118,20 +120,41 @@ def frame_list_update(scene: bpy.types.Scene, frames: Sequence[Path]) -> None:
     if not _sprites_at_exit:
         palette_settings = settings.palette_settings()
 
-        def make_sprites() -> None:
+        def make_sprites(options: RunOptions) -> None:
+            if not _sprites_at_exit:
+                return  # made already
+            _sprites_at_exit.clear()
             try:
                 target = read_palette(target_path) if target_path else None
                 with locked_character(folder, name) as character:
                     report = update_character(
-                        character, [], downscale, palette_settings, root=root, target=target, indexed=indexed
-                    )
+                        character, [], downscale, palette_settings,
+                        root=root, target=target, indexed=indexed, options=options,
+                    )  # fmt: skip
             except (SetupError, PaletteFileError, OptionError) as error:
                 print(f"{SUMMARY_PREFIX}: Error: {error}", flush=True)
                 return
             print(f"{SUMMARY_PREFIX}: {report.summary()}", flush=True)
 
         _sprites_at_exit.append(make_sprites)
-        atexit.register(make_sprites)
+        # At exit no thread pool can start any more: one worker, on this thread.
+        atexit.register(make_sprites, RunOptions(workers=1))
+    if frames[-1] == last_listed_frame(scene):
+        _sprites_at_exit[0](RunOptions())
+
+
+def last_listed_frame(scene: bpy.types.Scene) -> Path | None:
+    """The file of the last frame Blender's command line lists (``-f 1..6,9`` → 9), when it can be read."""
+    listed: list[int] = []
+    for flag, value in itertools.pairwise(sys.argv):
+        if flag not in ("-f", "--render-frame"):
+            continue
+        for part in value.split(","):
+            numbers = part.split("..")
+            if not all(number.strip().isdigit() for number in numbers):
+                return None  # relative frames (+1, -2): leave the sprites to the exit
+            listed.append(int(numbers[-1]))
+    return Path(scene.render.frame_path(frame=listed[-1])) if listed else None
 
 
 def start_fit(scene: bpy.types.Scene, renders: Path, *, frames_at_sprite_size: bool = False) -> None:

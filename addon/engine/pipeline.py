@@ -97,6 +97,13 @@ def _map_batches(
     still yielded, so that the caller counts exactly the work that was done.
     """
     workers = max(1, options.workers)
+    if workers == 1 and not options.processes:
+        # One worker needs no pool, and a pool cannot start once the interpreter is shutting down (at exit).
+        for batch in _batches(items, batch_size):
+            if _cancelled(options):
+                return
+            yield function(batch)
+        return
     pool: Executor = (
         ProcessPoolExecutor(workers, initializer=_ignore_stop_signals)
         if options.processes
