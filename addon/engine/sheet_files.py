@@ -120,30 +120,31 @@ def _animations(folder: Path, sprite_set: SpriteSet, action: Action, sprites: _S
     return result
 
 
+def _codes(rgba: NDArray[np.uint8]) -> NDArray[np.int64]:
+    """Each pixel's colour as one 24-bit number: a fast key for finding distinct colours."""
+    return (rgba[..., 0].astype(np.int64) << 16) | (rgba[..., 1].astype(np.int64) << 8) | rgba[..., 2]
+
+
 def _colour_indices(rgba: NDArray[np.uint8], lookup: dict[int, int]) -> NDArray[np.int16] | None:
     """Palette index of every pixel (-1 transparent), or None if an opaque colour is not in ``lookup``."""
     opaque = rgba[:, :, 3] == 255
-    codes = (rgba[:, :, 0].astype(np.int64) << 16) | (rgba[:, :, 1].astype(np.int64) << 8) | rgba[:, :, 2]
     indices = np.full(rgba.shape[:2], -1, dtype=np.int16)
-    values = codes[opaque]
-    unique, inverse = np.unique(values, return_inverse=True)
-    mapped = [lookup.get(int(code), -1) for code in unique]
-    if any(index < 0 for index in mapped):
+    unique, inverse = np.unique(_codes(rgba)[opaque], return_inverse=True)
+    mapped = np.array([lookup.get(int(code), -1) for code in unique], dtype=np.int16)
+    if (mapped < 0).any():
         return None
-    indices[opaque] = np.asarray(mapped, dtype=np.int16)[inverse] if len(values) else indices[opaque]
+    indices[opaque] = mapped[inverse]
     return indices
 
 
 def _palette_for(images: Sequence[NDArray[np.uint8]], palette: Palette | None) -> Palette | None:
     """The palette a paletted file of ``images`` can use: the character's if it holds every colour, else their own
     colours if there are at most 255; None if they need RGBA."""
-    colours = np.unique(np.concatenate([image[image[:, :, 3] == 255][:, :3] for image in images]), axis=0)
-    if palette is not None and len(palette) <= INDEXED_LIMIT:
-        known = {tuple(colour) for colour in palette.colors.tolist()}
-        if all(tuple(colour) in known for colour in colours.tolist()):
-            return palette
-    if 0 < len(colours) <= INDEXED_LIMIT:
-        return Palette.from_colors(colours)
+    codes = np.unique(np.concatenate([np.unique(_codes(image)[image[:, :, 3] == 255]) for image in images]))
+    if palette is not None and len(palette) <= INDEXED_LIMIT and set(codes.tolist()) <= set(_lookup(palette)):
+        return palette
+    if 0 < len(codes) <= INDEXED_LIMIT:
+        return Palette.from_colors(np.stack([codes >> 16, (codes >> 8) & 255, codes & 255], axis=1))
     return None
 
 
@@ -229,24 +230,28 @@ def _preview(
 
     width, height = sprites.sprite_set.sprite_size
     length = max(len(animation.sprites) for animation in animations)
-    frames = []
+    strips = []
     for step in range(length):
         strip = np.zeros((height, len(animations) * (width + 1) - 1, 4), dtype=np.uint8)
         for column, animation in enumerate(animations):
             sprite = sprites[animation.sprites[step % len(animation.sprites)]]
             strip[:, column * (width + 1) : column * (width + 1) + width] = sprite
-        frames.append(np.repeat(np.repeat(strip, scale, axis=0), scale, axis=1))
+        strips.append(strip)
+
+    def enlarged(image: NDArray[np.generic]) -> NDArray[np.generic]:
+        return np.repeat(np.repeat(image, scale, axis=0), scale, axis=1)
+
     duration = animations[0].duration_ms
-    usable = _palette_for(frames, palette)
+    usable = _palette_for(strips, palette)
     buffer = io.BytesIO()
     if usable is not None:
         lookup = _lookup(usable)
         entries = np.vstack([np.zeros((1, 3), np.uint8), usable.colors]).tobytes()
         images = []
-        for frame in frames:
-            indices = _colour_indices(frame, lookup)
-            assert indices is not None  # usable holds every colour of every frame
-            image = Image.fromarray((indices + 1).astype(np.uint8), "P")
+        for strip in strips:
+            indices = _colour_indices(strip, lookup)
+            assert indices is not None  # usable holds every colour of every strip
+            image = Image.fromarray(enlarged(indices + 1).astype(np.uint8), "P")
             image.putpalette(entries, rawmode="RGB")
             images.append(image)
         images[0].save(
@@ -255,7 +260,7 @@ def _preview(
         )  # fmt: skip
         path = path.with_suffix(".gif")
     else:
-        images = [Image.fromarray(frame, "RGBA") for frame in frames]
+        images = [Image.fromarray(enlarged(strip), "RGBA") for strip in strips]
         images[0].save(
             buffer, format="PNG", save_all=True, append_images=images[1:], duration=duration, loop=0, disposal=1
         )
