@@ -12,14 +12,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Packages the extension must bring itself: hidden from the Blender that installs it.
-BUNDLED = ("scipy", "sklearn", "scikit_learn", "pil", "pillow", "pyspng", "joblib", "threadpoolctl")
+BUNDLED = ("scipy", "sklearn", "scikit_learn", "pil", "pillow", "pyspng", "joblib", "threadpoolctl", "filelock")
 
 INSTALL_AND_RUN = """
 import os, sys
 from pathlib import Path
 sys.path[:0] = [os.environ["BLENDER_ONLY_SITE"]]
 import bpy
-for name in ("scipy", "sklearn", "PIL", "pyspng"):
+for name in ("scipy", "sklearn", "PIL", "pyspng", "filelock"):
     try:
         __import__(name)
     except ImportError:
@@ -30,8 +30,8 @@ bpy.ops.preferences.extension_repo_add(
 )
 repo = next(r.module for r in bpy.context.preferences.extensions.repos if r.name == "pixel_test")
 bpy.ops.extensions.package_install_files(filepath=os.environ["ZIP"], repo=repo, enable_on_install=True)
-import scipy, sklearn, PIL, pyspng
-for module in (scipy, sklearn, PIL, pyspng):
+import scipy, sklearn, PIL, pyspng, filelock
+for module in (scipy, sklearn, PIL, pyspng, filelock):
     print("FROM", module.__name__, module.__file__)
 assert hasattr(bpy.types.Scene, "pixel_sprites"), "the extension did not register"
 print("MODULE", [name for name in sys.modules if name.endswith(".pixel_sprites")])
@@ -71,6 +71,7 @@ def test_zip_holds_the_addon_and_its_wheels_but_no_numpy_tests_or_scripts(linux_
     names = zipfile.ZipFile(linux_zip).namelist()
     assert {"blender_manifest.toml", "__init__.py", "engine/pipeline.py", "blender/handlers.py"} <= set(names)
     wheels = [name for name in names if name.startswith("wheels/")]
+    assert any(name.startswith("wheels/filelock-") and name.endswith("-py3-none-any.whl") for name in wheels)
     for package in ("scipy", "scikit_learn", "pillow", "pyspng"):
         for tag in ("cp311", "cp313"):
             assert any(name.startswith(f"wheels/{package}-") and tag in name for name in wheels), (package, tag)
@@ -102,7 +103,7 @@ def test_installed_extension_runs_from_its_own_wheels(linux_zip: Path, tmp_path:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     origins = [line.split()[2] for line in result.stdout.splitlines() if line.startswith("FROM")]
-    assert len(origins) == 4
+    assert len(origins) == 5
     assert all(origin.startswith(str(tmp_path / "resources" / "extensions")) for origin in origins), origins
     assert "bl_ext." in result.stdout.split("MODULE", 1)[1].splitlines()[0]
     assert "SUMMARY 3/3 sprites" in result.stdout
