@@ -463,6 +463,73 @@ def sheet_packing(work: Path, cells: int = 1000) -> dict[str, float]:
     return results
 
 
+# ---------------------------------------------------------------- frame-list renders (render farms)
+
+
+FRAME_LIST_SCENE = """
+import sys
+sys.path.insert(0, {scripts!r})
+import bpy
+from pathlib import Path
+from character_scene import build_character_scene
+scene = build_character_scene(output=Path({renders!r}), resolution=(320, 450), poses={poses})
+scene.render.engine = "BLENDER_WORKBENCH"
+bpy.ops.wm.save_as_mainfile(filepath={blend!r})
+"""
+
+
+def frame_list_post_processing(work: Path, poses: int = 6) -> dict[str, float]:
+    """Debian's ``blender -b``: what the add-on adds to ``-a`` and to ``--render-frame 1..N`` over the same frames.
+
+    Each is the time with the add-on's sprites on less the time with them off, in the same kind of run; Workbench
+    renders keep the renders themselves short.
+    """
+    blender = shutil.which("blender")
+    if blender is None:
+        return {}
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "addons").mkdir(parents=True)
+    (work / "addons" / "pixel_sprites").symlink_to(ROOT / "addon")
+    env = {key: value for key, value in os.environ.items() if key not in ("OCIO", "BLENDER_USER_SCRIPTS")}
+    env["BLENDER_USER_SCRIPTS"] = str(work)
+    blend, renders = work / "scene.blend", work / "renders"
+    code = FRAME_LIST_SCENE.format(scripts=str(ROOT / "scripts"), renders=str(renders), blend=str(blend), poses=poses)
+    subprocess.run([blender, "-b", "--python-expr", code], env=env, check=True, capture_output=True)
+    frames = 8 * poses
+
+    def timed(*args: str, sprites: bool = True, locked: bool = False) -> float:
+        shutil.rmtree(renders / "sprites", ignore_errors=True)
+        setup = (
+            "import bpy; s = bpy.context.scene.pixel_sprites; "
+            f"s.pixel = 5; s.enabled = {sprites}; s.palette_locked = {locked}"
+        )
+        if locked:  # the character's saved palette, as a farm's locked palette
+            (renders / "sprites").mkdir(parents=True)
+            shutil.copy(work / "locked.gpl", renders / "sprites" / "character.gpl")
+        started = time.perf_counter()
+        subprocess.run(
+            [blender, "-b", str(blend), "--addons", "pixel_sprites", "--python-expr", setup, *args],
+            env=env, check=True, capture_output=True,
+        )  # fmt: skip
+        return time.perf_counter() - started
+
+    animation = ("-a",)
+    frame_list = ("--render-frame", f"1..{frames}")
+    after_a = timed(*animation) - timed(*animation, sprites=False)
+    timed(*animation)
+    shutil.copy(renders / "sprites" / "character.gpl", work / "locked.gpl")
+    plain_list = timed(*frame_list, sprites=False)
+    after_list = timed(*frame_list) - plain_list
+    after_locked = timed(*frame_list, locked=True) - plain_list
+    return {
+        "frames (320x450 Workbench)": frames,
+        "sprites after -a s": after_a,
+        "sprites after --render-frame 1..N s": after_list,
+        "--render-frame / -a": after_list / after_a,
+        "locked palette, per frame of --render-frame ms": 1000 * after_locked / frames,
+    }
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -529,7 +596,11 @@ def main() -> int:
         print(json.dumps(rendering, indent=1, ensure_ascii=False))
 
     if "set" not in args.skip:
-        results["sprite_set"] = sets = {**set_overhead(work / "set_render"), **sheet_packing(work / "sheet_packing")}
+        results["sprite_set"] = sets = {
+            **set_overhead(work / "set_render"),
+            **sheet_packing(work / "sheet_packing"),
+            **frame_list_post_processing(work / "frame_list"),
+        }
         print(json.dumps(sets, indent=1, ensure_ascii=False))
 
     (work / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
