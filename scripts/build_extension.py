@@ -12,6 +12,7 @@ manifest; numpy is left out because Blender ships it. Blender's own
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import subprocess
@@ -66,8 +67,11 @@ def blender_ext() -> Path:
 def download_wheels(platform: Platform, cache: Path) -> list[Path]:
     """The wheels of ``REQUIREMENTS`` and their dependencies for ``platform``, both Pythons, without numpy."""
     wheels: list[Path] = []
+    requirements = [*REQUIREMENTS, FAST_PNG] if platform.has_fast_png else list(REQUIREMENTS)
+    # The cache is kept per set of requirements: a changed pin downloads afresh.
+    pins = hashlib.sha256(" ".join(requirements).encode()).hexdigest()[:12]
     for python in PYTHONS:
-        folder = cache / platform.blender / python
+        folder = cache / platform.blender / python / pins
         if not any(folder.glob("*.whl")):
             command = [
                 sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
@@ -76,7 +80,6 @@ def download_wheels(platform: Platform, cache: Path) -> list[Path]:
             ]  # fmt: skip
             for tag in platform.pip_tags:
                 command += ["--platform", tag]
-            requirements = [*REQUIREMENTS, FAST_PNG] if platform.has_fast_png else list(REQUIREMENTS)
             subprocess.run([*command, *requirements], check=True)
         wheels += [
             path

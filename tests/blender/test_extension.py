@@ -41,6 +41,10 @@ scene = build_character_scene(output=Path(os.environ["RENDERS"]), samples=1)
 scene.frame_end = 3
 bpy.ops.render.render(animation=True)
 print("SUMMARY", scene.pixel_sprites.last_summary)
+# A farm worker's route: the operators of the installed extension, whatever its module is called.
+renders = os.environ["RENDERS"]
+print("FIT", bpy.ops.pixel_sprites.farm_fit(renders=renders))
+print("APPLY", bpy.ops.pixel_sprites.farm_apply(renders=renders, frames="2..3"))
 if bpy.app.version < (4, 3, 0):  # bpy 4.2 as a module crashes at exit (see conftest); the outputs are judged
     sys.stdout.flush()
     os._exit(0)
@@ -107,4 +111,6 @@ def test_installed_extension_runs_from_its_own_wheels(linux_zip: Path, tmp_path:
     assert all(origin.startswith(str(tmp_path / "resources" / "extensions")) for origin in origins), origins
     assert "bl_ext." in result.stdout.split("MODULE", 1)[1].splitlines()[0]
     assert "SUMMARY 3/3 sprites" in result.stdout
+    assert "FIT {'FINISHED'}" in result.stdout and "APPLY {'FINISHED'}" in result.stdout
+    assert "Pixel Sprites: 2/2 sprites" in result.stdout
     assert len(list((tmp_path / "renders" / "sprites").glob("000?.png"))) == 3
