@@ -151,7 +151,7 @@ def _checked_palette(palette: NDArray[np.uint8]) -> NDArray[np.uint8]:
         )
     if array.dtype.kind not in "iu":
         raise ValueError(f"palette colours must be integers, got {array.dtype}")
-    if array.size and (array.min() < 0 or array.max() > 255):
+    if array.size and (np.min(array) < 0 or np.max(array) > 255):
         raise ValueError("palette colour components must be in 0..255")
     return array.astype(np.uint8)
 

@@ -31,7 +31,7 @@ class PixelReservoir:
         self.pixels_seen += len(pixels)
         new_keys = self._rng.random(len(pixels))
         if len(self._keys) == self.capacity:  # full: only keys below the largest kept one can get in
-            wanted = new_keys < self._keys.max()
+            wanted = new_keys < np.max(self._keys)
             new_keys, pixels = new_keys[wanted], pixels[wanted]
         keys = np.concatenate([self._keys, new_keys])
         candidates = np.concatenate([self._pixels, pixels])
