@@ -294,9 +294,8 @@ def _finish(report: Report, output: OutputSettings, remapper: Remapper, started:
     write_palette(remapper.palette, output.folder / f"{output.palette_name}.png")
     report.set_palettes(remapper)
     report.timings["total"] = time.perf_counter() - started
-    report_path = output.report_path or output.folder / f"{output.palette_name}_report.json"
-    write_atomically(report_path, report.to_json().encode("utf-8"))
-    report.report_path = report_path
+    report.report_path = output.report_path or output.folder / f"{output.palette_name}_report.json"
+    write_atomically(report.report_path, report.to_json().encode("utf-8"))
 
 
 def fit(
