@@ -158,16 +158,17 @@ bpy.app.timers.register(check, first_interval=0.6)
 XVFB_RUN = shutil.which("xvfb-run")
 
 
-def blender_with_ui(scene_file: Path, tmp_path: Path, start: str, source: str = "") -> str:
+def run_with_ui(blend: Path, script: Path, timeout: float = 150) -> tuple[str, str]:
+    """Debian's Blender with a UI on a virtual screen, on ``blend``, running ``script``: its stdout and stderr.
+
+    The script must print ``BACKGROUND False`` once the UI runs, and quit Blender when it is done.
+    """
     if XVFB_RUN is None:
         if os.environ.get("CI"):
             pytest.fail("CI needs xvfb-run: scripts/setup.sh installs it", pytrace=False)
         pytest.skip("xvfb-run is not installed")
-    code = WITH_UI.format(scripts=str(ROOT / "scripts"), source=source, start=start)
-    script = tmp_path / "with_ui.py"
-    script.write_text(code)
     assert BLENDER is not None
-    command = [XVFB_RUN, "-a", "-s", "-screen 0 1280x800x24", BLENDER, str(scene_file), "--python", str(script)]
+    command = [XVFB_RUN, "-a", "-s", "-screen 0 1280x800x24", BLENDER, str(blend), "--python", str(script)]
     # Blender 3.4's UI on a virtual screen has hung once in many runs, before any work of the add-on began
     # (the render stopped between frames); a hung attempt is killed with its screen and tried once more.
     output = ""
@@ -177,15 +178,21 @@ def blender_with_ui(scene_file: Path, tmp_path: Path, start: str, source: str = 
             env=debian_blender_env(),
         )  # fmt: skip
         try:
-            stdout, stderr = process.communicate(timeout=150)
+            stdout, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             stdout, stderr = process.communicate()
             output += f"{stdout[-3000:]}\n{stderr[-3000:]}\n"
             continue
         assert "BACKGROUND False" in stdout, stdout[-3000:] + stderr[-3000:]
-        return stdout
+        return stdout, stderr
     pytest.fail(f"Blender's UI hung twice:\n{output}")
+
+
+def blender_with_ui(scene_file: Path, tmp_path: Path, start: str, source: str = "") -> str:
+    script = tmp_path / "with_ui.py"
+    script.write_text(WITH_UI.format(scripts=str(ROOT / "scripts"), source=source, start=start))
+    return run_with_ui(scene_file, script)[0]
 
 
 def test_with_a_ui_an_animation_render_gets_its_sprites_off_the_main_thread(scene_file: Path, tmp_path: Path) -> None:

@@ -21,9 +21,7 @@ Python and the same libraries (Debian's packages) as Debian's Blender, which the
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import shutil
 import subprocess
 import time
 from collections.abc import Callable
@@ -234,16 +232,6 @@ def files_below(folder: Path) -> dict[str, bytes]:
 def sprites_below(folder: Path) -> dict[str, bytes]:
     """The sprites of the set's actions in a sprites folder: <action>/<facing>/<frame>.png."""
     return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.glob("*/*/*.png"))}
-
-
-@pytest.fixture(scope="module")
-def node() -> str:
-    found = shutil.which("node")
-    if found is None:
-        if os.environ.get("CI"):  # CI installs Node.js; without it the job type would go untested
-            pytest.fail("node is not installed: the Flamenco job type cannot be compiled", pytrace=False)
-        pytest.skip("node is not installed")
-    return found
 
 
 @pytest.fixture(scope="module")

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from synthetic import distinct_colours, truth_frame
-from test_blender_binary import BLENDER, ROOT, debian_blender_env, scene_file
+from test_blender_binary import BLENDER, ROOT, run_with_ui, scene_file
 
 __all__ = ["scene_file"]  # the fixture, imported for the tests below
 
-XVFB_RUN = shutil.which("xvfb-run")
 # Debian's binary is the same whichever bpy runs pytest: scripts/test.sh runs these once (-m debian_blender).
 pytestmark = [
     pytest.mark.debian_blender,
@@ -177,34 +174,11 @@ def write_frames(folder: Path, count: int, *, seed: int = 0) -> None:
             shutil.copyfile(folder / f"frame_{index % 4:04d}.png", path)
 
 
-def run_with_ui(blend: Path, tmp_path: Path, script: str) -> tuple[str, str]:
+def run_script_with_ui(blend: Path, tmp_path: Path, script: str) -> tuple[str, str]:
     """Blender with a UI on ``blend``, running ``script`` (after PRELUDE); its stdout and stderr."""
-    if XVFB_RUN is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI needs xvfb-run: scripts/setup.sh installs it", pytrace=False)
-        pytest.skip("xvfb-run is not installed")
-    assert BLENDER is not None
     path = tmp_path / "ui_queue.py"
     path.write_text(PRELUDE.format(scripts=str(ROOT / "scripts"), seconds=SCRIPT_SECONDS) + script)
-    command = [XVFB_RUN, "-a", "-s", "-screen 0 1280x800x24", BLENDER, str(blend), "--python", str(path)]
-    # As in test_blender_binary: Blender 3.4's UI on a virtual screen has hung once in many runs; a hung attempt
-    # is killed with its screen (its whole process group) and tried once more.
-    output = ""
-    for _attempt in range(2):
-        process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-            env=debian_blender_env(),
-        )  # fmt: skip
-        try:
-            stdout, stderr = process.communicate(timeout=ATTEMPT_SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            stdout, stderr = process.communicate()
-            output += f"{stdout[-3000:]}\n{stderr[-3000:]}\n"
-            continue
-        assert "BACKGROUND False" in stdout, stdout[-3000:] + stderr[-3000:]
-        return stdout, stderr
-    pytest.fail(f"Blender's UI hung twice:\n{output}")
+    return run_with_ui(blend, path, ATTEMPT_SECONDS)
 
 
 def lines_starting(output: str, prefix: str) -> list[str]:
@@ -216,7 +190,7 @@ def test_a_job_running_when_a_blend_is_loaded_finishes_and_the_queue_goes_on(sce
     write_frames(big, 300, seed=1)
     write_frames(small, 3, seed=2)
     script = LOAD_WHILE_RUNNING.format(big=str(big) + "/", small=str(small) + "/", blend=str(scene_file))
-    stdout, stderr = run_with_ui(scene_file, tmp_path, script)
+    stdout, stderr = run_script_with_ui(scene_file, tmp_path, script)
     context = stdout[-4000:] + stderr[-4000:]
 
     assert "FIRST {'FINISHED'}" in stdout, context
@@ -243,7 +217,7 @@ def test_an_exception_in_a_done_callback_is_printed_and_the_queue_goes_on(scene_
     write_frames(small, 3, seed=4)
     write_frames(later, 4, seed=5)
     script = DONE_RAISES.format(tiny=str(tiny), small=str(small) + "/", later=str(later) + "/")
-    stdout, stderr = run_with_ui(scene_file, tmp_path, script)
+    stdout, stderr = run_script_with_ui(scene_file, tmp_path, script)
     context = stdout[-4000:] + stderr[-4000:]
 
     assert "DONE CALLED None 2/2 sprites" in stdout, context  # the failing job itself ran, with a real report

@@ -18,7 +18,6 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -42,16 +41,6 @@ FLAMENCO_RENDER_SETTINGS = (
     "r.use_placeholder = False"
 )
 OPERATORS = {"farm_prepare", "farm_fit", "farm_apply", "farm_sheets"}
-
-
-@pytest.fixture(scope="module")
-def node() -> str:
-    found = shutil.which("node")
-    if found is None:
-        if os.environ.get("CI"):  # CI installs Node.js; without it the job type would go untested
-            pytest.fail("node is not installed: the Flamenco job type cannot be compiled", pytrace=False)
-        pytest.skip("node is not installed")
-    return found
 
 
 def compile_jobs(node: str, script: Path, jobs: list[dict]) -> list[dict]:
