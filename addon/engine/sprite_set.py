@@ -102,9 +102,6 @@ class SpriteSet:
     palette: list[str] = field(default_factory=list)
     sheets: list[dict[str, str]] = field(default_factory=list)
 
-    def sprite_path(self, folder: Path, action: Action, facing: Facing, file: str) -> Path:
-        return folder / action.name / facing.name / file
-
     @property
     def pivot_pixel(self) -> tuple[int, int]:
         """The pivot, or the bottom centre of the sprite when none was given."""
