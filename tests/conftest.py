@@ -1,11 +1,17 @@
-"""Fixtures shared by the engine and the Blender tests."""
+"""Shared fixtures. This folder is on ``sys.path``, so tests import ``helpers`` and ``synthetic``."""
 
 from __future__ import annotations
 
 import os
 import shutil
 
+import numpy as np
 import pytest
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(1234)
 
 
 @pytest.fixture(scope="session")
