@@ -30,6 +30,12 @@ def renders(tmp_path_factory) -> Path:
     return folder
 
 
+def as_from_a_terminal() -> None:
+    """SIGINT as a command started from a terminal gets it: a test run started in the background by a
+    non-interactive shell (as CI may be) has SIGINT ignored, and a child inherits that (POSIX)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def sprites_in(folder: Path) -> list[Path]:
     return list(folder.glob("0*.png"))
 
@@ -41,7 +47,7 @@ def test_a_signal_while_writing_stops_the_run_with_a_true_report(renders, tmp_pa
     process = subprocess.Popen(
         [sys.executable, "-m", "pixel_sprites", "process", str(renders), "--out", str(out), "--pixel", "1",
          "--colors", "8", "--workers", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=as_from_a_terminal,
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while not sprites_in(out) and process.poll() is None and time.monotonic() < deadline:
