@@ -421,16 +421,17 @@ print("TIMINGS", json.dumps(timings))
 """
 
 
-def set_overhead(work: Path, directions: int = 4) -> dict[str, float]:
+def set_overhead(work: Path, size: tuple[int, int], directions: int) -> dict[str, float]:
+    """Render Sprite Set against plain renders of the same frames: the walk action (6 frames) per facing."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     code = SET_RENDER.format(
-        scripts=str(ROOT / "scripts"), addon=str(ROOT / "addon"), work=str(work), size=(320, 450), directions=directions
+        scripts=str(ROOT / "scripts"), addon=str(ROOT / "addon"), work=str(work), size=size, directions=directions
     )
     result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     timings = json.loads(result.stdout.split("TIMINGS", 1)[1].splitlines()[0])
     return {
-        "renders (320x450, Cycles 16 samples)": timings["renders"],
+        f"renders ({size[0]}x{size[1]}, Cycles 16 samples)": timings["renders"],
         "plain renders s": timings["plain"],
         "Render Sprite Set s (renders, sprites, manifest, sheets)": timings["set"],
         "overhead % of render time": 100 * (timings["set"] - timings["plain"]) / timings["plain"],
@@ -597,7 +598,8 @@ def main() -> int:
 
     if "set" not in args.skip:
         results["sprite_set"] = sets = {
-            **set_overhead(work / "set_render"),
+            "small renders": set_overhead(work / "set_render_small", (320, 450), directions=4),
+            "full-size renders": set_overhead(work / "set_render_full", RENDER_SIZE, directions=2),
             **sheet_packing(work / "sheet_packing"),
             **frame_list_post_processing(work / "frame_list"),
         }
