@@ -323,17 +323,23 @@ def quality_on_ground_truth(work: Path) -> list[dict[str, float]]:
 # ---------------------------------------------------------------- sprite-size rendering
 
 
-SPRITE_SIZE_RENDER = """
+# The add-on loaded from this repository into a bpy child process, for the rendering benchmarks.
+LOAD_ADDON = """
 import sys, time, json
 sys.path.insert(0, {scripts!r})
 import bpy
 from pathlib import Path
-from character_scene import build_character_scene
+from character_scene import build_character_scene, build_set_scene
 import importlib.util
 spec = importlib.util.spec_from_file_location("pixel_sprites", {addon!r} + "/__init__.py",
                                               submodule_search_locations=[{addon!r}])
 module = importlib.util.module_from_spec(spec); sys.modules["pixel_sprites"] = module; spec.loader.exec_module(module)
 module.register()
+"""
+
+SPRITE_SIZE_RENDER = (
+    LOAD_ADDON
+    + """
 timings = {{}}
 for mode in ("full", "sprite"):
     scene = build_character_scene(output=Path({work!r}) / mode, resolution={size!r}, samples=16)
@@ -346,6 +352,7 @@ for mode in ("full", "sprite"):
     timings[mode] = (time.perf_counter() - started) / (scene.frame_end - scene.frame_start + 1)
 print("TIMINGS", json.dumps(timings))
 """
+)
 
 
 def sprite_size_rendering(work: Path) -> dict[str, float]:
@@ -382,17 +389,9 @@ def sprite_size_rendering(work: Path) -> dict[str, float]:
 # ---------------------------------------------------------------- sprite sets
 
 
-SET_RENDER = """
-import sys, time, json
-sys.path.insert(0, {scripts!r})
-import bpy
-from pathlib import Path
-from character_scene import build_set_scene
-import importlib.util
-spec = importlib.util.spec_from_file_location("pixel_sprites", {addon!r} + "/__init__.py",
-                                              submodule_search_locations=[{addon!r}])
-module = importlib.util.module_from_spec(spec); sys.modules["pixel_sprites"] = module; spec.loader.exec_module(module)
-module.register()
+SET_RENDER = (
+    LOAD_ADDON
+    + """
 from pixel_sprites.blender import sprite_set
 from pixel_sprites.blender.scene_state import SceneState
 timings = {{"plain": 0.0, "set": 0.0}}
@@ -419,6 +418,7 @@ for mode in ("set", "plain", "set", "plain"):
 timings["renders"] = len(plan.steps) * 6
 print("TIMINGS", json.dumps(timings))
 """
+)
 
 
 def set_overhead(work: Path, size: tuple[int, int], directions: int) -> dict[str, float]:
