@@ -83,8 +83,8 @@ class OutputSettings:
 
 def _ignore_stop_signals() -> None:
     """In worker processes: a Ctrl-C or SIGTERM sent to the whole process group is the parent's to handle."""
-    for name in ("SIGINT", "SIGTERM"):
-        signal.signal(getattr(signal, name), signal.SIG_IGN)
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_IGN)
 
 
 def _map_batches(
