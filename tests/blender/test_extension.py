@@ -66,19 +66,32 @@ def linux_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         timeout=1800,
     )
-    [archive] = output.glob("*.zip")
-    return archive
+    zips = sorted(output.glob("*.zip"))
+    assert [path.name for path in zips] == [
+        "pixel_sprites-0.1.0-linux_x64-blender4.2-5.0.zip",
+        "pixel_sprites-0.1.0-linux_x64-blender5.1+.zip",
+    ]
+    # This Blender's zip: Python 3.11 for Blender 4.2 to 5.0, 3.13 for 5.1 and newer.
+    return zips[0] if sys.version_info[:2] == (3, 11) else zips[1]
 
 
-def test_zip_holds_the_addon_and_its_wheels_but_no_numpy_tests_or_scripts(linux_zip: Path) -> None:
-    assert linux_zip.name == "pixel_sprites-0.1.0-linux_x64.zip"
-    names = zipfile.ZipFile(linux_zip).namelist()
+def test_zip_holds_the_addon_and_its_own_pythons_wheels_but_no_numpy_tests_or_scripts(linux_zip: Path) -> None:
+    assert linux_zip.stat().st_size <= 64 * 1024 * 1024
+    archive = zipfile.ZipFile(linux_zip)
+    names = archive.namelist()
+    manifest = archive.read("blender_manifest.toml").decode()
+    own = f"cp{sys.version_info[0]}{sys.version_info[1]}"
+    other = {"cp311": "cp313", "cp313": "cp311"}[own]
+    if own == "cp311":
+        assert 'blender_version_min = "4.2.0"' in manifest and 'blender_version_max = "5.1.0"' in manifest
+    else:
+        assert 'blender_version_min = "5.1.0"' in manifest and "blender_version_max" not in manifest
     assert {"blender_manifest.toml", "__init__.py", "engine/pipeline.py", "blender/handlers.py"} <= set(names)
     wheels = [name for name in names if name.startswith("wheels/")]
     assert any(name.startswith("wheels/filelock-") and name.endswith("-py3-none-any.whl") for name in wheels)
     for package in ("scipy", "scikit_learn", "pillow", "pyspng"):
-        for tag in ("cp311", "cp313"):
-            assert any(name.startswith(f"wheels/{package}-") and tag in name for name in wheels), (package, tag)
+        assert any(name.startswith(f"wheels/{package}-") and own in name for name in wheels), package
+    assert not [name for name in wheels if other in name]  # one Python per zip: no second scipy
     assert not [name for name in names if name.startswith(("wheels/numpy", "tests/", "scripts/"))]
     assert all("manylinux" in name or "none-any" in name for name in wheels)
 
@@ -114,3 +127,15 @@ def test_installed_extension_runs_from_its_own_wheels(linux_zip: Path, tmp_path:
     assert "FIT {'FINISHED'}" in result.stdout and "APPLY {'FINISHED'}" in result.stdout
     assert "Pixel Sprites: 2/2 sprites" in result.stdout
     assert len(list((tmp_path / "renders" / "sprites").glob("000?.png"))) == 3
+
+
+def test_the_build_refuses_a_wheel_its_zips_python_cannot_load(tmp_path: Path) -> None:
+    from build_extension import check_wheels
+
+    loadable = [
+        tmp_path / "scipy-1.15.3-cp311-cp311-manylinux2014_x86_64.whl",
+        tmp_path / "joblib-1.6.0-py3-none-any.whl",
+    ]
+    check_wheels(loadable, "3.11")
+    with pytest.raises(SystemExit, match=r"scipy-1\.15\.3-cp313-cp313-win_amd64\.whl does not run on Python 3\.11"):
+        check_wheels([tmp_path / "scipy-1.15.3-cp313-cp313-win_amd64.whl"], "3.11")
