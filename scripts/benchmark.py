@@ -337,6 +337,16 @@ module = importlib.util.module_from_spec(spec); sys.modules["pixel_sprites"] = m
 module.register()
 """
 
+
+def timings_in_blender(script: str, work: Path, **fields: object) -> dict[str, float]:
+    """Run ``script`` (LOAD_ADDON and more) in a fresh ``bpy`` process working in ``work``; the TIMINGS it prints."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    code = script.format(scripts=str(ROOT / "scripts"), addon=str(ROOT / "addon"), work=str(work), **fields)
+    result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return json.loads(result.stdout.split("TIMINGS", 1)[1].splitlines()[0])
+
+
 SPRITE_SIZE_RENDER = (
     LOAD_ADDON
     + """
@@ -359,13 +369,7 @@ def sprite_size_rendering(work: Path) -> dict[str, float]:
     from pixel_sprites import engine
     from pixel_sprites.engine.colour import delta_e_2000, srgb_to_lab
 
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    code = SPRITE_SIZE_RENDER.format(
-        scripts=str(ROOT / "scripts"), addon=str(ROOT / "addon"), work=str(work), size=RENDER_SIZE, sprite=SPRITE_SIZE
-    )
-    result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    timings = json.loads(result.stdout.split("TIMINGS", 1)[1].splitlines()[0])
+    timings = timings_in_blender(SPRITE_SIZE_RENDER, work, size=RENDER_SIZE, sprite=SPRITE_SIZE)
     settings = engine.DownscaleSettings(size=SPRITE_SIZE)
     errors, agree, total = [], 0, 0
     for full in sorted((work / "full").glob("*.png")):
@@ -423,13 +427,7 @@ print("TIMINGS", json.dumps(timings))
 
 def set_overhead(work: Path, size: tuple[int, int], directions: int) -> dict[str, float]:
     """Render Sprite Set against plain renders of the same frames: the walk action (6 frames) per facing."""
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    code = SET_RENDER.format(
-        scripts=str(ROOT / "scripts"), addon=str(ROOT / "addon"), work=str(work), size=size, directions=directions
-    )
-    result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    timings = json.loads(result.stdout.split("TIMINGS", 1)[1].splitlines()[0])
+    timings = timings_in_blender(SET_RENDER, work, size=size, directions=directions)
     return {
         f"renders ({size[0]}x{size[1]}, Cycles 16 samples)": timings["renders"],
         "plain renders s": timings["plain"],
