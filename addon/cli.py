@@ -97,15 +97,15 @@ def add_colour_options(parser: argparse.ArgumentParser, *, defaults: bool = True
 
 
 def add_size_options(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
-    """Sprite size and alpha threshold, for every frame-reading command (see :func:`add_colour_options`)."""
+    """Sprite size, alpha threshold and sampling, for every frame-reading command (see :func:`add_colour_options`)."""
     unset = argparse.SUPPRESS
     grid = parser.add_mutually_exclusive_group()
     grid.add_argument(
         "--size", type=_size, default=None if defaults else unset, metavar="WxH", help="sprite size, e.g. 64x90"
     )
     add_option(grid, options.PIXEL, default=None if defaults else unset)
-    threshold = options.ALPHA_THRESHOLD
-    add_option(parser, threshold, default=threshold.default if defaults else unset)
+    for option in (options.ALPHA_THRESHOLD, options.SAMPLING):
+        add_option(parser, option, default=option.default if defaults else unset)
 
 
 def _add_frame_options(parser: argparse.ArgumentParser) -> None:
@@ -332,7 +332,9 @@ def run(args: argparse.Namespace, stop: _StopRequests) -> int:
             raise engine.SetupError("sheet: give one sprites folder (or --sheet-out FILE for a preview grid)")
         write_set_sheets(args.sources[0], args)
         return 0
-    downscale = engine.DownscaleSettings(size=args.size, pixel=args.pixel, alpha_threshold=args.alpha_threshold)
+    downscale = engine.DownscaleSettings(
+        size=args.size, pixel=args.pixel, alpha_threshold=args.alpha_threshold, sampling=args.sampling
+    )
     run_options = engine.RunOptions(
         workers=args.workers, processes=True, progress=_ProgressBar(sys.stderr), should_cancel=stop.event.is_set
     )

@@ -108,7 +108,7 @@ def apply_options(settings, args: argparse.Namespace) -> None:  # type: ignore[n
         settings.auto_colors = colors is None
         if colors is not None:
             settings.colors = colors
-    for name in ("pixel", "alpha_threshold", "tolerance", "max_colors", "method", "seed"):
+    for name in ("pixel", "alpha_threshold", "sampling", "tolerance", "max_colors", "method", "seed"):
         if name in given:
             setattr(settings, name, given.pop(name))
     if args.target_palette:

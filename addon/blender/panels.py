@@ -118,6 +118,9 @@ class PIXEL_SPRITES_PT_sprite(_SubPanel, bpy.types.Panel):
         else:
             layout.prop(settings, "pixel", text="Block")
         layout.prop(settings, "alpha_threshold", text="Alpha")
+        sampling = layout.row()
+        sampling.active = not settings.render_at_sprite_size  # sprite-size renders have no blocks to sample
+        sampling.prop(settings, "sampling")
         layout.prop(settings, "render_at_sprite_size", text="Small Render")
 
 

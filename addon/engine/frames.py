@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from .options import SAMPLING
+
 try:
     import pyspng  # libspng: the fastest decoder measured here (scripts/benchmark.py)
 except ImportError:  # no wheel for Intel macOS, none in Debian's Blender: Pillow decodes instead
@@ -176,13 +178,19 @@ def nearest_indices(n_in: int, n_out: int) -> NDArray[np.intp]:
 
 @dataclass(frozen=True)
 class DownscaleSettings:
-    """Sprite size as (width, height) or as a block of ``pixel`` render pixels, and the alpha cut."""
+    """Sprite size as (width, height) or as a block of ``pixel`` render pixels, the alpha cut and the sampling.
+
+    ``sampling`` is ``"nearest"`` or ``"majority"`` (see :mod:`.majority`); small frames for the palette fit are
+    always nearest-downscaled, and the sprites are made from the majority once the palette is known.
+    """
 
     size: tuple[int, int] | None = None
     pixel: int | None = None
     alpha_threshold: int = 128
+    sampling: str = SAMPLING.default  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
+        SAMPLING.check(self.sampling)
         if self.size is None and self.pixel is None:
             object.__setattr__(self, "pixel", 10)
         sprite_shape((1, 1), size=self.size, pixel=self.pixel)  # validates the values

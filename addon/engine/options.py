@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 METHODS = ("kmeans-lab", "meanshift-seed")
+SAMPLINGS = ("nearest", "majority")
 DEFAULT_TOLERANCE = 3.0
 PALETTE_LIMIT = 256
 # A paletted PNG has 256 entries, and one of them is the transparent colour.
@@ -58,6 +59,15 @@ WIDTH = Option("width", "Width", "sprite width in pixels", 64, 1, 8192)
 HEIGHT = Option("height", "Height", "sprite height in pixels", 90, 1, 8192)
 ALPHA_THRESHOLD = Option(
     "alpha_threshold", "Alpha Threshold", "alpha at or above this is opaque, below it transparent", 128, 1, 255
+)
+SAMPLING = Option(
+    "sampling",
+    "Sampling",
+    "how a block of render pixels becomes one sprite pixel: 'nearest' keeps the pixel at its centre; 'majority' "
+    "the palette colour most of the block is nearest to, so render noise does not become speckle (each frame is "
+    "read twice)",
+    SAMPLINGS[0],
+    choices=SAMPLINGS,
 )
 COLORS = Option("colors", "Colours", "number of palette colours", 16, 1, PALETTE_LIMIT)
 MAX_COLORS = Option("max_colors", "Max Colours", "upper bound of the automatic colour count", 32, 1, PALETTE_LIMIT)

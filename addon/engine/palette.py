@@ -8,7 +8,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from .colour import srgb_to_lab
+from .colour import lab_to_din99o, srgb_to_lab
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,6 +58,11 @@ class Palette:
     def lab(self) -> NDArray[np.float64]:
         """The colours in CIELAB."""
         return srgb_to_lab(self.colors)
+
+    @cached_property
+    def din99o(self) -> NDArray[np.float64]:
+        """The colours in DIN99o, the space pixels are matched to them in."""
+        return lab_to_din99o(self.lab)
 
     @classmethod
     def from_hex_codes(cls, codes: list[str]) -> Palette:

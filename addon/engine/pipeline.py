@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from .atomic import write_atomically
 from .frames import DownscaleSettings, FrameError, read_frame
+from .majority import MajorityDownscaler
 from .options import INDEXED_LIMIT, check_indexed_fits
 from .palette import Palette
 from .palette_files import write_palette
@@ -37,7 +38,9 @@ from .sampling import PixelReservoir
 from .sources import FrameSource, SetupError, prepare_output_folder
 from .sprite_files import encode_indexed_png, encode_png
 
-SAMPLE_SIZE = 4000
+# Pixels the reservoir keeps for the palette: the count search uses the first 4,000 and the refinement as many as
+# the error needs (see quantize). 32,768 pixels are under 0.5 MB whatever the number of frames.
+SAMPLE_SIZE = 32_768
 # Frames per task handed to a worker: large enough that the hand-over costs little, small enough for smooth progress.
 READ_BATCH = 4
 WRITE_BATCH = 32
@@ -161,6 +164,12 @@ def _read_small(source: FrameSource, downscale: DownscaleSettings) -> _SmallFram
         return _SmallFrame(source, error=error.reason)
     shape = (frame.rgba.shape[0], frame.rgba.shape[1])
     small = downscale.downscaler(shape)(frame.rgba)
+    if downscale.sampling == "majority" and (small.shape[0] > shape[0] or small.shape[1] > shape[1]):
+        return _SmallFrame(
+            source,
+            error=f"{shape[1]}x{shape[0]} is smaller than the {small.shape[1]}x{small.shape[0]} sprite, and "
+            "--sampling majority needs a block of render pixels for each sprite pixel",
+        )
     return _SmallFrame(source, small, shape, frame.notes)
 
 
@@ -242,15 +251,34 @@ class _WrittenBatch:
 
 @dataclass(frozen=True)
 class _SpriteWriter:
-    """Remap small frames and write their sprites; picklable, so it runs in worker processes too."""
+    """Remap small frames and write their sprites; picklable, so it runs in worker processes too.
+
+    With majority sampling each frame is read again and its blocks vote over the fitted palette; the error is
+    still measured against the nearest-downscaled frame, as with nearest sampling.
+    """
 
     remapper: Remapper
     output: OutputSettings
+    downscale: DownscaleSettings
 
     def __call__(self, batch: list[tuple[FrameSource, NDArray[np.uint8]]]) -> _WrittenBatch:
         outcome = _WrittenBatch(0, [], ErrorStats())
+        majority: dict[tuple[int, int], MajorityDownscaler] = {}
         for source, small in batch:
-            remapped = self.remapper.remap(small)
+            if self.downscale.sampling == "majority":
+                try:
+                    rgba = read_frame(source.path).rgba
+                except FrameError as error:
+                    outcome.failures.append((source.path, f"{error.reason}, when read again for --sampling majority"))
+                    continue
+                shape = (rgba.shape[0], rgba.shape[1])
+                if shape not in majority:
+                    majority[shape] = MajorityDownscaler(
+                        shape, (small.shape[0], small.shape[1]), self.remapper.palette, self.downscale.alpha_threshold
+                    )
+                remapped = self.remapper.remap(majority[shape](rgba), compared_to=small)
+            else:
+                remapped = self.remapper.remap(small)
             if self.output.indexed:
                 data = encode_indexed_png(remapped.indices, self.remapper.output_palette)
             else:
@@ -270,12 +298,14 @@ def _write_sprites(
     total: int,
     remapper: Remapper,
     output: OutputSettings,
+    downscale: DownscaleSettings,
     report: Report,
     options: RunOptions,
 ) -> None:
     errors = ErrorStats()
     done = 0
-    for batch in _map_batches(_SpriteWriter(remapper, output), items, options, batch_size=WRITE_BATCH):
+    writer = _SpriteWriter(remapper, output, downscale)
+    for batch in _map_batches(writer, items, options, batch_size=WRITE_BATCH):
         for path, reason in batch.failures:
             report.skip(path, reason)
         report.frames_written += batch.written
@@ -408,7 +438,7 @@ def process(
         remapper = Remapper(palette, output.target)
         _check_indexed(output, len(remapper.output_palette), "the fitted palette")
         writing = time.perf_counter()
-        _write_sprites(spool, len(spool), remapper, output, report, options)
+        _write_sprites(spool, len(spool), remapper, output, downscale, report, options)
         report.timings["write"] = time.perf_counter() - writing
     finally:
         spool.close()
@@ -442,6 +472,7 @@ def apply(
         len(frames),
         remapper,
         output,
+        downscale,
         report,
         options,
     )

@@ -1,6 +1,7 @@
 """Fitting one reduced palette to a sample of pixels.
 
-``kmeans-lab`` (the default) clusters in CIELAB. With a fixed count it is
+``kmeans-lab`` (the default) works in DIN99o, where Euclidean distance
+follows perceived difference (see :mod:`.colour`). With a fixed count it is
 k-means. With ``auto`` the count is found in two steps:
 
 1. the tolerance bound: the fewest colours for which the pixels of *every*
@@ -9,14 +10,21 @@ k-means. With ``auto`` the count is found in two steps:
    distinct materials from merging on a character with many colours: a merged
    pair 12 ΔE apart has a per-colour error near 6, while its share of the
    overall mean can stay below any sensible tolerance;
-2. at or below that bound, a count where a Gaussian mixture in CIELAB has a
-   low BIC, so colours that only split render noise go. On flat
-   materials with noise this finds the true number of colours; on real
-   renders, whose shading is continuous, BIC keeps falling and the tolerance
-   bound decides.
+2. at or below that bound, a count where a Gaussian mixture has a low BIC,
+   so colours that only split render noise go. On flat materials with noise
+   this finds the true number of colours; on real renders, whose shading is
+   continuous, BIC keeps falling and the tolerance bound decides.
 
-The palette itself is always the k-means one, which has a lower error than
-the mixture's means at a given count.
+The count is searched on the first ``SEARCH_SAMPLE`` pixels of the sample, a
+uniform subsample. The palette at that count is then *refined* for the error
+people see, which k-means does not minimise: k-means minimises squared
+distances, the sprites are judged by their mean ΔE2000. Each refinement step
+matches every pixel to its nearest colour, as the remap will, and moves each
+colour to the centre of its pixels weighted by 1/ΔE2000 (Weiszfeld's
+iteration for the point of least total distance). The refinement starts on
+the search sample and doubles it while the palette does worse on pixels it
+has not seen than on those it was fitted to, so the sample grows only as far
+as the error needs.
 
 ``meanshift-seed`` reproduces the original script (MeanShift in sRGB with
 ``estimate_bandwidth(quantile=0.14)`` and bin seeding on 2000 pixels) for
@@ -34,13 +42,22 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import options
-from .colour import delta_e_2000, distinct_colours, lab_to_srgb, srgb_to_lab
+from .colour import delta_e_2000, din99o_to_lab, din99o_to_srgb, distinct_colours, lab_to_din99o, srgb_to_lab
 from .options import DEFAULT_TOLERANCE, METHODS
 from .palette import Palette
 
 MEANSHIFT_SAMPLE = 2000
 KMEANS_RESTARTS = 4
-# Added to mixture covariances (ΔE² units) so that a pile of identical 8-bit colours
+# Pixels the colour count is searched on: enough for k-means to place 32 colours, few enough for ~13 fits to be quick.
+SEARCH_SAMPLE = 4000
+REFINE_STEPS = 40
+# Refinement stops when a step lowers the mean ΔE2000 by less than this share.
+REFINE_MIN_GAIN = 1e-4
+# A pixel that already sits on its colour would get an unbounded Weiszfeld weight; ΔE2000 below this is invisible.
+REFINE_ERROR_FLOOR = 0.5
+# The sample is doubled while the palette's error on pixels it has not seen exceeds its error on those it has by more.
+GENERALISATION_GAP = 0.01
+# Added to mixture covariances (squared DIN99o units, about ΔE²) so that a pile of identical 8-bit colours
 # (a flat or clipped material) does not pass for a colour of its own.
 MIXTURE_REGULARISATION = 1.0
 MIN_PIXELS_PER_MIXTURE_COLOUR = 10
@@ -80,13 +97,14 @@ class FitResult:
     counts_tried: tuple[int, ...] = ()
 
 
-class _LabKMeans:
-    """k-means on the distinct colours of a sample, weighted by how often each occurs."""
+class _PerceptualKMeans:
+    """k-means in DIN99o on the distinct colours of a sample, weighted by how often each occurs."""
 
     def __init__(self, pixels: NDArray[np.uint8], seed: int) -> None:
         self.colors, _, self.weights = distinct_colours(pixels)
         self.lab = srgb_to_lab(self.colors)
-        self.sample_lab = srgb_to_lab(pixels)
+        self.din99o = lab_to_din99o(self.lab)
+        self.sample_din99o = lab_to_din99o(srgb_to_lab(pixels))
         self.seed = seed
         self._fits: dict[int, tuple[Palette, NDArray[np.intp]]] = {}
         self._bics: dict[int, float] = {}
@@ -105,14 +123,10 @@ class _LabKMeans:
         model = KMeans(n_clusters=count, n_init=KMEANS_RESTARTS, random_state=self.seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "fewer distinct points than clusters" is handled above
-            model.fit(self.lab, sample_weight=self.weights)
-        palette_rgb = lab_to_srgb(model.cluster_centers_)
+            model.fit(self.din99o, sample_weight=self.weights)
         # Two centres can round to one 8-bit colour; the palette keeps it once.
-        palette = Palette.from_colors(palette_rgb)
-        from scipy.spatial import cKDTree
-
-        _, labels = cKDTree(palette.lab).query(self.lab)
-        return palette, labels
+        palette = Palette.from_colors(din99o_to_srgb(model.cluster_centers_))
+        return palette, _nearest(palette.din99o, self.din99o)
 
     def worst_colour_error(self, palette: Palette, labels: NDArray[np.intp]) -> float:
         """The largest, over palette colours, of the mean ΔE2000 of the pixels mapped to it."""
@@ -134,13 +148,13 @@ class _LabKMeans:
             weights, precisions = self._cluster_shapes(labels, len(palette))
             mixture = GaussianMixture(
                 len(palette), covariance_type="full", init_params="random_from_data",
-                means_init=palette.lab, weights_init=weights, precisions_init=precisions,
+                means_init=palette.din99o, weights_init=weights, precisions_init=precisions,
                 reg_covar=MIXTURE_REGULARISATION, random_state=self.seed, max_iter=MIXTURE_ITERATIONS, tol=1e-2,
             )  # fmt: skip
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # convergence warnings: the BIC is still comparable
-                mixture.fit(self.sample_lab)
-            self._bics[count] = float(mixture.bic(self.sample_lab))
+                mixture.fit(self.sample_din99o)
+            self._bics[count] = float(mixture.bic(self.sample_din99o))
         return self._bics[count]
 
     def _cluster_shapes(self, labels: NDArray[np.intp], count: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -151,12 +165,12 @@ class _LabKMeans:
             members = labels == index
             covariance = np.eye(3) * MIXTURE_REGULARISATION
             if members.sum() > 1:
-                covariance += np.cov(self.lab[members].T, aweights=self.weights[members], bias=True)
+                covariance += np.cov(self.din99o[members].T, aweights=self.weights[members], bias=True)
             precisions[index] = np.linalg.inv(covariance)
         return weights / weights.sum(), precisions
 
 
-def _tolerance_bound(model: _LabKMeans, settings: PaletteSettings) -> int:
+def _tolerance_bound(model: _PerceptualKMeans, settings: PaletteSettings) -> int:
     """The fewest colours within the tolerance, or the colour limit if even that is not."""
 
     def within_tolerance(count: int) -> bool:
@@ -177,7 +191,7 @@ def _tolerance_bound(model: _LabKMeans, settings: PaletteSettings) -> int:
     return high
 
 
-def _lowest_bic_below(model: _LabKMeans, bound: int) -> int:
+def _lowest_bic_below(model: _PerceptualKMeans, bound: int) -> int:
     """A count in 1..``bound`` with a low BIC, from a coarse scan and a walk down.
 
     The BIC curve is noisy, so a doubling scan first finds the region of its
@@ -198,12 +212,96 @@ def _lowest_bic_below(model: _LabKMeans, bound: int) -> int:
             return count
 
 
-def _fit_kmeans_auto(model: _LabKMeans, settings: PaletteSettings) -> tuple[Palette, tuple[int, ...]]:
+def _auto_count(model: _PerceptualKMeans, settings: PaletteSettings) -> int:
     bound = _tolerance_bound(model, settings)
     # A mixture needs several pixels per colour to say anything; with fewer, the bound stands.
-    enough_pixels = len(model.sample_lab) >= MIN_PIXELS_PER_MIXTURE_COLOUR * bound
-    count = _lowest_bic_below(model, bound) if enough_pixels and bound < len(model.colors) else bound
-    return model.fit(count)[0], model.counts_fitted()
+    enough_pixels = len(model.sample_din99o) >= MIN_PIXELS_PER_MIXTURE_COLOUR * bound
+    return _lowest_bic_below(model, bound) if enough_pixels and bound < len(model.colors) else bound
+
+
+def _nearest(centres: NDArray[np.float64], points: NDArray[np.float64]) -> NDArray[np.intp]:
+    """The index of each point's nearest centre, in the coordinates given (DIN99o: what the remap does)."""
+    from scipy.spatial import cKDTree
+
+    return cKDTree(centres).query(points)[1]  # type: ignore[no-any-return]
+
+
+@dataclass
+class _Colours:
+    """The distinct colours of a sample, in CIELAB and DIN99o, with their pixel counts."""
+
+    lab: NDArray[np.float64]
+    din99o: NDArray[np.float64]
+    weights: NDArray[np.float64]
+
+    @classmethod
+    def of(cls, pixels: NDArray[np.uint8]) -> _Colours:
+        colours, _, counts = distinct_colours(pixels)
+        lab = srgb_to_lab(colours)
+        return cls(lab, lab_to_din99o(lab), counts.astype(np.float64))
+
+    def matched_errors(self, centres: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """Each colour's nearest centre (DIN99o) and its ΔE2000 to it."""
+        labels = _nearest(centres, self.din99o)
+        return labels, delta_e_2000(self.lab, din99o_to_lab(centres)[labels])
+
+    def mean_error(self, centres: NDArray[np.float64]) -> float:
+        return float(np.average(self.matched_errors(centres)[1], weights=self.weights))
+
+
+def _weiszfeld_steps(centres: NDArray[np.float64], colours: _Colours) -> NDArray[np.float64]:
+    """Centres (DIN99o) with a lower mean ΔE2000 of the colours matched to them; the best ones met."""
+    best, best_error = centres, np.inf
+    for _ in range(REFINE_STEPS):
+        labels, errors = colours.matched_errors(centres)
+        error = float(np.average(errors, weights=colours.weights))
+        if error >= best_error * (1 - REFINE_MIN_GAIN):
+            break
+        best, best_error = centres, error
+        pull = colours.weights / np.maximum(errors, REFINE_ERROR_FLOOR)
+        totals = np.bincount(labels, weights=pull, minlength=len(centres))
+        sums = np.stack(
+            [np.bincount(labels, weights=pull * colours.din99o[:, axis], minlength=len(centres)) for axis in range(3)],
+            axis=1,
+        )
+        used = totals > 0  # a colour no pixel is nearest to stays where it is
+        centres = centres.copy()
+        centres[used] = sums[used] / totals[used, None]
+    return best
+
+
+def refine_palette(palette: Palette, pixels: NDArray[np.uint8], start: int = SEARCH_SAMPLE) -> tuple[Palette, int]:
+    """Lower the mean ΔE2000 of ``pixels`` matched to ``palette``, on as many of them as that needs.
+
+    Parameters
+    ----------
+    palette : Palette
+        The starting colours, typically k-means centres.
+    pixels : ndarray of uint8, shape (n, 3)
+        A uniform sample in random order, so that any prefix is a uniform sample too.
+    start : int
+        Pixels the first refinement uses.
+
+    Returns
+    -------
+    palette : Palette
+        The refined colours, as many as given or fewer if two became one.
+    sample_size : int
+        Pixels the last refinement used.
+    """
+    centres = palette.din99o
+    size = min(start, len(pixels))
+    while True:
+        seen = _Colours.of(pixels[:size])
+        centres = _weiszfeld_steps(centres, seen)
+        unseen_size = min(size, len(pixels) - size)
+        if unseen_size == 0:
+            break
+        unseen = _Colours.of(pixels[size : size + unseen_size])
+        if unseen.mean_error(centres) <= seen.mean_error(centres) * (1 + GENERALISATION_GAP):
+            break
+        size += unseen_size
+    return Palette.from_colors(din99o_to_srgb(centres)), size
 
 
 def _fit_meanshift_seed(pixels: NDArray[np.uint8]) -> Palette:
@@ -228,7 +326,8 @@ def fit_palette(pixels: NDArray[np.uint8], settings: PaletteSettings) -> FitResu
     Parameters
     ----------
     pixels : ndarray of uint8, shape (n, 3)
-        Opaque sRGB pixels, typically a :class:`~.sampling.PixelReservoir` sample.
+        Opaque sRGB pixels in random order, typically a :class:`~.sampling.PixelReservoir` sample: the
+        count is searched on the first ``SEARCH_SAMPLE`` and the palette refined on as many as it needs.
     settings : PaletteSettings
         Method, colour count or tolerance, and seed.
 
@@ -248,9 +347,10 @@ def fit_palette(pixels: NDArray[np.uint8], settings: PaletteSettings) -> FitResu
     if settings.method == "meanshift-seed":
         palette = _fit_meanshift_seed(pixels)
         return FitResult(palette.sorted_by_lightness(), len(pixels))
-    model = _LabKMeans(pixels, settings.seed)
-    if settings.colors is not None:
-        palette, _ = model.fit(settings.colors)
-        return FitResult(palette.sorted_by_lightness(), len(pixels), (settings.colors,))
-    palette, tried = _fit_kmeans_auto(model, settings)
-    return FitResult(palette.sorted_by_lightness(), len(pixels), tried)
+    model = _PerceptualKMeans(pixels[:SEARCH_SAMPLE], settings.seed)
+    count = settings.colors if settings.colors is not None else _auto_count(model, settings)
+    palette, _ = model.fit(count)
+    if len(palette) == len(model.colors) and len(pixels) <= SEARCH_SAMPLE:
+        return FitResult(palette.sorted_by_lightness(), len(pixels), model.counts_fitted())  # every colour kept: exact
+    palette, sample_size = refine_palette(palette, pixels)
+    return FitResult(palette.sorted_by_lightness(), sample_size, model.counts_fitted())

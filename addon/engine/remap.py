@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from .colour import delta_e_2000, distinct_colours, srgb_to_lab
+from .colour import delta_e_2000, distinct_colours, lab_to_din99o, srgb_to_lab
 from .palette import Palette
 
 # ΔE2000 histogram bins for percentiles over any number of frames in fixed memory.
@@ -63,8 +63,8 @@ class Remapper:
 
     Each fitted colour goes to its nearest target colour, so the sprites use
     at most ``len(palette)`` target colours and every frame of a character
-    still shares one set of colours. Distances are Euclidean in CIELAB, the
-    space the palette was fitted in.
+    still shares one set of colours. Distances are Euclidean in DIN99o, the
+    space the palette was fitted in, where they follow ΔE2000.
     """
 
     def __init__(self, palette: Palette, target: Palette | None = None) -> None:
@@ -72,34 +72,55 @@ class Remapper:
 
         self.palette = palette
         self.target = target
-        self._tree = cKDTree(palette.lab)
+        self._tree = cKDTree(palette.din99o)
         if target is None:
             self.output_palette = palette
             self._output_of_fitted = np.arange(len(palette))
         else:
-            _, nearest_target = cKDTree(target.lab).query(palette.lab)
+            _, nearest_target = cKDTree(target.din99o).query(palette.din99o)
             used = np.unique(nearest_target)  # in target order
             self.output_palette = Palette(target.colors[used])
             self._output_of_fitted = np.searchsorted(used, nearest_target)
         opaque_alpha = np.full((len(self.output_palette), 1), 255, dtype=np.uint8)
         self._output_rgba = np.hstack([self.output_palette.colors, opaque_alpha])
 
-    def remap(self, small: NDArray[np.uint8]) -> RemappedFrame:
-        """Remap a downscaled frame whose alpha is 0 or 255."""
+    def remap(self, small: NDArray[np.uint8], compared_to: NDArray[np.uint8] | None = None) -> RemappedFrame:
+        """Remap a downscaled frame whose alpha is 0 or 255.
+
+        The errors are those of the sprite against ``small``, or against ``compared_to`` (a frame of the same
+        shape, such as the nearest-downscaled frame when ``small`` came from another sampling) where both are
+        opaque.
+        """
         pixels = small.reshape(-1, 4)
         opaque = np.flatnonzero(pixels[:, 3] == 255)
         # Colours repeat within a frame: convert and match each distinct one once.
         unique_rgb, inverse, _ = distinct_colours(pixels[opaque, :3])
         unique_lab = srgb_to_lab(unique_rgb)
-        fitted = self._tree.query(unique_lab)[1] if len(unique_lab) else np.empty(0, dtype=np.intp)
+        fitted = self._tree.query(lab_to_din99o(unique_lab))[1] if len(unique_lab) else np.empty(0, dtype=np.intp)
         unique_output = self._output_of_fitted[fitted]
 
-        errors = ErrorStats()
-        errors.add(delta_e_2000(unique_lab, self.output_palette.lab[unique_output])[inverse])
-
         pixel_output = unique_output[inverse]
+        errors = ErrorStats()
+        if compared_to is None:
+            errors.add(delta_e_2000(unique_lab, self.output_palette.lab[unique_output])[inverse])
+        else:
+            errors.add(self._errors_against(compared_to.reshape(-1, 4), opaque, pixel_output))
+
         indices = np.full(len(pixels), -1, dtype=np.int16)
         indices[opaque] = pixel_output
         sprite = np.zeros_like(pixels)
         sprite[opaque] = self._output_rgba[pixel_output]
         return RemappedFrame(rgba=sprite.reshape(small.shape), indices=indices.reshape(small.shape[:2]), errors=errors)
+
+    def _errors_against(
+        self, reference: NDArray[np.uint8], opaque: NDArray[np.intp], pixel_output: NDArray[np.intp]
+    ) -> NDArray[np.float64]:
+        """ΔE2000 of the output colours against ``reference`` at the pixels opaque in both, each distinct pair once."""
+        both = reference[opaque, 3] == 255
+        rgb = reference[opaque[both], :3].astype(np.int64)
+        pairs = (((rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]) << 16) | pixel_output[both]
+        unique_pairs, inverse = np.unique(pairs, return_inverse=True)
+        codes = unique_pairs >> 16
+        colours = np.stack([codes >> 16, (codes >> 8) & 255, codes & 255], axis=1).astype(np.uint8)
+        output_lab = self.output_palette.lab[unique_pairs & 0xFFFF]
+        return delta_e_2000(srgb_to_lab(colours), output_lab)[inverse.reshape(-1)]

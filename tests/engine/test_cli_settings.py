@@ -155,8 +155,8 @@ def test_max_colors_caps_the_automatic_count(truth12, tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def many_pixels(tmp_path_factory) -> Path:
-    # 4 frames of 80x64 sprite pixels at --pixel 2, about 3,400 of them opaque in each: several times the reservoir.
-    return write_gradient_frames(tmp_path_factory.mktemp("seed") / "renders", 4, shape=(160, 128))
+    # 4 frames of 240x192 sprite pixels at --pixel 2, about 30,000 of them opaque in each: several times the reservoir.
+    return write_gradient_frames(tmp_path_factory.mktemp("seed") / "renders", 4, shape=(480, 384))
 
 
 def outputs(out: Path) -> dict[str, bytes]:
@@ -252,6 +252,31 @@ def test_alpha_threshold_sets_which_pixels_are_opaque(tmp_path):
     assert opaque_counts[-1] > 0
 
 
+def test_sampling_majority_removes_the_speckle_that_noise_gives_nearest_sampling(tmp_path):
+    renders = tmp_path / "renders"
+    write_truth_set(renders, 6, 2, noise=18.0, seed=6)
+
+    def speckled_share(sampling: str | None) -> float:
+        out = tmp_path / f"out_{sampling}"
+        option = [] if sampling is None else ["--sampling", sampling]
+        assert run_cli("process", renders, "--out", out, "--size", "64x90", "--colors", 6, *option) == 0
+        shares = []
+        for rgba in sprite_arrays(out).values():
+            codes = rgba[:, :, :3].astype(np.int64) @ np.array([1 << 16, 1 << 8, 1])
+            opaque = rgba[:, :, 3] == 255
+            centre = codes[1:-1, 1:-1]
+            lonely = opaque[1:-1, 1:-1].copy()
+            for neighbour in (codes[:-2, 1:-1], codes[2:, 1:-1], codes[1:-1, :-2], codes[1:-1, 2:]):
+                lonely &= centre != neighbour
+            shares.append(lonely.sum() / opaque.sum())
+        return float(np.mean(shares))
+
+    nearest, default, majority = speckled_share("nearest"), speckled_share(None), speckled_share("majority")
+    assert default == nearest  # nearest is the default
+    assert majority < 0.2 * nearest
+    assert palette_colours(tmp_path / "out_majority") == palette_colours(tmp_path / "out_nearest")
+
+
 # Bad values --------------------------------------------------------------------------------------------------------
 
 
@@ -291,6 +316,7 @@ BAD_VALUES = [
     (["--alpha-threshold", "0"], ["--alpha-threshold"]),
     (["--alpha-threshold", "256"], ["--alpha-threshold"]),
     (["--pixel", "0"], ["--pixel"]),
+    (["--sampling", "median"], ["--sampling"]),
     # 256 colours and the transparent entry do not fit the 256 entries of a paletted PNG.
     (["--colors", "256", "--indexed"], ["--colors", "--indexed"]),
 ]
