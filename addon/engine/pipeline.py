@@ -32,7 +32,7 @@ from .options import INDEXED_LIMIT, check_indexed_fits
 from .palette import Palette
 from .palette_files import write_palette
 from .quantize import PaletteSettings, fit_palette, preload
-from .remap import ErrorStats, Remapper
+from .remap import ErrorStats, RemappedFrame, Remapper
 from .report import Report
 from .sampling import PixelReservoir
 from .sources import FrameSource, SetupError, prepare_output_folder
@@ -263,22 +263,12 @@ class _SpriteWriter:
 
     def __call__(self, batch: list[tuple[FrameSource, NDArray[np.uint8]]]) -> _WrittenBatch:
         outcome = _WrittenBatch(0, [], ErrorStats())
-        majority: dict[tuple[int, int], MajorityDownscaler] = {}
-        for source, small in batch:
-            if self.downscale.sampling == "majority":
-                try:
-                    rgba = read_frame(source.path).rgba
-                except FrameError as error:
-                    outcome.failures.append((source.path, f"{error.reason}, when read again for --sampling majority"))
-                    continue
-                shape = (rgba.shape[0], rgba.shape[1])
-                if shape not in majority:
-                    majority[shape] = MajorityDownscaler(
-                        shape, (small.shape[0], small.shape[1]), self.remapper.palette, self.downscale.alpha_threshold
-                    )
-                remapped = self.remapper.remap(majority[shape](rgba), compared_to=small)
-            else:
-                remapped = self.remapper.remap(small)
+        if self.downscale.sampling == "majority":
+            sprites = self._by_majority(batch, outcome)
+        else:
+            sources, smalls = [source for source, _ in batch], [small for _, small in batch]
+            sprites = zip(sources, self.remapper.remap_frames(smalls), strict=True)
+        for source, remapped in sprites:
             if self.output.indexed:
                 data = encode_indexed_png(remapped.indices, self.remapper.output_palette)
             else:
@@ -291,6 +281,28 @@ class _SpriteWriter:
             outcome.written += 1
             outcome.errors.merge(remapped.errors)
         return outcome
+
+    def _by_majority(
+        self, batch: list[tuple[FrameSource, NDArray[np.uint8]]], outcome: _WrittenBatch
+    ) -> Iterator[tuple[FrameSource, RemappedFrame]]:
+        majority: dict[tuple[int, int], MajorityDownscaler] = {}
+        for source, small in batch:
+            try:
+                rgba = read_frame(source.path).rgba
+            except FrameError as error:
+                outcome.failures.append((source.path, f"{error.reason}, when read again for --sampling majority"))
+                continue
+            shape = (rgba.shape[0], rgba.shape[1])
+            if shape[0] < small.shape[0] or shape[1] < small.shape[1]:
+                outcome.failures.append(
+                    (source.path, "changed since it was first read: it is now smaller than the sprite")
+                )
+                continue
+            if shape not in majority:
+                majority[shape] = MajorityDownscaler(
+                    shape, (small.shape[0], small.shape[1]), self.remapper.palette, self.downscale.alpha_threshold
+                )
+            yield source, self.remapper.remap(majority[shape](rgba), compared_to=small)
 
 
 def _write_sprites(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -91,24 +92,50 @@ class Remapper:
         shape, such as the nearest-downscaled frame when ``small`` came from another sampling) where both are
         opaque.
         """
+        if compared_to is None:
+            return self.remap_frames([small])[0]
         pixels = small.reshape(-1, 4)
         opaque = np.flatnonzero(pixels[:, 3] == 255)
-        # Colours repeat within a frame: convert and match each distinct one once.
-        unique_rgb, inverse, _ = distinct_colours(pixels[opaque, :3])
-        unique_lab = srgb_to_lab(unique_rgb)
-        fitted = self._tree.query(lab_to_din99o(unique_lab))[1] if len(unique_lab) else np.empty(0, dtype=np.intp)
-        unique_output = self._output_of_fitted[fitted]
-
+        unique_output, inverse, _ = self._match(pixels[opaque, :3])
         pixel_output = unique_output[inverse]
         errors = ErrorStats()
-        if compared_to is None:
-            errors.add(delta_e_2000(unique_lab, self.output_palette.lab[unique_output])[inverse])
-        else:
-            errors.add(self._errors_against(compared_to.reshape(-1, 4), opaque, pixel_output))
+        errors.add(self._errors_against(compared_to.reshape(-1, 4), opaque, pixel_output))
+        return self._frame(small, opaque, pixel_output, errors)
 
-        indices = np.full(len(pixels), -1, dtype=np.int16)
+    def remap_frames(self, smalls: Sequence[NDArray[np.uint8]]) -> list[RemappedFrame]:
+        """Remap several downscaled frames at once, each as :meth:`remap` would.
+
+        The frames of a character share most of their colours, so each distinct colour of them all is
+        converted, matched and measured once.
+        """
+        flat = [small.reshape(-1, 4) for small in smalls]
+        opaque = [np.flatnonzero(pixels[:, 3] == 255) for pixels in flat]
+        unique_output, inverse, unique_lab = self._match(
+            np.concatenate([pixels[where, :3] for pixels, where in zip(flat, opaque, strict=True)])
+        )
+        unique_errors = delta_e_2000(unique_lab, self.output_palette.lab[unique_output])
+        remapped = []
+        for small, where, frame_inverse in zip(
+            smalls, opaque, np.split(inverse, np.cumsum([len(where) for where in opaque])[:-1]), strict=True
+        ):
+            errors = ErrorStats()
+            errors.add(unique_errors[frame_inverse])
+            remapped.append(self._frame(small, where, unique_output[frame_inverse], errors))
+        return remapped
+
+    def _match(self, rgb: NDArray[np.uint8]) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
+        """Output-palette index of each distinct colour of ``rgb``, each pixel's distinct colour, and their CIELAB."""
+        unique_rgb, inverse, _ = distinct_colours(rgb)
+        unique_lab = srgb_to_lab(unique_rgb)
+        fitted = self._tree.query(lab_to_din99o(unique_lab))[1] if len(unique_lab) else np.empty(0, dtype=np.intp)
+        return self._output_of_fitted[fitted], inverse, unique_lab
+
+    def _frame(
+        self, small: NDArray[np.uint8], opaque: NDArray[np.intp], pixel_output: NDArray[np.intp], errors: ErrorStats
+    ) -> RemappedFrame:
+        indices = np.full(small.shape[0] * small.shape[1], -1, dtype=np.int16)
         indices[opaque] = pixel_output
-        sprite = np.zeros_like(pixels)
+        sprite = np.zeros((len(indices), 4), dtype=np.uint8)
         sprite[opaque] = self._output_rgba[pixel_output]
         return RemappedFrame(rgba=sprite.reshape(small.shape), indices=indices.reshape(small.shape[:2]), errors=errors)
 

@@ -64,3 +64,24 @@ def test_reservoir_sample_is_uniform_over_frames():
         reservoir.add(np.full((1000, 3), index, np.uint8))
     counts = np.bincount(reservoir.sample()[:, 0], minlength=100)
     assert counts.min() > 10 and counts.max() < 55  # expectation 30 per frame
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, 60), min_size=1, max_size=30), st.integers(1, 40), st.integers(0, 5))
+def test_reservoir_sample_is_the_pixels_with_the_smallest_keys(sizes, capacity, seed):
+    """However the candidates are cut back, the sample is the bottom-k of the keys the seed gives, in key order."""
+    reservoir = PixelReservoir(capacity, seed=seed)
+    keys_rng = np.random.default_rng(seed)
+    keys, pixels = [], []
+    for index, size in enumerate(sizes):
+        chunk = np.stack([np.arange(size) % 256, np.full(size, index % 256), np.arange(size) // 256], axis=1)
+        reservoir.add(chunk.astype(np.uint8))
+        if size:
+            keys.append(keys_rng.random(size))
+            pixels.append(chunk.astype(np.uint8))
+    expected = (
+        np.concatenate(pixels)[np.argsort(np.concatenate(keys), kind="stable")[:capacity]]
+        if pixels
+        else np.empty((0, 3), np.uint8)
+    )
+    np.testing.assert_array_equal(reservoir.sample(), expected)
