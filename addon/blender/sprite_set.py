@@ -33,7 +33,6 @@ from ..engine import (
     read_palette,
     unique_safe_names,
 )
-from ..engine.quantize import preload
 from ..engine.set_update import RenderedAction, SetOutcome, update_sprite_set
 from . import actions, jobs, sprites
 from .render_size import sprite_resolution, sprite_size_render_settings
@@ -239,8 +238,6 @@ class SetRender:
 
     def _begin(self) -> None:
         from . import handlers
-
-        preload()  # scikit-learn imports while the set renders, not after it
 
         handlers.set_renders.add(self.scene_name)
         if self._sprite_size_settings is not None:

@@ -31,7 +31,7 @@ from .majority import MajorityDownscaler
 from .options import INDEXED_LIMIT, check_indexed_fits
 from .palette import Palette
 from .palette_files import write_palette
-from .quantize import PaletteSettings, fit_palette, preload
+from .quantize import PaletteSettings, fit_palette
 from .remap import ErrorStats, RemappedFrame, Remapper
 from .report import Report
 from .sampling import PixelReservoir
@@ -359,7 +359,6 @@ def fit(
     report = Report(frames_in=len(frames))
     started = time.perf_counter()
     reservoir = PixelReservoir(SAMPLE_SIZE, seed=palette_settings.seed)
-    preload()
     for item in _small_frames(frames, downscale, report, options):
         assert item.pixels is not None
         reservoir.add(_opaque_pixels(item.pixels))
@@ -435,7 +434,6 @@ def process(
     options, output, report = _start_writing_run(frames, sources, output, options)
     started = time.perf_counter()
     reservoir = PixelReservoir(SAMPLE_SIZE, seed=palette_settings.seed)
-    preload()
     spool = _Spool()
     try:
         for item in _small_frames(frames, downscale, report, options):

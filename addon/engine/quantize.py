@@ -33,9 +33,6 @@ comparison.
 
 from __future__ import annotations
 
-import importlib
-import threading
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +40,8 @@ from numpy.typing import NDArray
 
 from . import options
 from .colour import delta_e_2000, din99o_to_lab, din99o_to_srgb, distinct_colours, lab_to_din99o, srgb_to_lab
+from .kmeans import kmeans
+from .mixture import mixture_bic
 from .options import DEFAULT_TOLERANCE, METHODS
 from .palette import Palette
 
@@ -63,6 +62,7 @@ MIXTURE_REGULARISATION = 1.0
 MIN_PIXELS_PER_MIXTURE_COLOUR = 10
 # Started from the k-means colours, the mixture needs few EM steps for a comparable BIC.
 MIXTURE_ITERATIONS = 15
+MIXTURE_TOLERANCE = 1e-2
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,8 @@ class _PerceptualKMeans:
     """k-means in DIN99o on the distinct colours of a sample, weighted by how often each occurs."""
 
     def __init__(self, pixels: NDArray[np.uint8], seed: int) -> None:
-        self.colors, _, self.weights = distinct_colours(pixels)
+        self.colors, _, counts = distinct_colours(pixels)
+        self.weights = counts.astype(np.float64)
         self.lab = srgb_to_lab(self.colors)
         self.din99o = lab_to_din99o(self.lab)
         self.sample_din99o = lab_to_din99o(srgb_to_lab(pixels))
@@ -123,14 +124,9 @@ class _PerceptualKMeans:
 
     def fit_once(self, count: int, *, restarts: int, seed: int) -> Palette:
         """A k-means palette of at most ``count`` colours: the best of ``restarts`` runs, by squared error."""
-        from sklearn.cluster import KMeans
-
-        model = KMeans(n_clusters=min(count, len(self.colors)), n_init=restarts, random_state=seed)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "fewer distinct points than clusters": only on the edge of the above
-            model.fit(self.din99o, sample_weight=self.weights)
+        centres = kmeans(self.din99o, self.weights, min(count, len(self.colors)), restarts=restarts, seed=seed)
         # Two centres can round to one 8-bit colour; the palette keeps it once.
-        return Palette.from_colors(din99o_to_srgb(model.cluster_centers_))
+        return Palette.from_colors(din99o_to_srgb(centres))
 
     def worst_colour_error(self, palette: Palette, labels: NDArray[np.intp]) -> float:
         """The largest, over palette colours, of the mean ΔE2000 of the pixels mapped to it."""
@@ -145,33 +141,25 @@ class _PerceptualKMeans:
 
     def bic(self, count: int) -> float:
         """BIC of a full-covariance Gaussian mixture started from the k-means clusters."""
-        from sklearn.mixture import GaussianMixture
-
         if count not in self._bics:
             palette, labels = self.fit(count)
-            weights, precisions = self._cluster_shapes(labels, len(palette))
-            mixture = GaussianMixture(
-                len(palette), covariance_type="full", init_params="random_from_data",
-                means_init=palette.din99o, weights_init=weights, precisions_init=precisions,
-                reg_covar=MIXTURE_REGULARISATION, random_state=self.seed, max_iter=MIXTURE_ITERATIONS, tol=1e-2,
+            weights, covariances = self._cluster_shapes(labels, len(palette))
+            self._bics[count] = mixture_bic(
+                self.sample_din99o, palette.din99o, weights, covariances,
+                regularisation=MIXTURE_REGULARISATION, iterations=MIXTURE_ITERATIONS, tolerance=MIXTURE_TOLERANCE,
             )  # fmt: skip
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # convergence warnings: the BIC is still comparable
-                mixture.fit(self.sample_din99o)
-            self._bics[count] = float(mixture.bic(self.sample_din99o))
         return self._bics[count]
 
     def _cluster_shapes(self, labels: NDArray[np.intp], count: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Weights and precision matrices of the k-means clusters, to start the mixture where k-means ended."""
+        """Weights and covariance matrices of the k-means clusters, to start the mixture where k-means ended."""
         weights = np.bincount(labels, weights=self.weights, minlength=count) + 1e-9
-        precisions = np.empty((count, 3, 3))
+        covariances = np.empty((count, 3, 3))
         for index in range(count):
             members = labels == index
-            covariance = np.eye(3) * MIXTURE_REGULARISATION
+            covariances[index] = np.eye(3) * MIXTURE_REGULARISATION
             if members.sum() > 1:
-                covariance += np.cov(self.din99o[members].T, aweights=self.weights[members], bias=True)
-            precisions[index] = np.linalg.inv(covariance)
-        return weights / weights.sum(), precisions
+                covariances[index] += np.cov(self.din99o[members].T, aweights=self.weights[members], bias=True)
+        return weights / weights.sum(), covariances
 
 
 def _tolerance_bound(model: _PerceptualKMeans, settings: PaletteSettings) -> int:
@@ -319,11 +307,6 @@ def _fit_meanshift_seed(pixels: NDArray[np.uint8]) -> Palette:
     return Palette.from_colors(model.cluster_centers_.astype(np.uint8))
 
 
-def preload() -> None:
-    """Import scikit-learn in the background, so that it is ready when the frames have been read."""
-    threading.Thread(target=importlib.import_module, args=("sklearn.mixture",), daemon=True).start()
-
-
 def fit_palette(pixels: NDArray[np.uint8], settings: PaletteSettings) -> FitResult:
     """Fit a palette to ``pixels``.
 
@@ -351,6 +334,15 @@ def fit_palette(pixels: NDArray[np.uint8], settings: PaletteSettings) -> FitResu
     if settings.method == "meanshift-seed":
         palette = _fit_meanshift_seed(pixels)
         return FitResult(palette.sorted_by_lightness(), len(pixels))
+    from threadpoolctl import threadpool_limits  # scikit-learn's own dependency
+
+    # The arrays have three columns: waking BLAS threads for them costs more than it saves (the fit took twice
+    # as long with them, and longer still while other processes were busy).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fit_kmeans(pixels, settings)
+
+
+def _fit_kmeans(pixels: NDArray[np.uint8], settings: PaletteSettings) -> FitResult:
     model = _PerceptualKMeans(pixels[:SEARCH_SAMPLE], settings.seed)
     count = settings.colors if settings.colors is not None else _auto_count(model, settings)
     palette, _ = model.fit(count)
