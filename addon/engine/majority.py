@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .colour import distinct_colours, srgb_to_din99o
+from .nearest import nearest_centres
 from .palette import Palette
 
 
@@ -67,9 +68,7 @@ class MajorityDownscaler:
         count = len(self.palette)
         # A frame repeats its colours many times: match each distinct one to the palette once.
         colours, inverse, _ = distinct_colours(pixels[opaque, :3])
-        from scipy.spatial import cKDTree
-
-        nearest = cKDTree(self.palette.din99o).query(srgb_to_din99o(colours))[1] if len(colours) else colours[:, 0]
+        nearest = nearest_centres(srgb_to_din99o(colours), self.palette.din99o)
         votes = np.bincount(blocks * count + nearest[inverse], minlength=len(self._block_sizes) * count).reshape(
             -1, count
         )

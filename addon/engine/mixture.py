@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import logsumexp
 
 _LOG_2PI = np.log(2 * np.pi)
 
@@ -78,8 +77,12 @@ def mixture_bic(
     floor = 10 * np.finfo(np.float64).eps  # keeps an emptied component from dividing by zero
     for _ in range(iterations):
         log_weighted = _log_weighted_densities(points, means, precision_cholesky, weights)
-        log_totals = logsumexp(log_weighted, axis=1)
-        responsibilities = np.exp(log_weighted - log_totals[:, None])
+        # log-sum-exp by hand, so that the exponentials serve the responsibilities too
+        largest = log_weighted.max(axis=1, keepdims=True)
+        responsibilities = np.exp(log_weighted - largest)
+        sums = responsibilities.sum(axis=1, keepdims=True)
+        responsibilities /= sums
+        log_totals = largest[:, 0] + np.log(sums[:, 0])
         totals = responsibilities.sum(axis=0) + floor
         means = responsibilities.T @ points / totals[:, None]
         second_moments = responsibilities.T @ pair_products / totals[:, None]
@@ -93,6 +96,8 @@ def mixture_bic(
         if abs(likelihood - previous) < tolerance:
             break
         previous = likelihood
-    log_likelihood = float(logsumexp(_log_weighted_densities(points, means, precision_cholesky, weights), axis=1).sum())
+    log_weighted = _log_weighted_densities(points, means, precision_cholesky, weights)
+    largest = log_weighted.max(axis=1)
+    log_likelihood = float((largest + np.log(np.exp(log_weighted - largest[:, None]).sum(axis=1))).sum())
     parameters = count * dimensions + count * dimensions * (dimensions + 1) / 2 + count - 1
     return -2 * log_likelihood + parameters * np.log(len(points))

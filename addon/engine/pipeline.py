@@ -84,10 +84,17 @@ class OutputSettings:
     report_path: Path | None = None
 
 
-def _ignore_stop_signals() -> None:
-    """In worker processes: a Ctrl-C or SIGTERM sent to the whole process group is the parent's to handle."""
+def _start_worker() -> None:
+    """In worker processes: leave stop signals to the parent, and keep linear algebra to this process's core.
+
+    A Ctrl-C or SIGTERM sent to the whole process group is the parent's to handle. Each worker already has a core;
+    BLAS threads of its own would only spin against the other workers (the matrices are a few columns wide).
+    """
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, signal.SIG_IGN)
+    from threadpoolctl import threadpool_limits  # a dependency of scikit-learn, so always installed with it
+
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def _map_batches(
@@ -108,7 +115,7 @@ def _map_batches(
             yield function(batch)
         return
     pool: Executor = (
-        ProcessPoolExecutor(workers, initializer=_ignore_stop_signals)
+        ProcessPoolExecutor(workers, initializer=_start_worker)
         if options.processes
         else ThreadPoolExecutor(workers)
     )

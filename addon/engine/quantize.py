@@ -42,6 +42,7 @@ from . import options
 from .colour import delta_e_2000, din99o_to_lab, din99o_to_srgb, distinct_colours, lab_to_din99o, srgb_to_lab
 from .kmeans import kmeans
 from .mixture import mixture_bic
+from .nearest import nearest_centres
 from .options import DEFAULT_TOLERANCE, METHODS
 from .palette import Palette
 
@@ -120,7 +121,7 @@ class _PerceptualKMeans:
         if count >= len(self.colors):
             return Palette(self.colors), np.arange(len(self.colors))
         palette = self.fit_once(count, restarts=KMEANS_RESTARTS, seed=self.seed)
-        return palette, _nearest(palette.din99o, self.din99o)
+        return palette, nearest_centres(self.din99o, palette.din99o)
 
     def fit_once(self, count: int, *, restarts: int, seed: int) -> Palette:
         """A k-means palette of at most ``count`` colours: the best of ``restarts`` runs, by squared error."""
@@ -211,13 +212,6 @@ def _auto_count(model: _PerceptualKMeans, settings: PaletteSettings) -> int:
     return _lowest_bic_below(model, bound) if enough_pixels and bound < len(model.colors) else bound
 
 
-def _nearest(centres: NDArray[np.float64], points: NDArray[np.float64]) -> NDArray[np.intp]:
-    """The index of each point's nearest centre, in the coordinates given (DIN99o: what the remap does)."""
-    from scipy.spatial import cKDTree
-
-    return cKDTree(centres).query(points)[1]  # type: ignore[no-any-return]
-
-
 @dataclass
 class _Colours:
     """The distinct colours of a sample, in CIELAB and DIN99o, with their pixel counts."""
@@ -234,7 +228,7 @@ class _Colours:
 
     def matched_errors(self, centres: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
         """Each colour's nearest centre (DIN99o) and its ΔE2000 to it."""
-        labels = _nearest(centres, self.din99o)
+        labels = nearest_centres(self.din99o, centres)
         return labels, delta_e_2000(self.lab, din99o_to_lab(centres)[labels])
 
     def mean_error(self, centres: NDArray[np.float64]) -> float:
@@ -334,15 +328,6 @@ def fit_palette(pixels: NDArray[np.uint8], settings: PaletteSettings) -> FitResu
     if settings.method == "meanshift-seed":
         palette = _fit_meanshift_seed(pixels)
         return FitResult(palette.sorted_by_lightness(), len(pixels))
-    from threadpoolctl import threadpool_limits  # scikit-learn's own dependency
-
-    # The arrays have three columns: waking BLAS threads for them costs more than it saves (the fit took twice
-    # as long with them, and longer still while other processes were busy).
-    with threadpool_limits(limits=1, user_api="blas"):
-        return _fit_kmeans(pixels, settings)
-
-
-def _fit_kmeans(pixels: NDArray[np.uint8], settings: PaletteSettings) -> FitResult:
     model = _PerceptualKMeans(pixels[:SEARCH_SAMPLE], settings.seed)
     count = settings.colors if settings.colors is not None else _auto_count(model, settings)
     palette, _ = model.fit(count)

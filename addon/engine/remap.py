@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .colour import delta_e_2000, distinct_colours, lab_to_din99o, srgb_to_lab
+from .nearest import nearest_centres
 from .palette import Palette
 
 # ΔE2000 histogram bins for percentiles over any number of frames in fixed memory.
@@ -69,16 +70,13 @@ class Remapper:
     """
 
     def __init__(self, palette: Palette, target: Palette | None = None) -> None:
-        from scipy.spatial import cKDTree
-
         self.palette = palette
         self.target = target
-        self._tree = cKDTree(palette.din99o)
         if target is None:
             self.output_palette = palette
             self._output_of_fitted = np.arange(len(palette))
         else:
-            _, nearest_target = cKDTree(target.din99o).query(palette.din99o)
+            nearest_target = nearest_centres(palette.din99o, target.din99o)
             used = np.unique(nearest_target)  # in target order
             self.output_palette = Palette(target.colors[used])
             self._output_of_fitted = np.searchsorted(used, nearest_target)
@@ -127,7 +125,7 @@ class Remapper:
         """Output-palette index of each distinct colour of ``rgb``, each pixel's distinct colour, and their CIELAB."""
         unique_rgb, inverse, _ = distinct_colours(rgb)
         unique_lab = srgb_to_lab(unique_rgb)
-        fitted = self._tree.query(lab_to_din99o(unique_lab))[1] if len(unique_lab) else np.empty(0, dtype=np.intp)
+        fitted = nearest_centres(lab_to_din99o(unique_lab), self.palette.din99o)
         return self._output_of_fitted[fitted], inverse, unique_lab
 
     def _frame(
