@@ -115,9 +115,7 @@ def _map_batches(
             yield function(batch)
         return
     pool: Executor = (
-        ProcessPoolExecutor(workers, initializer=_start_worker)
-        if options.processes
-        else ThreadPoolExecutor(workers)
+        ProcessPoolExecutor(workers, initializer=_start_worker) if options.processes else ThreadPoolExecutor(workers)
     )
     pending: deque[Future[_Result]] = deque()
     try:
