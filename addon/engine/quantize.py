@@ -47,7 +47,9 @@ from .options import DEFAULT_TOLERANCE, METHODS
 from .palette import Palette
 
 MEANSHIFT_SAMPLE = 2000
-KMEANS_RESTARTS = 4
+# k-means runs per colour count in the search; the refinement starts from more (see _refine_from_several_starts).
+KMEANS_RESTARTS = 2
+REFINE_STARTS = 4
 # Pixels the colour count is searched on: enough for k-means to place 32 colours, few enough for ~13 fits to be quick.
 SEARCH_SAMPLE = 4000
 REFINE_STEPS = 40
@@ -343,10 +345,10 @@ def _refine_from_several_starts(
     """The refined palette with the lowest mean ΔE2000 on ``pixels``, from ``palette`` and other k-means starts.
 
     The k-means run with the least squared error is not always the best start for the ΔE2000 the refinement
-    lowers, so each of ``KMEANS_RESTARTS`` runs is refined and the best result kept.
+    lowers, so ``REFINE_STARTS`` runs are refined and the best result kept.
     """
     starts = [palette] + [
-        model.fit_once(len(palette), restarts=1, seed=seed + offset) for offset in range(1, KMEANS_RESTARTS)
+        model.fit_once(len(palette), restarts=1, seed=seed + offset) for offset in range(1, REFINE_STARTS)
     ]
     everything = _Colours.of(pixels)
     refined = [refine_palette(start, pixels) for start in starts]
