@@ -1,21 +1,31 @@
 """Speed, memory and quality of Pixel Sprites against the original script, measured in one run.
 
-    .venv/bin/python scripts/benchmark.py [--frames 3000] [--memory-frames 30000] [--work-dir DIR]
+    .venv/bin/python scripts/benchmark.py [--frames 1500] [--small-frames 300] [--runs 3]
+                                          [--memory-frames 30000] [--work-dir DIR] [--skip SECTION ...]
 
 1. Makes its own frames: real Cycles renders (640x900) of the procedural
    character with ``bpy``, hard-linked up to the frame count.
-2. Speed and memory, each pipeline in its own process (peak RSS from wait4):
-   a decode-only pass (Pillow, all cores: the floor), a faithful
-   re-implementation of the original script (skimage load and resize,
-   MeanShift on 2000 pixels, cdist remaps to the reduced and a 47-colour
-   target palette, skimage save), and Pixel Sprites with the same target.
+2. Speed, each pipeline in its own process (peak RSS from wait4), at
+   ``--frames`` and at ``--small-frames``, ``--runs`` times in turn: a
+   decode-only pass (Pillow, all cores), a faithful re-implementation of the
+   original script (skimage load and resize, MeanShift on 2000 pixels, cdist
+   remaps to the reduced and a 47-colour target palette, skimage save), and
+   Pixel Sprites with the same target. Medians, every run, and the ratios.
 3. Memory flatness: Pixel Sprites on ``--memory-frames`` frames.
 4. PNG decoders on one core and on all cores.
-5. Quality: ground-truth sets (K flat colours + noise + shading) and the
-   renders themselves, for our default, the original MeanShift, scikit-learn
-   k-means in CIELAB, Pillow's median cut and libimagequant (if installed).
-6. Sprite-size rendering against render + downscale on the demo scene.
-7. Sprite sets: Render Sprite Set against plain renders of the same frames
+5. Quality on four rendered characters (the demo one and the metal, gradient
+   and many-coloured thin-limbed ones of ``quality_characters``): mean ΔE2000
+   at 6, 12 and 24 colours against scikit-learn ``KMeans(n_init=4,
+   random_state=0)`` in CIELAB on 20,000 pooled pixels, with the fit's time;
+   Pillow's median cut and libimagequant (if installed) beside them; the
+   automatic count and the original MeanShift. Ground-truth sets (K flat
+   colours + noise + shading) for the automatic count.
+6. Sampling: ``--sampling nearest`` against ``majority`` at 16 colours: cost
+   per frame, speckle (opaque pixels unlike all four neighbours), flicker
+   (pixels that change between renders of one still pose that differ only in
+   render noise) and the error against each block's average colour.
+7. Sprite-size rendering against render + downscale on the demo scene.
+8. Sprite sets: Render Sprite Set against plain renders of the same frames
    (the set's overhead, as a share of the render time), and sheet packing
    with every engine file, per 1,000 cells.
 
@@ -25,6 +35,7 @@ Ratios are what to read: absolute times vary by 2x between runs and machines.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -49,7 +60,7 @@ RENDER_SIZE = (640, 900)
 def render_frames(folder: Path, poses: int, samples: int) -> list[Path]:
     """Cycles renders of the demo character, rendered once and kept."""
     existing = sorted(folder.glob("*.png"))
-    if existing:
+    if len(existing) == 8 * poses:
         return existing
     code = (
         "import sys; sys.path.insert(0, {scripts!r})\n"
@@ -158,6 +169,37 @@ def run_child(*args: str) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
+def speed(renders: list[Path], work: Path, palette: Path, frames: int, workers: int, runs: int) -> dict[str, object]:
+    """The three pipelines on ``frames`` frames, ``runs`` times in turn; medians, spreads and ratios of medians."""
+    folder = link_frames(renders, work / f"frames_{frames}", frames)
+    seconds: dict[str, list[float]] = {"decode-only": [], "original": [], "pixel-sprites": []}
+    peaks: dict[str, float] = {}
+    for _ in range(runs):  # in turn, so that no pipeline gets a quieter machine than the others
+        for name, args in (
+            ("decode-only", ("decode", str(folder), str(workers))),
+            ("original", ("original", str(folder), str(work / "out_original"), str(palette))),
+            ("pixel-sprites", ("ours", str(folder), str(work / "out_ours"), str(palette), str(workers))),
+        ):
+            elapsed, peak = run_child(*args)
+            seconds[name].append(elapsed)
+            peaks[name] = max(peaks.get(name, 0.0), peak)
+    median = {name: float(np.median(times)) for name, times in seconds.items()}
+    ours, original, decode = seconds["pixel-sprites"], seconds["original"], seconds["decode-only"]
+    ours_vs_original = [before / after for before, after in zip(original, ours, strict=True)]
+    ours_vs_decode = [after / floor for after, floor in zip(ours, decode, strict=True)]
+    return {
+        "frames": frames,
+        "runs": runs,
+        **{f"{name} ms/frame (median)": 1000 * median[name] / frames for name in seconds},
+        **{f"{name} s, every run": [round(time_, 2) for time_ in times] for name, times in seconds.items()},
+        "original / pixel-sprites (medians)": median["original"] / median["pixel-sprites"],
+        "original / pixel-sprites, run by run": [round(ratio, 2) for ratio in ours_vs_original],
+        "pixel-sprites / decode-only (medians)": median["pixel-sprites"] / median["decode-only"],
+        "pixel-sprites / decode-only, run by run": [round(ratio, 3) for ratio in ours_vs_decode],
+        **{f"{name} peak MB": peak for name, peak in peaks.items()},
+    }
+
+
 # ---------------------------------------------------------------- decoders
 
 
@@ -216,48 +258,30 @@ def decoder_table(paths: list[Path], workers: int) -> dict[str, dict[str, float]
 
 # ---------------------------------------------------------------- quality
 
+QUALITY_COUNTS = (6, 12, 24)
+# The reference: scikit-learn k-means in CIELAB on this many pooled opaque pixels (all of them when fewer).
+REFERENCE_SAMPLE = 20_000
 
-def _mean_error(pixels: np.ndarray, palette_rgb: np.ndarray) -> float:
-    from pixel_sprites.engine import Palette, Remapper
+CHARACTERS_RENDER = """
+import sys
+sys.path.insert(0, {scripts!r})
+from pathlib import Path
+from quality_characters import CHARACTERS, render_quality_character
+for name in CHARACTERS:
+    render_quality_character(name, Path({folder!r}) / name)
+"""
 
-    rgba = np.concatenate([pixels, np.full((len(pixels), 1), 255, np.uint8)], axis=1)[None]
-    return Remapper(Palette.from_colors(palette_rgb)).remap(rgba).errors.mean
 
-
-def _fitters(count: int, seed: int = 0) -> dict:  # type: ignore[type-arg]
-    from PIL import Image
-    from sklearn.cluster import KMeans
-
-    from pixel_sprites.engine import PaletteSettings, fit_palette
-    from pixel_sprites.engine.colour import lab_to_srgb, srgb_to_lab
-
-    def ours(sample: np.ndarray) -> np.ndarray:
-        return fit_palette(sample, PaletteSettings(colors=count, seed=seed)).palette.colors
-
-    def sklearn_lab(sample: np.ndarray) -> np.ndarray:
-        model = KMeans(n_clusters=count, n_init=10, random_state=seed).fit(srgb_to_lab(sample))
-        return lab_to_srgb(model.cluster_centers_)
-
-    def median_cut(sample: np.ndarray) -> np.ndarray:
-        image = Image.fromarray(sample[None], "RGB").quantize(count, method=Image.Quantize.MEDIANCUT)
-        return np.array(image.getpalette()[: 3 * count], dtype=np.uint8).reshape(-1, 3)
-
-    fitters = {"pixel-sprites": ours, "sklearn-kmeans-lab": sklearn_lab, "pillow-median-cut": median_cut}
-    try:
-        import imagequant
-
-        def libimagequant(sample: np.ndarray) -> np.ndarray:
-            image = Image.fromarray(sample[None], "RGB").convert("RGBA")
-            quantized = imagequant.quantize_pil_image(image, max_colors=count, dithering_level=0.0)
-            return np.array(quantized.getpalette()[: 3 * count], dtype=np.uint8).reshape(-1, 3)
-
-        fitters["libimagequant"] = libimagequant
-    except ImportError:
-        pass
-    return fitters
+def render_characters(work: Path, demo: list[Path]) -> dict[str, list[Path]]:
+    """The demo character's renders and those of ``quality_characters`` (metal, gradients, thin parts, many colours)."""
+    folder = work / "characters"
+    code = CHARACTERS_RENDER.format(scripts=str(ROOT / "scripts"), folder=str(folder))
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    return {"demo": demo} | {path.name: sorted(path.glob("*.png")) for path in sorted(folder.iterdir())}
 
 
 def opaque_downscaled_pixels(paths: list[Path]) -> np.ndarray:
+    """Every opaque pixel of the nearest-downscaled frames, in frame order."""
     from pixel_sprites import engine
 
     settings = engine.DownscaleSettings(size=SPRITE_SIZE)
@@ -269,22 +293,92 @@ def opaque_downscaled_pixels(paths: list[Path]) -> np.ndarray:
     return np.concatenate(pixels)
 
 
-def quality_on_renders(paths: list[Path]) -> dict[str, dict[str, float]]:
-    """Mean ΔE2000 over all opaque downscaled pixels, palettes fitted on a 4000-pixel sample."""
-    from pixel_sprites.engine import PaletteSettings, fit_palette
+def _error_with_nearest_lab(pixels: np.ndarray, palette_rgb: np.ndarray) -> float:
+    """Mean ΔE2000 with each pixel mapped to its nearest palette colour in CIELAB, as k-means in CIELAB assigns."""
+    from pixel_sprites.engine.colour import delta_e_2000, distinct_colours, srgb_to_lab
+    from pixel_sprites.engine.nearest import nearest_centres
+
+    colours, _, counts = distinct_colours(pixels)
+    lab, palette_lab = srgb_to_lab(colours), srgb_to_lab(np.asarray(palette_rgb, np.uint8))
+    errors = delta_e_2000(lab, palette_lab[nearest_centres(lab, palette_lab)])
+    return float(np.average(errors, weights=counts))
+
+
+def _our_error(pixels: np.ndarray, palette: object) -> float:
+    """Mean ΔE2000 of our sprites: the pixels remapped as the pipeline remaps them."""
+    from pixel_sprites.engine import Remapper
+
+    rgba = np.concatenate([pixels, np.full((len(pixels), 1), 255, np.uint8)], axis=1)[None]
+    return Remapper(palette).remap(rgba).errors.mean  # type: ignore[arg-type]
+
+
+def _other_quantisers(sample: np.ndarray, count: int) -> dict[str, np.ndarray]:
+    """Palettes of Pillow's median cut and, if installed, libimagequant, fitted to ``sample``."""
+    from PIL import Image
+
+    image = Image.fromarray(sample[None], "RGB")
+    palettes = {"pillow-median-cut": image.quantize(count, method=Image.Quantize.MEDIANCUT)}
+    try:
+        import imagequant
+
+        palettes["libimagequant"] = imagequant.quantize_pil_image(
+            image.convert("RGBA"), max_colors=count, dithering_level=0.0
+        )
+    except ImportError:
+        pass
+    return {
+        name: np.array(quantised.getpalette()[: 3 * count], dtype=np.uint8).reshape(-1, 3)
+        for name, quantised in palettes.items()
+    }
+
+
+def quality_of_character(paths: list[Path]) -> dict[str, object]:
+    """Our palette against the k-means reference at fixed counts, with the fit's time, and the automatic count.
+
+    Ours goes the pipeline's way: a reservoir sample over the frames, ``fit_palette``, the ``Remapper``. The
+    reference is ``KMeans(n_init=4, random_state=0)`` in CIELAB on 20,000 pooled pixels, each pixel mapped to its
+    nearest centre in CIELAB.
+    """
+    from sklearn.cluster import KMeans
+
+    from pixel_sprites import engine
+    from pixel_sprites.engine import pipeline
+    from pixel_sprites.engine.colour import lab_to_srgb, srgb_to_lab
 
     pixels = opaque_downscaled_pixels(paths)
-    sample = np.random.default_rng(0).permutation(pixels)[:4000]
-    table: dict[str, dict[str, float]] = {}
-    for count in (6, 12):
-        table[f"{count} colours"] = {
-            name: _mean_error(pixels, fitter(sample)) for name, fitter in _fitters(count).items()
+    reservoir = engine.PixelReservoir(pipeline.SAMPLE_SIZE, seed=0)
+    reservoir.add(pixels)
+    ours_sample = reservoir.sample()
+    reference_sample = np.random.default_rng(0).permutation(pixels)[:REFERENCE_SAMPLE]
+    row: dict[str, object] = {"frames": len(paths), "opaque pixels": len(pixels)}
+    for count in QUALITY_COUNTS:
+        centres = KMeans(n_clusters=count, n_init=4, random_state=0).fit(srgb_to_lab(reference_sample)).cluster_centers_
+        reference = _error_with_nearest_lab(pixels, lab_to_srgb(centres))
+        started = time.perf_counter()
+        fitted = engine.fit_palette(ours_sample, engine.PaletteSettings(colors=count))
+        fit_seconds = time.perf_counter() - started
+        ours = _our_error(pixels, fitted.palette)
+        row[f"{count} colours"] = {
+            "pixel-sprites ΔE": ours,
+            "reference ΔE": reference,
+            "pixel-sprites / reference": ours / reference,
+            "fit s": fit_seconds,
+            "refinement sample": fitted.sample_size,
+            **{
+                f"{name} / reference": _error_with_nearest_lab(pixels, palette) / reference
+                for name, palette in _other_quantisers(reference_sample, count).items()
+            },
         }
-    meanshift = fit_palette(sample, PaletteSettings(method="meanshift-seed")).palette
-    auto = fit_palette(sample, PaletteSettings()).palette
-    table["original meanshift"] = {"colours": len(meanshift), "delta_e": _mean_error(pixels, meanshift.colors)}
-    table["auto (tolerance 3)"] = {"colours": len(auto), "delta_e": _mean_error(pixels, auto.colors)}
-    return table
+    started = time.perf_counter()
+    auto = engine.fit_palette(ours_sample, engine.PaletteSettings())
+    row["auto (tolerance 3)"] = {
+        "colours": len(auto.palette),
+        "ΔE": _our_error(pixels, auto.palette),
+        "fit s": time.perf_counter() - started,
+    }
+    meanshift = engine.fit_palette(ours_sample, engine.PaletteSettings(method="meanshift-seed")).palette
+    row["original meanshift"] = {"colours": len(meanshift), "ΔE": _our_error(pixels, meanshift)}
+    return row
 
 
 def quality_on_ground_truth(work: Path) -> list[dict[str, float]]:
@@ -318,6 +412,102 @@ def quality_on_ground_truth(work: Path) -> list[dict[str, float]]:
             row[f"{method} ΔE vs truth"] = float(np.concatenate(errors).mean())
         rows.append(row)
     return rows
+
+
+# ---------------------------------------------------------------- sampling (nearest or majority)
+
+STILL_RENDER = """
+import sys
+sys.path.insert(0, {scripts!r})
+import bpy
+from pathlib import Path
+from character_scene import build_character_scene
+scene = build_character_scene(output=Path({folder!r}), resolution={size!r}, samples=16)
+for obj in bpy.data.objects:  # one pose, one angle: frames differ by render noise alone
+    obj.animation_data_clear()
+scene.frame_start, scene.frame_end = 1, {frames}
+scene.cycles.use_animated_seed = True
+bpy.ops.render.render(animation=True)
+"""
+
+
+def _lonely_share(sprite: np.ndarray) -> float:
+    """Speckle: the share of opaque pixels whose colour differs from all four neighbours (inside the sprite)."""
+    codes = sprite[:, :, :3].astype(np.int64) @ np.array([1 << 16, 1 << 8, 1])
+    opaque = sprite[:, :, 3] == 255
+    lonely = opaque[1:-1, 1:-1].copy()
+    for neighbour in (codes[:-2, 1:-1], codes[2:, 1:-1], codes[1:-1, :-2], codes[1:-1, 2:]):
+        lonely &= codes[1:-1, 1:-1] != neighbour
+    return float(lonely.sum() / max(1, opaque.sum()))
+
+
+def _changed_share(first: np.ndarray, second: np.ndarray) -> float:
+    """Flicker: the share of pixels opaque in either frame whose RGBA differs between the two."""
+    either = (first[:, :, 3] == 255) | (second[:, :, 3] == 255)
+    return float((first != second).any(axis=2)[either].sum() / max(1, either.sum()))
+
+
+def _error_to_block_average(sprite: np.ndarray, rgba: np.ndarray) -> float:
+    """Mean ΔE2000 of each opaque sprite pixel against the mean CIELAB colour of its block's opaque pixels."""
+    from pixel_sprites.engine.colour import delta_e_2000, srgb_to_lab
+    from pixel_sprites.engine.majority import block_edges
+
+    rows, cols = block_edges(rgba.shape[0], sprite.shape[0]), block_edges(rgba.shape[1], sprite.shape[1])
+    lab = srgb_to_lab(rgba[:, :, :3])
+    opaque = rgba[:, :, 3] >= 128
+    errors = []
+    for row, col in zip(*np.nonzero(sprite[:, :, 3] == 255), strict=True):
+        block = (slice(rows[row], rows[row + 1]), slice(cols[col], cols[col + 1]))
+        if opaque[block].any():
+            average = lab[block][opaque[block]].mean(axis=0)
+            errors.append(float(delta_e_2000(srgb_to_lab(sprite[row, col, :3]), average)))
+    return float(np.mean(errors))
+
+
+def sampling_comparison(work: Path, characters: dict[str, list[Path]], colours: int = 16) -> dict[str, object]:
+    """``--sampling nearest`` against ``majority`` at ``colours`` colours: cost, speckle, flicker and error.
+
+    Flicker is measured on renders of one still pose that differ only in their render noise (Cycles' seed), as
+    consecutive frames of a character standing still do; speckle on every character's renders too.
+    """
+    from PIL import Image
+
+    from pixel_sprites import engine
+    from pixel_sprites.engine.options import SAMPLINGS
+
+    still = work / "still_pose"
+    if len(list(still.glob("*.png"))) != 8:
+        code = STILL_RENDER.format(scripts=str(ROOT / "scripts"), folder=str(still), size=RENDER_SIZE, frames=8)
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    results: dict[str, object] = {}
+    for name, paths in {"still pose (8 renders, noise only)": sorted(still.glob("*.png")), **characters}.items():
+        row: dict[str, float] = {}
+        for sampling in SAMPLINGS:
+            out = work / "sampling" / name.split()[0] / sampling
+            shutil.rmtree(out, ignore_errors=True)
+            started = time.perf_counter()
+            engine.process(
+                engine.discover_frames([paths[0].parent]),
+                [paths[0].parent],
+                engine.DownscaleSettings(size=SPRITE_SIZE, sampling=sampling),
+                engine.PaletteSettings(colors=colours),
+                engine.OutputSettings(folder=out),
+                engine.RunOptions(workers=1),
+            )
+            row[f"{sampling} ms/frame"] = 1000 * (time.perf_counter() - started) / len(paths)
+            sprites = [np.asarray(Image.open(out / path.name).convert("RGBA")) for path in paths]
+            row[f"{sampling} speckle %"] = 100 * float(np.mean([_lonely_share(sprite) for sprite in sprites]))
+            if name.startswith("still"):
+                changes = [_changed_share(first, second) for first, second in itertools.pairwise(sprites)]
+                row[f"{sampling} flicker %"] = 100 * float(np.mean(changes))
+                block_errors = [
+                    _error_to_block_average(sprite, engine.read_frame(path).rgba)
+                    for sprite, path in zip(sprites, paths, strict=True)
+                ]
+                row[f"{sampling} ΔE to block average"] = float(np.mean(block_errors))
+        row["majority cost ms/frame"] = row["majority ms/frame"] - row["nearest ms/frame"]
+        results[name] = row
+    return results
 
 
 # ---------------------------------------------------------------- sprite-size rendering
@@ -534,12 +724,14 @@ def frame_list_post_processing(work: Path, poses: int = 6) -> dict[str, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--frames", type=int, default=3000)
+    parser.add_argument("--frames", type=int, default=1500)
+    parser.add_argument("--small-frames", type=int, default=300, help="a small job too: one action at 8 facings")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each pipeline, in turn, for the spread")
     parser.add_argument("--memory-frames", type=int, default=30000, help="0 to skip the memory run")
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/pixel_sprites_benchmark"))
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument(
-        "--skip", nargs="*", default=[], choices=["speed", "memory", "decoders", "quality", "render", "set"]
+        "--skip", nargs="*", default=[], choices=["speed", "memory", "decoders", "quality", "sampling", "render", "set"]
     )
     args = parser.parse_args()
     work = args.work_dir
@@ -551,24 +743,11 @@ def main() -> int:
     print(f"{len(renders)} Cycles renders of {RENDER_SIZE[0]}x{RENDER_SIZE[1]} in {work / 'renders'}")
 
     if "speed" not in args.skip:
-        frames = link_frames(renders, work / f"frames_{args.frames}", args.frames)
-        decode_s, decode_mb = run_child("decode", str(frames), str(args.workers))
-        original_s, original_mb = run_child("original", str(frames), str(work / "out_original"), str(palette))
-        ours_s, ours_mb = run_child("ours", str(frames), str(work / "out_ours"), str(palette), str(args.workers))
-        per_frame = 1000 / args.frames
-        results["speed"] = speed = {
-            "frames": args.frames,
-            "decode-only ms/frame": decode_s * per_frame,
-            "original ms/frame": original_s * per_frame,
-            "pixel-sprites ms/frame": ours_s * per_frame,
-            "original / pixel-sprites": original_s / ours_s,
-            "pixel-sprites / decode-only": ours_s / decode_s,
-            "original / decode-only": original_s / decode_s,
-            "decode-only peak MB": decode_mb,
-            "original peak MB": original_mb,
-            "pixel-sprites peak MB": ours_mb,
-        }
-        print(json.dumps(speed, indent=1, ensure_ascii=False))
+        results["speed"] = speeds = [
+            speed(renders, work, palette, frames, args.workers, args.runs)
+            for frames in (args.frames, args.small_frames)
+        ]
+        print(json.dumps(speeds, indent=1, ensure_ascii=False))
 
     if "memory" not in args.skip and args.memory_frames:
         frames = link_frames(renders, work / f"frames_{args.memory_frames}", args.memory_frames)
@@ -585,10 +764,15 @@ def main() -> int:
         print(json.dumps(decoders, indent=1))
 
     if "quality" not in args.skip:
-        results["quality_renders"] = quality = quality_on_renders(renders)
+        characters = render_characters(work, renders)
+        results["quality_renders"] = quality = {name: quality_of_character(paths) for name, paths in characters.items()}
         print(json.dumps(quality, indent=1, ensure_ascii=False))
         results["quality_ground_truth"] = truth = quality_on_ground_truth(work)
         print(json.dumps(truth, indent=1, ensure_ascii=False))
+
+    if "sampling" not in args.skip:
+        results["sampling"] = sampling = sampling_comparison(work, render_characters(work, renders))
+        print(json.dumps(sampling, indent=1, ensure_ascii=False))
 
     if "render" not in args.skip:
         results["sprite_size_render"] = rendering = sprite_size_rendering(work / "sprite_size_render")

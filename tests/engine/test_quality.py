@@ -39,8 +39,9 @@ def test_auto_finds_exactly_the_painted_colours(tmp_path, count):
     assert np.concatenate(errors).mean() < 1.5
 
 
-def test_heavier_noise_and_shading_still_gives_the_true_count(tmp_path):
-    _, _, report = run(tmp_path, engine.PaletteSettings(), count=16, noise=8.0, shading=0.12)
+@pytest.mark.parametrize("frames", [5, 6])  # 6 is the benchmark's set, where two k-means runs per count gave 17
+def test_heavier_noise_and_shading_still_gives_the_true_count(tmp_path, frames):
+    _, _, report = run(tmp_path, engine.PaletteSettings(), count=16, frames=frames, noise=8.0, shading=0.12)
     assert len(report.palette) == 16
 
 
