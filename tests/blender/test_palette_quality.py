@@ -78,7 +78,7 @@ def test_sprites_err_less_than_the_kmeans_reference(renders, tmp_path, name, cou
         opaque = small[:, :, 3] == 255
         errors.append(delta_e_2000(srgb_to_lab(sprite[opaque, :3]), srgb_to_lab(small[opaque, :3])))
     ours = float(np.concatenate(errors).mean())
-    assert ours == pytest.approx(report.delta_e_mean, rel=1e-6)
+    assert ours == pytest.approx(report.delta_e_mean, abs=1e-3)  # the report rounds to 3 decimals
     reference = reference_error(np.concatenate([small[small[:, :, 3] == 255, :3] for small in smalls]), count)
     # Within 0.1 ΔE of a reference below 1 ΔE, where 3% is less than anyone can see.
     assert ours <= 0.97 * reference or (reference < 1 and ours <= reference + 0.1), (ours, reference)

@@ -261,6 +261,23 @@ def test_higher_alpha_threshold_gives_fewer_opaque_pixels(tmp_path):
     assert opaque_counts[0] > opaque_counts[1] > opaque_counts[2] > 0, opaque_counts
 
 
+def test_majority_sampling_takes_each_block_s_most_common_palette_colour(tmp_path):
+    frames = tmp_path / "frames"
+    # One material, and in the centre of every other 10x10 block (the pixel nearest sampling keeps) a speck of
+    # another: the palette, fitted to nearest samples, has both colours.
+    speckled = np.zeros((90, 60, 4), np.uint8)
+    speckled[:, :] = (200, 40, 40, 255)
+    speckled[5::20, 5::10] = (40, 200, 40, 255)
+    frames.mkdir()
+    Image.fromarray(speckled, "RGBA").save(frames / "frame_0001.png")
+    nearest = process(frames, frames / "nearest", auto_colors=False, colors=2, pixel=10)
+    majority = process(frames, frames / "majority", auto_colors=False, colors=2, pixel=10, sampling="majority")
+    assert palette_set(majority) == palette_set(nearest) == {(200, 40, 40), (40, 200, 40)}
+    assert opaque_colours(nearest / "frame_0001.png") == {(200, 40, 40), (40, 200, 40)}
+    assert opaque_colours(majority / "frame_0001.png") == {(200, 40, 40)}
+    assert bpy.context.scene.pixel_sprites.downscale_settings().sampling == "majority"
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Ranges
 
@@ -298,10 +315,11 @@ def test_property_range_and_default_are_the_shared_option(name, option):
     assert option.problem(getattr(settings, name)) is None
 
 
-def test_method_items_are_the_shared_choices():
-    prop = type(bpy.context.scene.pixel_sprites).bl_rna.properties["method"]
-    assert tuple(item.identifier for item in prop.enum_items) == options.METHOD.choices
-    assert prop.default == options.METHOD.default
+@pytest.mark.parametrize(("name", "option"), [("method", options.METHOD), ("sampling", options.SAMPLING)])
+def test_menu_items_are_the_shared_choices(name, option):
+    prop = type(bpy.context.scene.pixel_sprites).bl_rna.properties[name]
+    assert tuple(item.identifier for item in prop.enum_items) == option.choices
+    assert prop.default == option.default
 
 
 def test_small_tolerance_is_held_exactly_and_reaches_the_engine():
