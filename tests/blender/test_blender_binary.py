@@ -221,6 +221,7 @@ def test_with_a_ui_process_renders_runs_in_the_background(scene_file: Path, tmp_
         ("--tolerance", "0", "--tolerance: must be in 0.1..50.0, got 0.0"),
         ("--alpha-threshold", "256", "--alpha-threshold: must be in 1..255, got 256"),
         ("--method", "median-cut", "--method: invalid choice: 'median-cut'"),
+        ("--sampling", "median", "--sampling: invalid choice: 'median'"),
     ],
 )
 def test_batch_helper_refuses_what_the_command_line_refuses(scene_file: Path, option, value, problem) -> None:
@@ -234,12 +235,14 @@ def test_batch_helper_sets_values_the_panel_could_not_hold_before(scene_file: Pa
     code = (
         f"import sys; sys.path.insert(0, {str(ROOT / 'scripts')!r})\n"
         "import bpy, render_sprites\nrender_sprites.load_addon()\n"
-        "args = render_sprites.parse(['--tolerance', '0.2', '--max-colors', '200', '--seed', '7'])\n"
+        "args = render_sprites.parse(['--tolerance', '0.2', '--max-colors', '200', '--seed', '7',"
+        " '--sampling', 'majority'])\n"
         "settings = bpy.context.scene.pixel_sprites\nrender_sprites.apply_options(settings, args)\n"
-        "print('SETTINGS', round(settings.tolerance, 6), settings.max_colors, settings.seed, settings.auto_colors)\n"
+        "print('SETTINGS', round(settings.tolerance, 6), settings.max_colors, settings.seed, settings.auto_colors,"
+        " settings.sampling)\n"
     )
     result = blender(str(scene_file), "--python-expr", code)
-    assert "SETTINGS 0.2 200 7 True" in result.stdout, result.stdout[-2000:] + result.stderr
+    assert "SETTINGS 0.2 200 7 True majority" in result.stdout, result.stdout[-2000:] + result.stderr
 
 
 def test_batch_helper_refuses_too_many_colours_for_paletted_sprites_before_rendering(scene_file: Path) -> None:

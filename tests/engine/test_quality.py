@@ -8,6 +8,7 @@ from synthetic import write_truth_set
 
 from pixel_sprites import engine
 from pixel_sprites.engine.colour import delta_e_2000, lab_to_srgb, srgb_to_lab
+from pixel_sprites.engine.quantize import SEARCH_SAMPLE, refine_palette
 from pixel_sprites.engine.remap import Remapper
 
 SIZE = engine.DownscaleSettings(size=(64, 90))
@@ -77,3 +78,28 @@ def test_default_beats_the_original_meanshift(tmp_path):
     _, _, original = run(tmp_path / "meanshift", engine.PaletteSettings(method="meanshift-seed"), count=12)
     _, _, ours = run(tmp_path / "ours", engine.PaletteSettings(), count=12)
     assert ours.delta_e_mean < 0.5 * original.delta_e_mean
+
+
+def _mean_error_of(palette, pixels):
+    small = np.concatenate([pixels, np.full((len(pixels), 1), 255, np.uint8)], axis=1)[None]
+    return Remapper(palette).remap(small).errors.mean
+
+
+def test_refinement_keeps_its_first_sample_when_that_represents_every_pixel(rng):
+    colours = np.array([[200, 30, 30], [30, 30, 200], [240, 220, 40]], np.uint8)
+    pixels = np.clip(colours[rng.integers(0, 3, 30_000)] + rng.normal(0, 4, (30_000, 3)), 0, 255).astype(np.uint8)
+    start = engine.Palette.from_colors([[180, 50, 50], [50, 50, 180], [220, 200, 60]])
+    refined, sample_size = refine_palette(start, pixels)
+    assert sample_size == SEARCH_SAMPLE
+    assert _mean_error_of(refined, pixels) < 0.8 * _mean_error_of(start, pixels)
+
+
+def test_refinement_grows_its_sample_while_unseen_pixels_fare_worse(rng):
+    # Greens only after the first 6,000 pixels: a palette refined on the first 4,000 serves them badly.
+    reds = np.clip(np.array([200, 30, 30]) + rng.normal(0, 6, (6_000, 3)), 0, 255)
+    greens = np.clip(np.array([40, 190, 60]) + rng.normal(0, 6, (24_000, 3)), 0, 255)
+    pixels = np.concatenate([reds, greens]).astype(np.uint8)
+    start = engine.Palette.from_colors([[190, 40, 40], [120, 110, 50]])
+    refined, sample_size = refine_palette(start, pixels)
+    assert sample_size > SEARCH_SAMPLE
+    assert _mean_error_of(refined, pixels) < _mean_error_of(start, pixels)
