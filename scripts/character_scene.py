@@ -89,6 +89,30 @@ def build_character_scene(
     for obj in parts:
         obj.parent = root
 
+    frames = ANGLES * poses
+    add_turning_camera_and_light(scene, frames)
+    for frame in range(1, frames + 1):
+        pose = (frame - 1) // ANGLES
+        swing = math.radians(35) * math.sin(pose * 2.1)
+        for name, sign in (("arm_left", 1), ("arm_right", -1), ("leg_left", -1), ("leg_right", 1)):
+            limb = bpy.data.objects[name]
+            limb.rotation_euler = (sign * swing, 0, 0)
+            limb.keyframe_insert("rotation_euler", frame=frame)
+    for action in bpy.data.actions:
+        for curve in getattr(action, "fcurves", []):
+            for point in curve.keyframe_points:
+                point.interpolation = "CONSTANT"
+
+    render_cycles_pngs(scene, resolution=resolution, samples=samples, output=output)
+    return scene
+
+
+def add_turning_camera_and_light(scene: bpy.types.Scene, frames: int) -> None:
+    """Frames 1..``frames`` of an orthographic camera turning 45° per frame about the origin, a sun and a grey world.
+
+    The camera frames a character about 2 units tall standing at the origin, and comes back to its first angle
+    every ``ANGLES`` frames.
+    """
     rig = bpy.data.objects.new("camera_rig", None)
     scene.collection.objects.link(rig)
     camera = bpy.data.objects.new("camera", bpy.data.cameras.new("camera"))
@@ -113,22 +137,16 @@ def build_character_scene(
     if background is not None:
         background.inputs["Color"].default_value = (0.4, 0.4, 0.4, 1.0)
 
-    frames = ANGLES * poses
     scene.frame_start, scene.frame_end = 1, frames
     for frame in range(1, frames + 1):
-        angle, pose = (frame - 1) % ANGLES, (frame - 1) // ANGLES
-        rig.rotation_euler = (0, 0, angle * 2 * math.pi / ANGLES)
+        rig.rotation_euler = (0, 0, (frame - 1) % ANGLES * 2 * math.pi / ANGLES)
         rig.keyframe_insert("rotation_euler", frame=frame)
-        swing = math.radians(35) * math.sin(pose * 2.1)
-        for name, sign in (("arm_left", 1), ("arm_right", -1), ("leg_left", -1), ("leg_right", 1)):
-            limb = bpy.data.objects[name]
-            limb.rotation_euler = (sign * swing, 0, 0)
-            limb.keyframe_insert("rotation_euler", frame=frame)
-    for action in bpy.data.actions:
-        for curve in getattr(action, "fcurves", []):
-            for point in curve.keyframe_points:
-                point.interpolation = "CONSTANT"
 
+
+def render_cycles_pngs(
+    scene: bpy.types.Scene, *, resolution: tuple[int, int], samples: int, output: Path | None
+) -> None:
+    """Cycles on the CPU, without denoising, on a transparent film, into 8-bit RGBA PNGs in ``output``."""
     render = scene.render
     render.engine = "CYCLES"
     scene.cycles.device = "CPU"
@@ -144,7 +162,6 @@ def build_character_scene(
     render.image_settings.color_depth = "8"
     if output is not None:
         render.filepath = str(output) + "/"
-    return scene
 
 
 LIMB_BONES = {

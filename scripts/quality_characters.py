@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import bpy
-from character_scene import ANGLES, _linear
+from character_scene import ANGLES, _linear, add_turning_camera_and_light, render_cycles_pngs
 
 CHARACTERS: tuple[str, ...] = ("knight", "mage", "critter")
 
@@ -337,35 +337,10 @@ def build_quality_scene(
     scene = bpy.context.scene
     swings = BUILDERS[name](_empty(name, (0, 0, 0), None))
 
-    rig = bpy.data.objects.new("camera_rig", None)
-    scene.collection.objects.link(rig)
-    camera = bpy.data.objects.new("camera", bpy.data.cameras.new("camera"))
-    camera.data.type = "ORTHO"
-    camera.data.ortho_scale = 2.6
-    camera.location = (0, -6, 1.15)
-    camera.rotation_euler = (math.pi / 2, 0, 0)
-    camera.parent = rig
-    scene.collection.objects.link(camera)
-    scene.camera = camera
-
-    sun = bpy.data.objects.new("sun", bpy.data.lights.new("sun", "SUN"))
-    sun.data.energy = 3.0
-    sun.rotation_euler = (math.radians(50), 0, math.radians(30))
-    scene.collection.objects.link(sun)
-    world = bpy.data.worlds.new("world")
-    world.color = (0.4, 0.4, 0.4)
-    scene.world = world
-    if bpy.app.version < (5, 0, 0):
-        world.use_nodes = True
-    background = next(node for node in world.node_tree.nodes if node.type == "BACKGROUND")
-    background.inputs["Color"].default_value = (0.4, 0.4, 0.4, 1.0)
-
     frames = ANGLES * poses
-    scene.frame_start, scene.frame_end = 1, frames
+    add_turning_camera_and_light(scene, frames)
     for frame in range(1, frames + 1):
-        angle, pose = (frame - 1) % ANGLES, (frame - 1) // ANGLES
-        rig.rotation_euler = (0, 0, angle * 2 * math.pi / ANGLES)
-        rig.keyframe_insert("rotation_euler", frame=frame)
+        pose = (frame - 1) // ANGLES
         amount = math.sin(pose * 2.1)  # pose 0 at rest, then swings that differ from pose to pose
         for joint, full in swings.items():
             pivot = bpy.data.objects[joint]
@@ -376,20 +351,7 @@ def build_quality_scene(
             for point in curve.keyframe_points:
                 point.interpolation = "CONSTANT"
 
-    render = scene.render
-    render.engine = "CYCLES"
-    scene.cycles.device = "CPU"
-    scene.cycles.samples = samples
-    scene.cycles.use_denoising = False  # Debian's Blender is built without OpenImageDenoise
-    scene.cycles.use_adaptive_sampling = False
-    render.film_transparent = True
-    render.resolution_x, render.resolution_y = resolution
-    render.resolution_percentage = 100
-    render.image_settings.file_format = "PNG"
-    render.image_settings.color_mode = "RGBA"
-    render.image_settings.color_depth = "8"
-    if output is not None:
-        render.filepath = str(output) + "/"
+    render_cycles_pngs(scene, resolution=resolution, samples=samples, output=output)
     return scene
 
 

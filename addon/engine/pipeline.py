@@ -190,6 +190,8 @@ def _small_frames(
 ) -> Iterator[_SmallFrame]:
     """Downscaled frames in order; unusable ones are recorded in ``report`` and left out."""
     reference: _SmallFrame | None = None
+    if options.progress is not None:  # at once, not when the first batch is back: the user sees the run start
+        options.progress("reading", 0, len(frames))
     read_batch = functools.partial(_read_batch, downscale=downscale)
     batches = _map_batches(read_batch, frames, options, batch_size=READ_BATCH)
     for done, item in enumerate(itertools.chain.from_iterable(batches), start=1):
@@ -383,7 +385,11 @@ def _fit_or_explain(
     if reservoir.pixels_seen == 0:
         raise SetupError("every frame is fully transparent: there are no pixels to fit a palette to")
     started = time.perf_counter()
+    if options.progress is not None:
+        options.progress("fitting", 0, 1)
     result = fit_palette(reservoir.sample(), settings)
+    if options.progress is not None:
+        options.progress("fitting", 1, 1)
     report.timings["fit"] = time.perf_counter() - started
     report.fit_settings = settings
     report.counts_tried = list(result.counts_tried)

@@ -135,6 +135,13 @@ scene = bpy.context.scene
 scene.pixel_sprites.source_folder = {source!r}
 started = time.time()
 seen = set()
+if {slow_reads!r}:  # a job long enough for the progress timer's ticks to land in it
+    from pixel_sprites.engine import pipeline
+    read_frame = pipeline.read_frame
+    def slow_read_frame(path):
+        time.sleep(0.1)
+        return read_frame(path)
+    pipeline.read_frame = slow_read_frame
 
 def start():
     print("BACKGROUND", bpy.app.background)
@@ -189,17 +196,19 @@ def run_with_ui(blend: Path, script: Path, timeout: float = 150) -> tuple[str, s
     pytest.fail(f"Blender's UI hung twice:\n{output}")
 
 
-def blender_with_ui(scene_file: Path, tmp_path: Path, start: str, source: str = "") -> str:
+def blender_with_ui(scene_file: Path, tmp_path: Path, start: str, source: str = "", slow_reads: bool = False) -> str:
     script = tmp_path / "with_ui.py"
-    script.write_text(WITH_UI.format(scripts=str(ROOT / "scripts"), source=source, start=start))
+    code = WITH_UI.format(scripts=str(ROOT / "scripts"), source=source, start=start, slow_reads=slow_reads)
+    script.write_text(code)
     return run_with_ui(scene_file, script)[0]
 
 
 def test_with_a_ui_an_animation_render_gets_its_sprites_off_the_main_thread(scene_file: Path, tmp_path: Path) -> None:
-    output = blender_with_ui(scene_file, tmp_path, "bpy.ops.render.render('INVOKE_DEFAULT', animation=True)")
+    start = "bpy.ops.render.render('INVOKE_DEFAULT', animation=True)"
+    output = blender_with_ui(scene_file, tmp_path, start, slow_reads=True)
     assert "SUMMARY 8/8 sprites" in output
     assert "Info: Pixel Sprites: 8/8 sprites" in output  # reported to the status bar and the Info editor
-    assert "'reading'" in output or "'writing'" in output  # progress was visible while the job ran
+    assert "'reading'" in output or "'fitting'" in output or "'writing'" in output  # progress seen during the job
     assert len(list((tmp_path / "renders" / "sprites").glob("000?.png"))) == 8
 
 
