@@ -9,7 +9,6 @@ the number of frames.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 import os
@@ -32,7 +31,7 @@ from .majority import MajorityDownscaler
 from .options import INDEXED_LIMIT, check_indexed_fits
 from .palette import Palette
 from .palette_files import write_palette
-from .quantize import Mapper, PaletteSettings, fit_palette, serial_map
+from .quantize import PaletteSettings, fit_palette
 from .remap import ErrorStats, RemappedFrame, Remapper
 from .report import Report
 from .sampling import PixelReservoir
@@ -137,20 +136,6 @@ def _map_batches(
         for future in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-@contextlib.contextmanager
-def _pool_map(options: RunOptions) -> Iterator[Mapper]:
-    """A map over the run's workers, for the independent pieces of the palette fit, which would leave them idle."""
-    workers = max(1, options.workers)
-    if workers == 1:
-        yield serial_map
-        return
-    pool: Executor = (
-        ProcessPoolExecutor(workers, initializer=_start_worker) if options.processes else ThreadPoolExecutor(workers)
-    )
-    with pool:
-        yield lambda function, items: list(pool.map(function, items))
 
 
 def _cancelled(options: RunOptions) -> bool:
@@ -402,8 +387,7 @@ def _fit_or_explain(
     started = time.perf_counter()
     if options.progress is not None:
         options.progress("fitting", 0, 1)
-    with _pool_map(options) as mapper:
-        result = fit_palette(reservoir.sample(), settings, mapper=mapper)
+    result = fit_palette(reservoir.sample(), settings)
     if options.progress is not None:
         options.progress("fitting", 1, 1)
     report.timings["fit"] = time.perf_counter() - started

@@ -33,10 +33,7 @@ comparison.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -48,10 +45,6 @@ from .mixture import mixture_bic
 from .nearest import nearest_centres
 from .options import DEFAULT_TOLERANCE, METHODS
 from .palette import Palette
-
-_Result = TypeVar("_Result")
-# Runs a function over items and returns the results in order, as ``list(map(...))`` or a pool's ``map`` does.
-Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]]
 
 MEANSHIFT_SAMPLE = 2000
 # k-means runs per colour count in the search: with two, a run that merges two colours can mislead the BIC
@@ -130,32 +123,14 @@ class _PerceptualKMeans:
     def _fit(self, count: int) -> tuple[Palette, NDArray[np.intp]]:
         if count >= len(self.colors):
             return Palette(self.colors), np.arange(len(self.colors))
-        return self._labelled(self.fit_once(count, restarts=KMEANS_RESTARTS, seed=self.seed))
-
-    def _labelled(self, palette: Palette) -> tuple[Palette, NDArray[np.intp]]:
+        palette = self.fit_once(count, restarts=KMEANS_RESTARTS, seed=self.seed)
         return palette, nearest_centres(self.din99o, palette.din99o)
 
     def fit_once(self, count: int, *, restarts: int, seed: int) -> Palette:
         """A k-means palette of at most ``count`` colours: the best of ``restarts`` runs, by squared error."""
-        return _kmeans_palette(count, self.din99o, self.weights, restarts, seed)
-
-    def prefetch(self, counts: Sequence[int], mapper: Mapper) -> None:
-        """Fit the palettes of ``counts`` not fitted yet, side by side through ``mapper``."""
-        missing = [count for count in dict.fromkeys(counts) if count not in self._fits and count < len(self.colors)]
-        fit = functools.partial(
-            _kmeans_palette, din99o=self.din99o, weights=self.weights, restarts=KMEANS_RESTARTS, seed=self.seed
-        )
-        for count, palette in zip(missing, mapper(fit, missing), strict=True):
-            self._fits[count] = self._labelled(palette)
-
-    def prefetch_bics(self, counts: Sequence[int], mapper: Mapper) -> None:
-        """The BICs of ``counts`` not known yet, side by side through ``mapper``."""
-        self.prefetch(counts, mapper)
-        missing = [count for count in dict.fromkeys(counts) if count not in self._bics]
-        starts = [self._mixture_start(count) for count in missing]
-        bic = functools.partial(_bic_from, points=self.sample_din99o)
-        for count, value in zip(missing, mapper(bic, starts), strict=True):
-            self._bics[count] = value
+        centres = kmeans(self.din99o, self.weights, min(count, len(self.colors)), restarts=restarts, seed=seed)
+        # Two centres can round to one 8-bit colour; the palette keeps it once.
+        return Palette.from_colors(din99o_to_srgb(centres))
 
     def worst_colour_error(self, palette: Palette, labels: NDArray[np.intp]) -> float:
         """The largest, over palette colours, of the mean ΔE2000 of the pixels mapped to it."""
@@ -171,13 +146,13 @@ class _PerceptualKMeans:
     def bic(self, count: int) -> float:
         """BIC of a full-covariance Gaussian mixture started from the k-means clusters."""
         if count not in self._bics:
-            self._bics[count] = _bic_from(self._mixture_start(count), points=self.sample_din99o)
+            palette, labels = self.fit(count)
+            weights, covariances = self._cluster_shapes(labels, len(palette))
+            self._bics[count] = mixture_bic(
+                self.sample_din99o, palette.din99o, weights, covariances,
+                regularisation=MIXTURE_REGULARISATION, iterations=MIXTURE_ITERATIONS, tolerance=MIXTURE_TOLERANCE,
+            )  # fmt: skip
         return self._bics[count]
-
-    def _mixture_start(self, count: int) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-        """Means, weights and covariances of the k-means clusters of ``count`` colours."""
-        palette, labels = self.fit(count)
-        return (palette.din99o, *self._cluster_shapes(labels, len(palette)))
 
     def _cluster_shapes(self, labels: NDArray[np.intp], count: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Weights and covariance matrices of the k-means clusters, to start the mixture where k-means ended."""
@@ -191,39 +166,7 @@ class _PerceptualKMeans:
         return weights / weights.sum(), covariances
 
 
-def _kmeans_palette(
-    count: int, din99o: NDArray[np.float64], weights: NDArray[np.float64], restarts: int, seed: int
-) -> Palette:
-    """A k-means palette of at most ``count`` colours (a module function, so that worker processes can run it)."""
-    centres = kmeans(din99o, weights, min(count, len(din99o)), restarts=restarts, seed=seed)
-    # Two centres can round to one 8-bit colour; the palette keeps it once.
-    return Palette.from_colors(din99o_to_srgb(centres))
-
-
-def _bic_from(
-    start: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]], points: NDArray[np.float64]
-) -> float:
-    means, weights, covariances = start
-    return mixture_bic(
-        points, means, weights, covariances,
-        regularisation=MIXTURE_REGULARISATION, iterations=MIXTURE_ITERATIONS, tolerance=MIXTURE_TOLERANCE,
-    )  # fmt: skip
-
-
-def _refined_start(
-    offset: int,
-    palette: Palette,
-    pixels: NDArray[np.uint8],
-    din99o: NDArray[np.float64],
-    weights: NDArray[np.float64],
-    seed: int,
-) -> tuple[Palette, int]:
-    """Start ``offset`` refined: 0 is the search's own palette, the others single k-means runs of other seeds."""
-    start = palette if offset == 0 else _kmeans_palette(len(palette), din99o, weights, 1, seed + offset)
-    return refine_palette(start, pixels)
-
-
-def _tolerance_bound(model: _PerceptualKMeans, settings: PaletteSettings, mapper: Mapper) -> int:
+def _tolerance_bound(model: _PerceptualKMeans, settings: PaletteSettings) -> int:
     """The fewest colours within the tolerance, or the colour limit if even that is not."""
 
     def within_tolerance(count: int) -> bool:
@@ -231,9 +174,7 @@ def _tolerance_bound(model: _PerceptualKMeans, settings: PaletteSettings, mapper
         return model.worst_colour_error(palette, labels) <= settings.tolerance
 
     limit = min(settings.max_colors, len(model.colors))
-    # Double until the tolerance holds, then bisect: about 2·log2(n) fits, not n. The doubling counts are fitted
-    # side by side first: on renders most of them are needed, and the largest cost the most.
-    model.prefetch([min(2**power, limit) for power in range(limit.bit_length() + 1)], mapper)
+    # Double until the tolerance holds, then bisect: about 2·log2(n) fits, not n.
     low, high = 0, 1
     while high < limit and not within_tolerance(high):
         low, high = high, min(2 * high, limit)
@@ -246,7 +187,7 @@ def _tolerance_bound(model: _PerceptualKMeans, settings: PaletteSettings, mapper
     return high
 
 
-def _lowest_bic_below(model: _PerceptualKMeans, bound: int, mapper: Mapper) -> int:
+def _lowest_bic_below(model: _PerceptualKMeans, bound: int) -> int:
     """A count in 1..``bound`` with a low BIC, from a coarse scan and a walk down.
 
     The BIC curve is noisy, so a doubling scan first finds the region of its
@@ -255,7 +196,6 @@ def _lowest_bic_below(model: _PerceptualKMeans, bound: int, mapper: Mapper) -> i
     while they pay and fall back to one colour when they overshoot.
     """
     scan = sorted({min(2**power, bound) for power in range(bound.bit_length() + 1)})
-    model.prefetch_bics(scan, mapper)
     lowest = min(range(len(scan)), key=lambda index: model.bic(scan[index]))
     count, step = scan[min(lowest + 1, len(scan) - 1)], 1
     while True:
@@ -268,11 +208,11 @@ def _lowest_bic_below(model: _PerceptualKMeans, bound: int, mapper: Mapper) -> i
             return count
 
 
-def _auto_count(model: _PerceptualKMeans, settings: PaletteSettings, mapper: Mapper) -> int:
-    bound = _tolerance_bound(model, settings, mapper)
+def _auto_count(model: _PerceptualKMeans, settings: PaletteSettings) -> int:
+    bound = _tolerance_bound(model, settings)
     # A mixture needs several pixels per colour to say anything; with fewer, the bound stands.
     enough_pixels = len(model.sample_din99o) >= MIN_PIXELS_PER_MIXTURE_COLOUR * bound
-    return _lowest_bic_below(model, bound, mapper) if enough_pixels and bound < len(model.colors) else bound
+    return _lowest_bic_below(model, bound) if enough_pixels and bound < len(model.colors) else bound
 
 
 @dataclass
@@ -364,12 +304,7 @@ def _fit_meanshift_seed(pixels: NDArray[np.uint8]) -> Palette:
     return Palette.from_colors(model.cluster_centers_.astype(np.uint8))
 
 
-def serial_map(function: Callable[[Any], _Result], items: Sequence[Any]) -> list[_Result]:
-    """The :data:`Mapper` that runs everything here, one item after another."""
-    return [function(item) for item in items]
-
-
-def fit_palette(pixels: NDArray[np.uint8], settings: PaletteSettings, *, mapper: Mapper = serial_map) -> FitResult:
+def fit_palette(pixels: NDArray[np.uint8], settings: PaletteSettings) -> FitResult:
     """Fit a palette to ``pixels``.
 
     Parameters
@@ -379,9 +314,6 @@ def fit_palette(pixels: NDArray[np.uint8], settings: PaletteSettings, *, mapper:
         count is searched on the first ``SEARCH_SAMPLE`` and the palette refined on as many as it needs.
     settings : PaletteSettings
         Method, colour count or tolerance, and seed.
-    mapper : Mapper
-        How independent pieces of the fit (k-means of several counts, mixtures, refinements) are run: one after
-        another by default, or side by side in a pool's ``map``. The result is the same either way.
 
     Returns
     -------
@@ -400,26 +332,26 @@ def fit_palette(pixels: NDArray[np.uint8], settings: PaletteSettings, *, mapper:
         palette = _fit_meanshift_seed(pixels)
         return FitResult(palette.sorted_by_lightness(), len(pixels))
     model = _PerceptualKMeans(pixels[:SEARCH_SAMPLE], settings.seed)
-    count = settings.colors if settings.colors is not None else _auto_count(model, settings, mapper)
+    count = settings.colors if settings.colors is not None else _auto_count(model, settings)
     palette, _ = model.fit(count)
     if len(palette) == len(model.colors) and len(pixels) <= SEARCH_SAMPLE:
         return FitResult(palette.sorted_by_lightness(), len(pixels), model.counts_fitted())  # every colour kept: exact
-    palette, sample_size = _refine_from_several_starts(model, palette, pixels, settings.seed, mapper)
+    palette, sample_size = _refine_from_several_starts(model, palette, pixels, settings.seed)
     return FitResult(palette.sorted_by_lightness(), sample_size, model.counts_fitted())
 
 
 def _refine_from_several_starts(
-    model: _PerceptualKMeans, palette: Palette, pixels: NDArray[np.uint8], seed: int, mapper: Mapper
+    model: _PerceptualKMeans, palette: Palette, pixels: NDArray[np.uint8], seed: int
 ) -> tuple[Palette, int]:
     """The refined palette with the lowest mean ΔE2000 on ``pixels``, from ``palette`` and other k-means starts.
 
     The k-means run with the least squared error is not always the best start for the ΔE2000 the refinement
     lowers, so ``REFINE_STARTS`` runs are refined and the best result kept.
     """
-    refine = functools.partial(
-        _refined_start, palette=palette, pixels=pixels, din99o=model.din99o, weights=model.weights, seed=seed
-    )
-    refined: list[tuple[Palette, int]] = mapper(refine, list(range(REFINE_STARTS)))
+    starts = [palette] + [
+        model.fit_once(len(palette), restarts=1, seed=seed + offset) for offset in range(1, REFINE_STARTS)
+    ]
     everything = _Colours.of(pixels)
+    refined = [refine_palette(start, pixels) for start in starts]
     errors = [everything.mean_error(candidate.din99o) for candidate, _ in refined]
     return refined[int(np.argmin(errors))]

@@ -1,7 +1,5 @@
 """Ground truth: frames painted from K known colours come back as K colours and the clean sprites."""
 
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-
 import numpy as np
 import pytest
 from PIL import Image
@@ -105,27 +103,3 @@ def test_refinement_grows_its_sample_while_unseen_pixels_fare_worse(rng):
     refined, sample_size = refine_palette(start, pixels)
     assert sample_size > SEARCH_SAMPLE
     assert _mean_error_of(refined, pixels) < _mean_error_of(start, pixels)
-
-
-@pytest.mark.parametrize("pool_type", [ThreadPoolExecutor, ProcessPoolExecutor])
-@pytest.mark.parametrize("colors", [None, 12])
-def test_the_fit_is_the_same_whatever_runs_its_pieces(tmp_path, pool_type, colors):
-    renders = tmp_path / "renders"
-    write_truth_set(renders, 12, 3, noise=6.0, shading=0.1, seed=5)
-    pixels = np.concatenate(
-        [small[small[:, :, 3] == 255][:, :3] for small in map(_downscaled, sorted(renders.glob("*.png")))]
-    )
-    sample = np.random.default_rng(0).permutation(pixels)
-    settings = engine.PaletteSettings(colors=colors)
-    alone = engine.fit_palette(sample, settings)
-    with pool_type(2) as pool:
-        side_by_side = engine.fit_palette(
-            sample, settings, mapper=lambda function, items: list(pool.map(function, items))
-        )
-    assert side_by_side.palette == alone.palette
-    assert side_by_side.sample_size == alone.sample_size
-
-
-def _downscaled(path):
-    rgba = engine.read_frame(path).rgba
-    return SIZE.downscaler(rgba.shape[:2])(rgba)
