@@ -42,7 +42,7 @@ from .sprite_files import encode_indexed_png, encode_png
 # the error needs (see quantize). 32,768 pixels are under 0.5 MB whatever the number of frames.
 SAMPLE_SIZE = 32_768
 # Frames per task handed to a worker: large enough that the hand-over costs little, small enough for smooth progress.
-READ_BATCH = 4
+READ_BATCH = 8
 WRITE_BATCH = 32
 
 ProgressCallback = Callable[[str, int, int], None]
