@@ -45,6 +45,7 @@ def mixture_bic(
     weights: NDArray[np.float64],
     covariances: NDArray[np.float64],
     *,
+    multiplicities: NDArray[np.float64],
     regularisation: float,
     iterations: int,
     tolerance: float,
@@ -54,8 +55,12 @@ def mixture_bic(
     Parameters
     ----------
     points : ndarray, shape (n, d)
+        Distinct points.
     means, weights, covariances : ndarray, shapes (k, d), (k,) and (k, d, d)
         The starting components; the weights sum to 1.
+    multiplicities : ndarray, shape (n,)
+        How many times each point occurs. EM on distinct points weighted by their counts is EM on all of them,
+        step for step, at the cost of the distinct ones only (a sample of renders repeats many 8-bit colours).
     regularisation : float
         Added to the diagonal of every covariance the EM estimates.
     iterations : int
@@ -66,7 +71,7 @@ def mixture_bic(
     Returns
     -------
     bic : float
-        ``-2 · log-likelihood + parameters · ln(n)``; lower is better.
+        ``-2 · log-likelihood + parameters · ln(n)``, n counting every occurrence; lower is better.
     """
     count, dimensions = means.shape
     precision_cholesky = _precision_cholesky(covariances)
@@ -83,21 +88,23 @@ def mixture_bic(
         sums = responsibilities.sum(axis=1, keepdims=True)
         responsibilities /= sums
         log_totals = largest[:, 0] + np.log(sums[:, 0])
-        totals = responsibilities.sum(axis=0) + floor
-        means = responsibilities.T @ points / totals[:, None]
-        second_moments = responsibilities.T @ pair_products / totals[:, None]
+        counted = responsibilities * multiplicities[:, None]
+        totals = counted.sum(axis=0) + floor
+        means = counted.T @ points / totals[:, None]
+        second_moments = counted.T @ pair_products / totals[:, None]
         covariances = np.empty((count, dimensions, dimensions))
         covariances[:, rows, cols] = second_moments - means[:, rows] * means[:, cols]
         covariances[:, cols, rows] = covariances[:, rows, cols]
         covariances += regularisation * np.eye(dimensions)
         weights = totals / totals.sum()
         precision_cholesky = _precision_cholesky(covariances)
-        likelihood = float(np.mean(log_totals))
+        likelihood = float(np.average(log_totals, weights=multiplicities))
         if abs(likelihood - previous) < tolerance:
             break
         previous = likelihood
     log_weighted = _log_weighted_densities(points, means, precision_cholesky, weights)
     largest = log_weighted.max(axis=1)
-    log_likelihood = float((largest + np.log(np.exp(log_weighted - largest[:, None]).sum(axis=1))).sum())
+    log_totals = largest + np.log(np.exp(log_weighted - largest[:, None]).sum(axis=1))
+    log_likelihood = float(log_totals @ multiplicities)
     parameters = count * dimensions + count * dimensions * (dimensions + 1) / 2 + count - 1
-    return -2 * log_likelihood + parameters * np.log(len(points))
+    return -2 * log_likelihood + parameters * np.log(multiplicities.sum())

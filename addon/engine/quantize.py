@@ -109,7 +109,7 @@ class _PerceptualKMeans:
         self.weights = counts.astype(np.float64)
         self.lab = srgb_to_lab(self.colors)
         self.din99o = lab_to_din99o(self.lab)
-        self.sample_din99o = lab_to_din99o(srgb_to_lab(pixels))
+        self.pixel_count = len(pixels)
         self.seed = seed
         self._fits: dict[int, tuple[Palette, NDArray[np.intp]]] = {}
         self._bics: dict[int, float] = {}
@@ -149,7 +149,7 @@ class _PerceptualKMeans:
             palette, labels = self.fit(count)
             weights, covariances = self._cluster_shapes(labels, len(palette))
             self._bics[count] = mixture_bic(
-                self.sample_din99o, palette.din99o, weights, covariances,
+                self.din99o, palette.din99o, weights, covariances, multiplicities=self.weights,
                 regularisation=MIXTURE_REGULARISATION, iterations=MIXTURE_ITERATIONS, tolerance=MIXTURE_TOLERANCE,
             )  # fmt: skip
         return self._bics[count]
@@ -211,7 +211,7 @@ def _lowest_bic_below(model: _PerceptualKMeans, bound: int) -> int:
 def _auto_count(model: _PerceptualKMeans, settings: PaletteSettings) -> int:
     bound = _tolerance_bound(model, settings)
     # A mixture needs several pixels per colour to say anything; with fewer, the bound stands.
-    enough_pixels = len(model.sample_din99o) >= MIN_PIXELS_PER_MIXTURE_COLOUR * bound
+    enough_pixels = model.pixel_count >= MIN_PIXELS_PER_MIXTURE_COLOUR * bound
     return _lowest_bic_below(model, bound) if enough_pixels and bound < len(model.colors) else bound
 
 
