@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from .colour import distinct_colours, srgb_to_din99o
-from .nearest import nearest_centres
+from .nearest import match_to_palette
 from .palette import Palette
 
 
@@ -66,9 +65,7 @@ class MajorityDownscaler:
         opaque = np.flatnonzero(pixels[:, 3] >= self.alpha_threshold)
         blocks = self._block_of_pixel[opaque]
         count = len(self.palette)
-        # A frame repeats its colours many times: match each distinct one to the palette once.
-        colours, inverse, _ = distinct_colours(pixels[opaque, :3])
-        nearest = nearest_centres(srgb_to_din99o(colours), self.palette.din99o)
+        nearest, inverse, _ = match_to_palette(pixels[opaque, :3], self.palette)
         votes = np.bincount(blocks * count + nearest[inverse], minlength=len(self._block_sizes) * count).reshape(
             -1, count
         )

@@ -10,6 +10,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from .colour import distinct_colours, lab_to_din99o, srgb_to_lab
+from .palette import Palette
+
 # Points per chunk × centres stays near this many distances, about 8 MB of float64.
 _CHUNK_DISTANCES = 1_000_000
 
@@ -38,3 +41,24 @@ def nearest_centres(points: NDArray[np.float64], centres: NDArray[np.float64]) -
         scores += norms
         indices[start : start + step] = np.argmin(scores, axis=1)
     return indices
+
+
+def match_to_palette(
+    rgb: NDArray[np.uint8], palette: Palette
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
+    """The nearest ``palette`` colour (in DIN99o) of each distinct colour of ``rgb``, each distinct colour once.
+
+    Frames repeat their colours many times, so each distinct one is converted and matched once.
+
+    Returns
+    -------
+    indices : ndarray of intp, shape (m,)
+        The palette index of each distinct colour.
+    inverse : ndarray of intp, shape (n,)
+        Each pixel's distinct colour: ``indices[inverse]`` is each pixel's palette index.
+    lab : ndarray of float64, shape (m, 3)
+        The distinct colours in CIELAB.
+    """
+    colours, inverse, _ = distinct_colours(rgb)
+    lab = srgb_to_lab(colours)
+    return nearest_centres(lab_to_din99o(lab), palette.din99o), inverse, lab

@@ -101,14 +101,36 @@ class FitResult:
     counts_tried: tuple[int, ...] = ()
 
 
+@dataclass
+class _Colours:
+    """The distinct colours of a sample, in sRGB, CIELAB and DIN99o, with their pixel counts."""
+
+    rgb: NDArray[np.uint8]
+    lab: NDArray[np.float64]
+    din99o: NDArray[np.float64]
+    weights: NDArray[np.float64]
+
+    @classmethod
+    def of(cls, pixels: NDArray[np.uint8]) -> _Colours:
+        colours, _, counts = distinct_colours(pixels)
+        lab = srgb_to_lab(colours)
+        return cls(colours, lab, lab_to_din99o(lab), counts.astype(np.float64))
+
+    def matched_errors(self, centres: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """Each colour's nearest centre (DIN99o) and its ΔE2000 to it."""
+        labels = nearest_centres(self.din99o, centres)
+        return labels, delta_e_2000(self.lab, din99o_to_lab(centres)[labels])
+
+    def mean_error(self, centres: NDArray[np.float64]) -> float:
+        return float(np.average(self.matched_errors(centres)[1], weights=self.weights))
+
+
 class _PerceptualKMeans:
     """k-means in DIN99o on the distinct colours of a sample, weighted by how often each occurs."""
 
     def __init__(self, pixels: NDArray[np.uint8], seed: int) -> None:
-        self.colors, _, counts = distinct_colours(pixels)
-        self.weights = counts.astype(np.float64)
-        self.lab = srgb_to_lab(self.colors)
-        self.din99o = lab_to_din99o(self.lab)
+        colours = _Colours.of(pixels)
+        self.colors, self.lab, self.din99o, self.weights = colours.rgb, colours.lab, colours.din99o, colours.weights
         self.pixel_count = len(pixels)
         self.seed = seed
         self._fits: dict[int, tuple[Palette, NDArray[np.intp]]] = {}
@@ -215,31 +237,8 @@ def _auto_count(model: _PerceptualKMeans, settings: PaletteSettings) -> int:
     return _lowest_bic_below(model, bound) if enough_pixels and bound < len(model.colors) else bound
 
 
-@dataclass
-class _Colours:
-    """The distinct colours of a sample, in CIELAB and DIN99o, with their pixel counts."""
-
-    lab: NDArray[np.float64]
-    din99o: NDArray[np.float64]
-    weights: NDArray[np.float64]
-
-    @classmethod
-    def of(cls, pixels: NDArray[np.uint8]) -> _Colours:
-        colours, _, counts = distinct_colours(pixels)
-        lab = srgb_to_lab(colours)
-        return cls(lab, lab_to_din99o(lab), counts.astype(np.float64))
-
-    def matched_errors(self, centres: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-        """Each colour's nearest centre (DIN99o) and its ΔE2000 to it."""
-        labels = nearest_centres(self.din99o, centres)
-        return labels, delta_e_2000(self.lab, din99o_to_lab(centres)[labels])
-
-    def mean_error(self, centres: NDArray[np.float64]) -> float:
-        return float(np.average(self.matched_errors(centres)[1], weights=self.weights))
-
-
-def _weiszfeld_steps(centres: NDArray[np.float64], colours: _Colours) -> NDArray[np.float64]:
-    """Centres (DIN99o) with a lower mean ΔE2000 of the colours matched to them; the best ones met."""
+def _weiszfeld_steps(centres: NDArray[np.float64], colours: _Colours) -> tuple[NDArray[np.float64], float]:
+    """Centres (DIN99o) with a lower mean ΔE2000 of the colours matched to them: the best ones met, and that error."""
     best, best_error = centres, np.inf
     for _ in range(REFINE_STEPS):
         labels, errors = colours.matched_errors(centres)
@@ -256,7 +255,7 @@ def _weiszfeld_steps(centres: NDArray[np.float64], colours: _Colours) -> NDArray
         used = totals > 0  # a colour no pixel is nearest to stays where it is
         centres = centres.copy()
         centres[used] = sums[used] / totals[used, None]
-    return best
+    return best, best_error
 
 
 def refine_palette(palette: Palette, pixels: NDArray[np.uint8], start: int = SEARCH_SAMPLE) -> tuple[Palette, int]:
@@ -281,13 +280,12 @@ def refine_palette(palette: Palette, pixels: NDArray[np.uint8], start: int = SEA
     centres = palette.din99o
     size = min(start, len(pixels))
     while True:
-        seen = _Colours.of(pixels[:size])
-        centres = _weiszfeld_steps(centres, seen)
+        centres, seen_error = _weiszfeld_steps(centres, _Colours.of(pixels[:size]))
         unseen_size = min(size, len(pixels) - size)
         if unseen_size == 0:
             break
         unseen = _Colours.of(pixels[size : size + unseen_size])
-        if unseen.mean_error(centres) <= seen.mean_error(centres) * (1 + GENERALISATION_GAP):
+        if unseen.mean_error(centres) <= seen_error * (1 + GENERALISATION_GAP):
             break
         size += unseen_size
     return Palette.from_colors(din99o_to_srgb(centres)), size

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from .colour import delta_e_2000, distinct_colours, lab_to_din99o, srgb_to_lab
-from .nearest import nearest_centres
+from .colour import delta_e_2000, srgb_to_lab
+from .nearest import match_to_palette, nearest_centres
 from .palette import Palette
 
 # ΔE2000 histogram bins for percentiles over any number of frames in fixed memory.
@@ -123,9 +123,7 @@ class Remapper:
 
     def _match(self, rgb: NDArray[np.uint8]) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
         """Output-palette index of each distinct colour of ``rgb``, each pixel's distinct colour, and their CIELAB."""
-        unique_rgb, inverse, _ = distinct_colours(rgb)
-        unique_lab = srgb_to_lab(unique_rgb)
-        fitted = nearest_centres(lab_to_din99o(unique_lab), self.palette.din99o)
+        fitted, inverse, unique_lab = match_to_palette(rgb, self.palette)
         return self._output_of_fitted[fitted], inverse, unique_lab
 
     def _frame(
