@@ -122,11 +122,6 @@ def din99o_to_lab(din99o: NDArray[np.floating]) -> NDArray[np.float64]:
     return np.stack([lightness, e * cos - f * sin, e * sin + f * cos], axis=-1)
 
 
-def srgb_to_din99o(rgb: NDArray[np.uint8]) -> NDArray[np.float64]:
-    """Convert 8-bit sRGB colours (shape (..., 3)) to DIN99o, the space palettes are fitted and matched in."""
-    return lab_to_din99o(srgb_to_lab(rgb))
-
-
 def din99o_to_srgb(din99o: NDArray[np.floating]) -> NDArray[np.uint8]:
     """Convert DIN99o coordinates to the nearest-rounded 8-bit sRGB, clipping the gamut."""
     return lab_to_srgb(din99o_to_lab(din99o))

@@ -7,7 +7,7 @@ from PIL import Image
 from synthetic import write_truth_set
 
 from pixel_sprites import engine
-from pixel_sprites.engine.colour import srgb_to_din99o
+from pixel_sprites.engine.colour import lab_to_din99o, srgb_to_lab
 from pixel_sprites.engine.majority import MajorityDownscaler, block_edges
 from pixel_sprites.engine.palette import Palette
 
@@ -94,7 +94,7 @@ def test_uneven_blocks_and_a_fully_transparent_frame(rng):
     for row in range(3):
         for col in range(4):
             block = rgba[rows[row] : rows[row + 1], cols[col] : cols[col + 1], :3].reshape(-1, 3)
-            nearest = np.argmin(np.linalg.norm(srgb_to_din99o(block)[:, None] - lab[None], axis=2), axis=1)
+            nearest = np.argmin(np.linalg.norm(lab_to_din99o(srgb_to_lab(block))[:, None] - lab[None], axis=2), axis=1)
             assert indices[row, col] == np.argmax(np.bincount(nearest, minlength=len(PALETTE)))
     rgba[..., 3] = 0
     assert (downscaler(rgba) == 0).all()

@@ -7,9 +7,13 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 
-from pixel_sprites.engine.colour import distinct_colours, srgb_to_din99o
+from pixel_sprites.engine.colour import distinct_colours, lab_to_din99o, srgb_to_lab
 from pixel_sprites.engine.kmeans import kmeans
 from pixel_sprites.engine.mixture import mixture_bic
+
+
+def din99o_of(rgb):
+    return lab_to_din99o(srgb_to_lab(rgb))
 
 
 def pixels_of_blobs(rng, count=6, size=4000, spread=6.0):
@@ -24,7 +28,7 @@ def test_mixture_bic_on_distinct_colours_is_scikit_learns_on_every_pixel(rng, co
     pixels = pixels_of_blobs(rng)
     colours, _, multiplicities = distinct_colours(pixels)
     assert len(colours) < len(pixels)  # the point: fewer distinct colours than pixels
-    points = srgb_to_din99o(colours)
+    points = din99o_of(colours)
     centres = kmeans(points, multiplicities.astype(float), count, restarts=2, seed=0)
     labels = np.argmin(((points[:, None] - centres[None]) ** 2).sum(axis=2), axis=1)
     weights = np.bincount(labels, weights=multiplicities, minlength=count) / multiplicities.sum()
@@ -38,7 +42,7 @@ def test_mixture_bic_on_distinct_colours_is_scikit_learns_on_every_pixel(rng, co
         count, covariance_type="full", means_init=centres, weights_init=weights,
         precisions_init=np.linalg.inv(covariances), reg_covar=1.0, max_iter=15, tol=1e-2, random_state=0,
     )  # fmt: skip
-    every_pixel = srgb_to_din99o(pixels)
+    every_pixel = din99o_of(pixels)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence warnings
         reference.fit(every_pixel)
@@ -48,7 +52,7 @@ def test_mixture_bic_on_distinct_colours_is_scikit_learns_on_every_pixel(rng, co
 @pytest.mark.parametrize("count", [4, 8, 16])
 def test_kmeans_is_as_good_as_scikit_learns_and_repeats_itself(rng, count):
     colours, _, multiplicities = distinct_colours(pixels_of_blobs(rng, count=count))
-    points, weights = srgb_to_din99o(colours), multiplicities.astype(float)
+    points, weights = din99o_of(colours), multiplicities.astype(float)
     centres = kmeans(points, weights, count, restarts=4, seed=0)
     inertia = float(weights @ ((points[:, None] - centres[None]) ** 2).sum(axis=2).min(axis=1))
     reference = KMeans(count, n_init=4, random_state=0).fit(points, sample_weight=weights).inertia_
