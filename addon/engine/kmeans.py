@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from .nearest import nearest_centres
+
 MAX_ITERATIONS = 300
 # Lloyd's iterations stop once the centres move less than this share of the points' mean variance (squared).
 RELATIVE_TOLERANCE = 1e-4
@@ -42,31 +44,36 @@ def _seed_centres(
     return centres
 
 
+def weighted_means(
+    points: NDArray[np.float64], weights: NDArray[np.float64], labels: NDArray[np.intp], centres: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Each centre moved to the weighted mean of the points labelled with it; a centre with none stays put."""
+    count = len(centres)
+    totals = np.bincount(labels, weights=weights, minlength=count)
+    sums = np.stack(
+        [np.bincount(labels, weights=weights * points[:, axis], minlength=count) for axis in range(points.shape[1])],
+        axis=1,
+    )
+    moved = centres.copy()
+    used = totals > 0
+    moved[used] = sums[used] / totals[used, None]
+    return moved
+
+
 def _lloyd(
     points: NDArray[np.float64], weights: NDArray[np.float64], centres: NDArray[np.float64], tolerance: float
 ) -> tuple[NDArray[np.float64], float]:
     """Lloyd's iterations from ``centres``; the final centres and their weighted squared error (inertia)."""
-    count, dimensions = centres.shape
     labels = np.full(len(points), -1)
     for _ in range(MAX_ITERATIONS):
-        # The nearest centre minimises |c|² - 2 p·c: the points' own |p|² need not be added for the comparison.
-        scores = points @ (-2.0 * centres.T)
-        scores += np.square(centres).sum(axis=1)
-        new_labels = np.argmin(scores, axis=1)
+        new_labels = nearest_centres(points, centres)
         if np.array_equal(new_labels, labels):
             break
         labels = new_labels
-        totals = np.bincount(labels, weights=weights, minlength=count)
-        sums = np.stack(
-            [np.bincount(labels, weights=weights * points[:, axis], minlength=count) for axis in range(dimensions)],
-            axis=1,
-        )
-        moved = centres.copy()
-        used = totals > 0
-        moved[used] = sums[used] / totals[used, None]
-        empty = np.flatnonzero(~used)
+        moved = weighted_means(points, weights, labels, centres)
+        empty = np.flatnonzero(np.bincount(labels, minlength=len(centres)) == 0)
         if len(empty):  # an empty cluster takes the points worst served so far, as scikit-learn does
-            errors = weights * (scores[np.arange(len(points)), labels] + np.square(points).sum(axis=1))
+            errors = weights * _squared_distances(points, centres)[np.arange(len(points)), labels]
             moved[empty] = points[np.argsort(errors)[::-1][: len(empty)]]
         shift = float(np.square(moved - centres).sum())
         centres = moved

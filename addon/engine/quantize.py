@@ -40,7 +40,7 @@ from numpy.typing import NDArray
 
 from . import options
 from .colour import delta_e_2000, din99o_to_lab, din99o_to_srgb, distinct_colours, lab_to_din99o, srgb_to_lab
-from .kmeans import kmeans
+from .kmeans import kmeans, weighted_means
 from .mixture import mixture_bic
 from .nearest import nearest_centres
 from .options import DEFAULT_TOLERANCE, METHODS
@@ -247,14 +247,7 @@ def _weiszfeld_steps(centres: NDArray[np.float64], colours: _Colours) -> tuple[N
             break
         best, best_error = centres, error
         pull = colours.weights / np.maximum(errors, REFINE_ERROR_FLOOR)
-        totals = np.bincount(labels, weights=pull, minlength=len(centres))
-        sums = np.stack(
-            [np.bincount(labels, weights=pull * colours.din99o[:, axis], minlength=len(centres)) for axis in range(3)],
-            axis=1,
-        )
-        used = totals > 0  # a colour no pixel is nearest to stays where it is
-        centres = centres.copy()
-        centres[used] = sums[used] / totals[used, None]
+        centres = weighted_means(colours.din99o, pull, labels, centres)  # a colour no pixel is nearest to stays
     return best, best_error
 
 
