@@ -28,7 +28,7 @@ DEFAULT_WHEEL_CACHE = Path.home() / ".cache" / "pixel_sprites" / "wheels"
 
 # What the add-on imports, at versions that run on every numpy Blender ships: 1.24 (4.2), 1.26 (4.4–5.0)
 # and 2.x (5.1+). scikit-image is not among them: the add-on only reproduces its resize, by index arrays.
-REQUIREMENTS = ("scipy==1.15.3", "scikit-learn==1.6.1", "pillow==11.3.0", "filelock==3.18.0")
+REQUIREMENTS = ("scipy==1.15.3", "scikit-learn==1.6.1", "pillow==11.3.0", "filelock==3.18.0", "deflate==0.9.0")
 # The fast PNG decoder; where it has no wheel (Intel macOS) the add-on decodes with Pillow.
 FAST_PNG = "pyspng==0.1.4"
 BUNDLED_BY_BLENDER = ("numpy",)
@@ -98,9 +98,14 @@ def download_wheels(platform: Platform, python: str, cache: Path) -> list[Path]:
 def check_wheels(wheels: list[Path], python: str) -> None:
     """Refuse a wheel that the ``python`` of its zip cannot load: another CPython's, or another ABI's."""
     own = f"cp{python.replace('.', '')}"
+    minor = int(python.split(".")[1])
     for wheel in wheels:
         python_tag, abi_tag = wheel.stem.split("-")[-3:-1]
-        loadable = python_tag in ("py3", "py2.py3") or (own in python_tag.split(".") and abi_tag in (own, "abi3"))
+        # The stable ABI (abi3) of CPython 3.x loads in every later 3.y.
+        stable = abi_tag == "abi3" and any(
+            tag.startswith("cp3") and tag[3:].isdigit() and int(tag[3:]) <= minor for tag in python_tag.split(".")
+        )
+        loadable = python_tag in ("py3", "py2.py3") or stable or (own in python_tag.split(".") and abi_tag == own)
         if not loadable:
             sys.exit(f"build_extension.py: {wheel.name} does not run on Python {python}")
 

@@ -16,13 +16,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .options import SAMPLING
+from .png_inflate import PNG_SIGNATURE, with_stored_image_data
 
 try:
     import pyspng  # libspng: the fastest decoder measured here (scripts/benchmark.py)
 except ImportError:  # no wheel for Intel macOS, none in Debian's Blender: Pillow decodes instead
     pyspng = None
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 class FrameError(Exception):
@@ -45,6 +44,7 @@ class Frame:
 def _decode(data: bytes) -> NDArray[np.generic]:
     # pyspng ignores a tRNS chunk (the transparency of paletted and some RGB images): Pillow reads those.
     has_transparency_chunk = data.find(b"tRNS", 0, data.find(b"IDAT")) != -1
+    data = with_stored_image_data(data) or data  # the same pixels, with the inflating already done, and faster
     if pyspng is not None and not has_transparency_chunk:
         try:
             return np.asarray(pyspng.load(data))

@@ -31,6 +31,7 @@ from .majority import MajorityDownscaler
 from .options import INDEXED_LIMIT, check_indexed_fits
 from .palette import Palette
 from .palette_files import write_palette
+from .png_inflate import keep_large_buffers_on_heap
 from .quantize import PaletteSettings, fit_palette
 from .remap import ErrorStats, RemappedFrame, Remapper
 from .report import Report
@@ -85,13 +86,15 @@ class OutputSettings:
 
 
 def _start_worker() -> None:
-    """In worker processes: leave stop signals to the parent, and keep linear algebra to this process's core.
+    """In worker processes: leave stop signals to the parent, keep linear algebra to this process's core, and
+    keep frame-sized buffers for reuse.
 
     A Ctrl-C or SIGTERM sent to the whole process group is the parent's to handle. Each worker already has a core;
     BLAS threads of its own would only spin against the other workers (the matrices are a few columns wide).
     """
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, signal.SIG_IGN)
+    keep_large_buffers_on_heap()
     from threadpoolctl import threadpool_limits  # a dependency of scikit-learn, so always installed with it
 
     threadpool_limits(limits=1, user_api="blas")

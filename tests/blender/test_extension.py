@@ -12,14 +12,25 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Packages the extension must bring itself: hidden from the Blender that installs it.
-BUNDLED = ("scipy", "sklearn", "scikit_learn", "pil", "pillow", "pyspng", "joblib", "threadpoolctl", "filelock")
+BUNDLED = (
+    "scipy",
+    "sklearn",
+    "scikit_learn",
+    "pil",
+    "pillow",
+    "pyspng",
+    "joblib",
+    "threadpoolctl",
+    "filelock",
+    "deflate",
+)
 
 INSTALL_AND_RUN = """
 import os, sys
 from pathlib import Path
 sys.path[:0] = [os.environ["BLENDER_ONLY_SITE"]]
 import bpy
-for name in ("scipy", "sklearn", "PIL", "pyspng", "filelock"):
+for name in ("scipy", "sklearn", "PIL", "pyspng", "filelock", "deflate"):
     try:
         __import__(name)
     except ImportError:
@@ -30,8 +41,8 @@ bpy.ops.preferences.extension_repo_add(
 )
 repo = next(r.module for r in bpy.context.preferences.extensions.repos if r.name == "pixel_test")
 bpy.ops.extensions.package_install_files(filepath=os.environ["ZIP"], repo=repo, enable_on_install=True)
-import scipy, sklearn, PIL, pyspng, filelock
-for module in (scipy, sklearn, PIL, pyspng, filelock):
+import scipy, sklearn, PIL, pyspng, filelock, deflate
+for module in (scipy, sklearn, PIL, pyspng, filelock, deflate):
     print("FROM", module.__name__, module.__file__)
 assert hasattr(bpy.types.Scene, "pixel_sprites"), "the extension did not register"
 print("MODULE", [name for name in sys.modules if name.endswith(".pixel_sprites")])
@@ -91,7 +102,8 @@ def test_zip_holds_the_addon_and_its_own_pythons_wheels_but_no_numpy_tests_or_sc
     assert any(name.startswith("wheels/filelock-") and name.endswith("-py3-none-any.whl") for name in wheels)
     for package in ("scipy", "scikit_learn", "pillow", "pyspng"):
         assert any(name.startswith(f"wheels/{package}-") and own in name for name in wheels), package
-    assert not [name for name in wheels if other in name]  # one Python per zip: no second scipy
+    assert any(name.startswith("wheels/deflate-") and "-cp311-abi3-" in name for name in wheels)  # one for 3.11+
+    assert not [name for name in wheels if other in name and "-abi3-" not in name]  # one Python per zip
     assert not [name for name in names if name.startswith(("wheels/numpy", "tests/", "scripts/"))]
     assert all("manylinux" in name or "none-any" in name for name in wheels)
 
@@ -120,7 +132,7 @@ def test_installed_extension_runs_from_its_own_wheels(linux_zip: Path, tmp_path:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     origins = [line.split()[2] for line in result.stdout.splitlines() if line.startswith("FROM")]
-    assert len(origins) == 5
+    assert len(origins) == 6
     assert all(origin.startswith(str(tmp_path / "resources" / "extensions")) for origin in origins), origins
     assert "bl_ext." in result.stdout.split("MODULE", 1)[1].splitlines()[0]
     assert "SUMMARY 3/3 sprites" in result.stdout
@@ -137,5 +149,10 @@ def test_the_build_refuses_a_wheel_its_zips_python_cannot_load(tmp_path: Path) -
         tmp_path / "joblib-1.6.0-py3-none-any.whl",
     ]
     check_wheels(loadable, "3.11")
+    stable_abi = tmp_path / "deflate-0.9.0-cp311-abi3-manylinux2014_x86_64.whl"
+    check_wheels([stable_abi], "3.11")
+    check_wheels([stable_abi], "3.13")
     with pytest.raises(SystemExit, match=r"scipy-1\.15\.3-cp313-cp313-win_amd64\.whl does not run on Python 3\.11"):
         check_wheels([tmp_path / "scipy-1.15.3-cp313-cp313-win_amd64.whl"], "3.11")
+    with pytest.raises(SystemExit, match=r"deflate-9\.0-cp313-abi3-win_amd64\.whl does not run on Python 3\.11"):
+        check_wheels([tmp_path / "deflate-9.0-cp313-abi3-win_amd64.whl"], "3.11")
