@@ -12,7 +12,6 @@ exactly as from the original file.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import struct
 
 try:
@@ -109,10 +108,10 @@ def keep_large_buffers_on_heap() -> bool:
     each from the kernel anew and the first touch of every page then faults, which costs as much as libdeflate's
     inflating; kept on the heap they are reused. For worker processes, whose life is decoding frames.
     """
-    library = ctypes.util.find_library("c")
     try:
-        mallopt = ctypes.CDLL(library).mallopt
-    except (OSError, AttributeError, TypeError):  # not glibc: macOS, Windows, musl
+        # The symbols already loaded into this process, libc's among them; find_library would run ldconfig.
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError, TypeError):  # no mallopt (macOS), or no CDLL(None) (Windows)
         return False
     mmap_threshold, trim_threshold = -3, -1  # M_MMAP_THRESHOLD, M_TRIM_THRESHOLD in glibc's malloc.h
     return bool(mallopt(mmap_threshold, 64 << 20)) and bool(mallopt(trim_threshold, 128 << 20))
