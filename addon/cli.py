@@ -223,10 +223,7 @@ def _add_sheet_options(parser: argparse.ArgumentParser) -> None:
         help=f"files beside each sheet, comma-separated (default {','.join(engine.SHEET_FORMATS)})",
     )  # fmt: skip
     group.add_argument("--rgba", action="store_true", help="RGBA sheets even where a paletted PNG would do")
-    group.add_argument(
-        "--fps", type=float, default=engine.DEFAULT_FPS,
-        help=f"frame rate of sprites without a set manifest (default {engine.DEFAULT_FPS:g})",
-    )  # fmt: skip
+    add_option(group, options.FPS, default=options.FPS.default)
     group.add_argument("--character", default=None, help="the character whose manifest and palette to use")
 
 

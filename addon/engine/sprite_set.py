@@ -18,10 +18,11 @@ from pathlib import Path
 
 from .atomic import write_atomically
 from .facings import COMPASS, Facing
+from .options import FPS
 from .sheet_layout import frame_duration_ms
 from .sources import SetupError
 
-DEFAULT_FPS = 24.0
+DEFAULT_FPS = float(FPS.default)
 MANIFEST_SUFFIX = ".set.json"
 _TRAILING_NUMBER = re.compile(r"(\d+)$")
 
