@@ -157,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_frame_options(process)
     add_colour_options(process)
     _add_output_options(process)
+    process.add_argument(
+        "--spool-dir", type=Path, metavar="DIR",
+        help="where the small frames wait between the fit and the writing, in a hidden temporary file "
+        "(default: the output folder; about 23 KB a frame at 64x90)",
+    )  # fmt: skip
     fit = command("fit", "fit a palette and save it, to lock it for later runs")
     _add_frame_options(fit)
     add_colour_options(fit)
@@ -251,11 +256,14 @@ def _print_skipped(report: engine.Report) -> None:
 
 
 def write_grid(args: argparse.Namespace) -> int:
-    frames = [frame for frame in engine.discover_frames(args.sources) if frame.path != args.sheet_out.resolve()]
-    if not frames:
-        raise engine.SetupError(f"no PNG sprites found in {', '.join(map(str, args.sources))}")
-    sprites = [engine.read_frame(frame.path).rgba for frame in frames]
-    engine.write_png(engine.make_sheet(sprites, columns=args.columns, scale=args.scale), args.sheet_out)
+    paths, left_out = engine.grid_sprites(args.sources, leave_out=args.sheet_out)
+    for line in left_out:
+        print(f"left out {line}", file=sys.stderr)
+    engine.check_writable({args.sheet_out: "grid"})
+    sprites = [engine.read_frame(path).rgba for path in paths]
+    grid = engine.make_sheet(sprites, columns=args.columns, scale=args.scale)
+    engine.claim({args.sheet_out: "grid"})
+    engine.write_png(grid, args.sheet_out)
     print(f"{len(sprites)} sprites written to {args.sheet_out}")
     return 0
 
@@ -333,7 +341,11 @@ def run(args: argparse.Namespace, stop: _StopRequests) -> int:
         size=args.size, pixel=args.pixel, alpha_threshold=args.alpha_threshold, sampling=args.sampling
     )
     run_options = engine.RunOptions(
-        workers=args.workers, processes=True, progress=_ProgressBar(sys.stderr), should_cancel=stop.event.is_set
+        workers=args.workers,
+        processes=True,
+        progress=_ProgressBar(sys.stderr),
+        should_cancel=stop.event.is_set,
+        spool_dir=getattr(args, "spool_dir", None),
     )
     exclude = [args.out] if getattr(args, "out", None) else []
     frames = engine.discover_frames(args.sources, exclude=exclude, root=args.root)
@@ -351,7 +363,9 @@ def run(args: argparse.Namespace, stop: _StopRequests) -> int:
             seed=args.seed,
         )
     if args.command == "fit":
+        engine.check_writable({args.palette_out: "palette"})  # before the work, not only before the write
         palette, report = engine.fit(frames, downscale, palette_settings, run_options)
+        engine.claim({args.palette_out: "palette"})
         engine.write_palette(palette, args.palette_out)
         _print_skipped(report)
         print(f"{len(palette)} colours from {report.frames_read} frames written to {args.palette_out}")

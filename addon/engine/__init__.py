@@ -10,6 +10,7 @@ from .character import (
 from .facings import Facing, facings
 from .frames import Downscaler, DownscaleSettings, Frame, FrameError, nearest_indices, read_frame, sprite_shape
 from .options import DEFAULT_TOLERANCE, METHODS, Option, OptionError, check_indexed_fits
+from .output_record import check_writable, claim
 from .palette import Palette
 from .palette_files import PaletteFileError, read_palette, write_palette
 from .pipeline import Cancelled, OutputSettings, RunOptions, apply, fit, process
@@ -17,7 +18,7 @@ from .quantize import FitResult, PaletteSettings, fit_palette
 from .remap import Remapper
 from .report import Report
 from .sampling import PixelReservoir
-from .sheet import make_sheet
+from .sheet import grid_sprites, make_sheet
 from .sheet_files import FORMATS as SHEET_FORMATS
 from .sheet_files import LAYOUTS as SHEET_LAYOUTS
 from .sheet_files import SheetOptions, SheetReport, write_sheets
@@ -61,10 +62,13 @@ __all__ = [
     "add_frames_with_locked_palette",
     "apply",
     "check_indexed_fits",
+    "check_writable",
+    "claim",
     "discover_frames",
     "facings",
     "fit",
     "fit_palette",
+    "grid_sprites",
     "locked_character",
     "make_sheet",
     "nearest_indices",

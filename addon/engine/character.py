@@ -8,27 +8,37 @@ sprite of the character uses the same colours.
 from __future__ import annotations
 
 import json
-import os
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from .atomic import write_atomically
 from .frames import DownscaleSettings
 from .locking import DEFAULT_LOCK_TIMEOUT, character_lock
+from .output_record import claim
 from .palette import Palette
 from .palette_files import read_palette
+from .paths import absolute, below_anchor, common_folder, is_inside, portable, relative_path
 from .pipeline import OutputSettings, RunOptions, apply, process
 from .quantize import PaletteSettings
 from .report import Report
 from .sources import FrameSource, SetupError
+from .sprite_set import character_file_name
+
+__all__ = ["Character", "character_file_name", "locked_character", "record_frames", "update_character"]
 
 
-def character_file_name(name: str) -> str:
-    """The character's name as used in its file names (``Hero Knight`` → ``Hero_Knight``)."""
-    cleaned = re.sub(r"[^\w.-]+", "_", name.strip()).strip("._")
-    return cleaned or "character"
+def _stored(frame: Path, folder: Path) -> str:
+    """How a frame is written in the list and the log: relative to the character's folder, ``/``-separated, so
+    that the list survives a moved project and shares mounted at different paths. A frame on another drive has
+    no relative path and keeps its absolute one."""
+    relative = relative_path(frame, folder)
+    return portable(relative) if relative is not None else str(frame)
+
+
+def _loaded(text: str, folder: Path) -> Path:
+    """A frame path as stored (relative, or absolute as lists before relative paths were), made absolute."""
+    return absolute(folder / text)  # an absolute text replaces the folder
 
 
 class Character:
@@ -44,7 +54,7 @@ class Character:
     """
 
     def __init__(self, folder: Path | str, name: str) -> None:
-        self.folder = Path(folder)
+        self.folder = absolute(folder)
         self.name = character_file_name(name)
         self.list_path = self.folder / f"{self.name}.frames.json"
         self.log_path = _log_path(self.folder, name)
@@ -53,7 +63,9 @@ class Character:
         if self.list_path.is_file():
             try:
                 stored = json.loads(self.list_path.read_text(encoding="utf-8"))
-                self._sprites = {Path(entry["frame"]): Path(entry["sprite"]) for entry in stored["frames"]}
+                self._sprites = {
+                    _loaded(entry["frame"], self.folder): Path(entry["sprite"]) for entry in stored["frames"]
+                }
             except (ValueError, KeyError, TypeError) as error:
                 raise SetupError(f"{self.list_path}: not a frame list of Pixel Sprites ({error})") from error
         self._taken = set(self._sprites.values())
@@ -68,7 +80,7 @@ class Character:
                 continue
             try:
                 entry = json.loads(line)
-                frame, sprite = Path(entry["frame"]), Path(entry["sprite"])
+                frame, sprite = _loaded(entry["frame"], self.folder), Path(entry["sprite"])
             except (ValueError, KeyError, TypeError) as error:
                 raise SetupError(f"{self.log_path}: line {number}: not a frame record ({error})") from error
             if frame not in self._sprites:
@@ -82,16 +94,15 @@ class Character:
         With ``root``, a frame's sprite keeps the frame's path below ``root`` (a sprite set's render folder, so
         its sprites are ``<action>/<facing>/<frame>.png`` wherever the output folder is).
         """
-        for frame in map(Path, frames):
-            frame = frame.resolve()
+        for frame in map(absolute, frames):
             if frame not in self._sprites:
-                sprite = self._free_sprite_path(frame, root.resolve() if root is not None else None)
+                sprite = self._free_sprite_path(frame, absolute(root) if root is not None else None)
                 self._sprites[frame] = sprite
                 self._taken.add(sprite)
 
     def _free_sprite_path(self, frame: Path, root: Path | None) -> Path:
         # The whole path is unique among frames; it is the fallback where the short one was given to another.
-        whole = frame.relative_to(frame.anchor)
+        whole = Path(below_anchor(frame))
         for candidate in (sprite_path_for(self.folder, frame, root), whole):
             if candidate not in self._taken:
                 return candidate
@@ -105,8 +116,8 @@ class Character:
 
         The files themselves stay on disk (renders are never deleted). Returns the frames forgotten.
         """
-        folder = Path(folder).resolve()
-        kept = {Path(path).resolve() for path in keep}
+        folder = absolute(folder)
+        kept = {absolute(path) for path in keep}
         dropped = [path for path in self._sprites if folder in path.parents and path not in kept]
         for path in dropped:
             self._taken.discard(self._sprites.pop(path))
@@ -115,14 +126,18 @@ class Character:
     def save(self) -> None:
         """Write the whole list, which now holds what the log recorded. Hold the character's lock around
         loading, changing and saving when other processes may share the folder."""
-        entries = [{"frame": str(path), "sprite": str(sprite)} for path, sprite in sorted(self._sprites.items())]
+        entries = [
+            {"frame": _stored(path, self.folder), "sprite": portable(sprite)}
+            for path, sprite in sorted(self._sprites.items())
+        ]
         data = {"character": self.name, "frames": entries}
+        claim({self.list_path: "frame list"}, root=self.folder)
         write_atomically(self.list_path, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
         self.log_path.unlink(missing_ok=True)
 
     def frames(self, paths: Iterable[Path] | None = None) -> list[FrameSource]:
         """All the character's frames, or just those at ``paths``, in order."""
-        chosen = sorted(self._sprites) if paths is None else sorted(Path(path).resolve() for path in paths)
+        chosen = sorted(self._sprites) if paths is None else sorted(absolute(path) for path in paths)
         return [FrameSource(path, self._sprites[path]) for path in chosen]
 
     def source_folders(self) -> list[Path]:
@@ -135,10 +150,16 @@ def _log_path(folder: Path, name: str) -> Path:
 
 def sprite_path_for(folder: Path, frame: Path, root: Path | None = None) -> Path:
     """Where a frame's sprite goes below the character's ``folder`` by the rule alone (see :class:`Character`)."""
-    frame = frame.resolve()
-    if root is None or root.resolve() not in frame.parents:
-        root = Path(os.path.commonpath([folder.resolve().parent, frame.parent]))
-    return frame.relative_to(root.resolve())
+    return Path(sprite_rule(absolute(folder), absolute(frame), absolute(root) if root is not None else None))
+
+
+def sprite_rule(folder: PurePath, frame: PurePath, root: PurePath | None = None) -> PurePath:
+    """:func:`sprite_path_for` on absolute paths of any flavour (``PureWindowsPath`` too): the frame's path below
+    ``root`` if it is there, else below the folder holding both the frame and ``folder``. Sprites on another
+    drive than their frames (renders on ``D:``, sprites on ``C:``) keep the frame's path below its drive."""
+    inside_root = root is not None and is_inside(frame.parent, root)
+    base = root if inside_root else common_folder([folder.parent, frame.parent])
+    return frame.relative_to(base) if base is not None else below_anchor(frame)
 
 
 @contextmanager
@@ -155,8 +176,12 @@ def record_frames(
 
     Returns the frames with their sprite paths (by the rule; :class:`Character` settles a clash on loading).
     """
-    sources = [FrameSource(Path(f).resolve(), sprite_path_for(character_folder, Path(f), root)) for f in frames]
-    lines = "".join(json.dumps({"frame": str(item.path), "sprite": str(item.relative)}) + "\n" for item in sources)
+    folder = absolute(character_folder)
+    sources = [FrameSource(absolute(frame), sprite_path_for(folder, Path(frame), root)) for frame in frames]
+    lines = "".join(
+        json.dumps({"frame": _stored(item.path, folder), "sprite": portable(item.relative)}) + "\n" for item in sources
+    )
+    claim({_log_path(folder, name): "frame log"}, root=folder)
     # The lock keeps appends whole where the file system does not (NFS has no atomic append).
     with (
         character_lock(character_folder, character_file_name(name)),

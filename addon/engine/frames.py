@@ -77,6 +77,19 @@ def _to_uint8(pixels: NDArray[np.generic]) -> NDArray[np.uint8]:
     raise ValueError(f"unsupported sample type {pixels.dtype}")
 
 
+def png_size(path: Path | str) -> tuple[int, int] | None:
+    """(width, height) from a PNG's header, without decoding it; None if it is not a readable PNG (reading the
+    frame then names the problem)."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(24)
+    except OSError:
+        return None
+    if len(header) < 24 or not header.startswith(PNG_SIGNATURE) or header[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
 def read_frame(path: Path | str) -> Frame:
     """Read a PNG frame as 8-bit RGBA.
 

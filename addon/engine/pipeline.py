@@ -4,7 +4,12 @@ Frames are decoded and downscaled by worker processes (the command line) or
 threads (inside Blender, where starting processes is not safe), a reservoir
 keeps a fixed-size pixel sample for the palette, and the small frames wait in
 a temporary spool file rather than in memory, so memory stays flat whatever
-the number of frames.
+the number of frames. The spool is a hidden, unnamed file in the output folder
+by default, not in ``$TMPDIR``: where that is a tmpfs it would sit in RAM.
+
+Before anything is written, every file a run will write is checked against the
+output folder's record (see ``output_record``): a file the tool did not write
+is never replaced.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import os
 import signal
 import tempfile
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -26,15 +31,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .atomic import write_atomically
-from .frames import DownscaleSettings, FrameError, read_frame
+from .frames import DownscaleSettings, FrameError, png_size, read_frame
 from .majority import MajorityDownscaler
 from .options import INDEXED_LIMIT, check_indexed_fits
+from .output_record import claim
 from .palette import Palette
 from .palette_files import write_palette
+from .paths import absolute
 from .png_inflate import keep_large_buffers_on_heap
 from .quantize import PaletteSettings, fit_palette
 from .remap import ErrorStats, RemappedFrame, Remapper
-from .report import Report
+from .report import Report, merge_into_report
 from .sampling import PixelReservoir
 from .sources import FrameSource, SetupError, prepare_output_folder
 from .sprite_files import encode_indexed_png, encode_png
@@ -72,6 +79,7 @@ class RunOptions:
     processes: bool = False
     progress: ProgressCallback | None = None
     should_cancel: CancelCheck | None = None
+    spool_dir: Path | None = None  # where small frames wait between the fit and the writing; default the output
 
 
 @dataclass(frozen=True)
@@ -185,14 +193,53 @@ def _read_batch(sources: list[FrameSource], downscale: DownscaleSettings) -> lis
     return [_read_small(source, downscale) for source in sources]
 
 
+def _common_size(frames: Sequence[FrameSource], report: Report) -> tuple[list[FrameSource], tuple[int, int] | None]:
+    """The frames of the size most of them have, and that size; the others are skipped and named.
+
+    The size is read from each PNG's header, before any frame is decoded, so neither the order of the frames
+    nor a stray small one can decide it. Frames whose header cannot be read are kept: reading them names why.
+
+    Raises
+    ------
+    SetupError
+        If two sizes are equally common: which one the renders have cannot be told.
+    """
+    sizes = [png_size(frame.path) for frame in frames]
+    counts = Counter(size for size in sizes if size is not None)
+    if len(counts) <= 1:
+        return list(frames), next(iter(counts), None)
+    (common, count), (runner_up, second_count) = counts.most_common(2)
+    if count == second_count:
+        raise SetupError(
+            f"as many frames are {_wxh(common)} as {_wxh(runner_up)} ({count} each): give the frames of one "
+            "size only (one folder per size)"
+        )
+    kept = []
+    for frame, size in zip(frames, sizes, strict=True):
+        if size is None or size == common:
+            kept.append(frame)
+        else:
+            report.skip(
+                frame.path,
+                f"size {_wxh(size)} differs from {_wxh(common)}, the size of {count} of the {len(frames)} frames",
+            )
+    return kept, common
+
+
+def _wxh(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"
+
+
 def _small_frames(
     frames: Sequence[FrameSource],
     downscale: DownscaleSettings,
     report: Report,
     options: RunOptions,
 ) -> Iterator[_SmallFrame]:
-    """Downscaled frames in order; unusable ones are recorded in ``report`` and left out."""
-    reference: _SmallFrame | None = None
+    """Downscaled frames in order, all of the most common size; unusable ones are recorded in ``report`` and
+    left out."""
+    frames, common = _common_size(frames, report)
+    expected: tuple[int, int] | None = (common[1], common[0]) if common is not None else None
     if options.progress is not None:  # at once, not when the first batch is back: the user sees the run start
         options.progress("reading", 0, len(frames))
     read_batch = functools.partial(_read_batch, downscale=downscale)
@@ -206,15 +253,12 @@ def _small_frames(
         if item.error is not None:
             report.skip(item.source.path, item.error)
             continue
-        if reference is None:
-            reference = item
-        elif item.frame_shape != reference.frame_shape:
+        if expected is None:
+            expected = item.frame_shape
+        elif item.frame_shape != expected:  # its header said otherwise, or it changed since
             height, width = item.frame_shape
-            ref_height, ref_width = reference.frame_shape
             report.skip(
-                item.source.path,
-                f"size {width}x{height} differs from {ref_width}x{ref_height} of "
-                f"{reference.source.path.name}, the first frame",
+                item.source.path, f"size {width}x{height} differs from {expected[1]}x{expected[0]} of the other frames"
             )
             continue
         for note in item.notes:
@@ -230,8 +274,13 @@ def _opaque_pixels(small: NDArray[np.uint8]) -> NDArray[np.uint8]:
 class _Spool:
     """Small frames parked in a temporary file between the fit and the writing."""
 
-    def __init__(self) -> None:
-        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="pixel_sprites_")  # noqa: SIM115 (closed by close())
+    def __init__(self, folder: Path) -> None:
+        try:  # unnamed where the OS allows (O_TMPFILE), else hidden and deleted on close
+            self._file: IO[bytes] = tempfile.TemporaryFile(prefix=".pixel_sprites_spool_", dir=folder)  # noqa: SIM115
+        except OSError as error:
+            raise SetupError(
+                f"{folder}: cannot hold the spool file ({error.strerror or error}); see --spool-dir"
+            ) from error
         self._entries: list[tuple[FrameSource, tuple[int, ...]]] = []
 
     def append(self, source: FrameSource, small: NDArray[np.uint8]) -> None:
@@ -340,14 +389,33 @@ def _write_sprites(
     report.set_errors(errors)
 
 
-def _finish(report: Report, output: OutputSettings, remapper: Remapper, started: float) -> None:
-    write_palette(remapper.palette, output.folder / f"{output.palette_name}.gpl")
-    write_palette(remapper.palette, output.folder / f"{output.palette_name}.hex")
-    write_palette(remapper.palette, output.folder / f"{output.palette_name}.png")
+PALETTE_SUFFIXES = (".gpl", ".hex", ".png")
+
+
+def _report_path(output: OutputSettings) -> Path:
+    return output.report_path or output.folder / f"{output.palette_name}_report.json"
+
+
+def _palette_paths(output: OutputSettings) -> list[Path]:
+    return [output.folder / f"{output.palette_name}{suffix}" for suffix in PALETTE_SUFFIXES]
+
+
+def _finish(report: Report, output: OutputSettings, remapper: Remapper, started: float, *, fitted: bool) -> None:
+    """Write the palette (only a run that fitted one: a locked palette is read, never rewritten) and the report.
+
+    An apply's report is merged into the one already there, under the lock, so that no apply's counts are lost
+    when several (a farm's chunks, a frame-list render's frames) write to one folder.
+    """
+    if fitted:
+        for path in _palette_paths(output):
+            write_palette(remapper.palette, path)
     report.set_palettes(remapper)
     report.timings["total"] = time.perf_counter() - started
-    report.report_path = output.report_path or output.folder / f"{output.palette_name}_report.json"
-    write_atomically(report.report_path, report.to_json().encode("utf-8"))
+    report.report_path = _report_path(output)
+    if fitted:
+        write_atomically(report.report_path, report.to_json().encode("utf-8"))
+    else:
+        merge_into_report(report, report.report_path)
 
 
 def fit(
@@ -412,13 +480,25 @@ def _check_indexed(output: OutputSettings, palette_size: int, what: str) -> None
 
 
 def _start_writing_run(
-    frames: Sequence[FrameSource], sources: Sequence[Path | str], output: OutputSettings, options: RunOptions | None
+    frames: Sequence[FrameSource],
+    sources: Sequence[Path | str],
+    output: OutputSettings,
+    options: RunOptions | None,
+    *,
+    fits_palette: bool,
 ) -> tuple[RunOptions, OutputSettings, Report]:
-    """Check that there is work and a safe place for it; the output settings get the checked folder."""
+    """Check that there is work and a safe place for it, and claim every file the run writes (see
+    ``output_record``); the output settings get the checked folder."""
     if not frames:
         raise SetupError("no frames to process")
     folder = prepare_output_folder(output.folder, frames, sources)
-    return options or RunOptions(), replace(output, folder=folder), Report(frames_in=len(frames), output_folder=folder)
+    output = replace(output, folder=folder)
+    files = {folder / frame.relative: "sprite" for frame in frames}
+    if fits_palette:
+        files.update(dict.fromkeys(_palette_paths(output), "palette"))
+    files[absolute(_report_path(output))] = "report"
+    claim(files, root=folder)
+    return options or RunOptions(), output, Report(frames_in=len(frames), output_folder=folder)
 
 
 def process(
@@ -445,10 +525,10 @@ def process(
     """
     settings = palette_settings
     check_indexed_fits(output.indexed, settings.colors, settings.max_colors, settings.method)
-    options, output, report = _start_writing_run(frames, sources, output, options)
+    options, output, report = _start_writing_run(frames, sources, output, options, fits_palette=True)
     started = time.perf_counter()
     reservoir = PixelReservoir(SAMPLE_SIZE, seed=palette_settings.seed)
-    spool = _Spool()
+    spool = _Spool(options.spool_dir or output.folder)
     try:
         for item in _small_frames(frames, downscale, report, options):
             assert item.pixels is not None
@@ -466,7 +546,7 @@ def process(
         report.timings["write"] = time.perf_counter() - writing
     finally:
         spool.close()
-    _finish(report, output, remapper, started)
+    _finish(report, output, remapper, started, fitted=True)
     if report.cancelled:
         raise Cancelled(report)
     return report
@@ -482,7 +562,7 @@ def apply(
 ) -> Report:
     """Write the sprites of ``frames`` with a given (locked) ``palette``, in one streaming pass."""
     _check_indexed(output, len(palette), "the palette")  # a target palette only ever maps it to fewer
-    options, output, report = _start_writing_run(frames, sources, output, options)
+    options, output, report = _start_writing_run(frames, sources, output, options, fits_palette=False)
     started = time.perf_counter()
     remapper = Remapper(palette, output.target)
 
@@ -503,7 +583,7 @@ def apply(
     if report.frames_read == 0 and not report.cancelled:
         raise SetupError(f"none of the {report.frames_in} frames could be used:\n{report.skipped_text()}")
     report.timings["read_and_write"] = time.perf_counter() - started
-    _finish(report, output, remapper, started)
+    _finish(report, output, remapper, started, fitted=False)
     if report.cancelled:
         raise Cancelled(report)
     return report

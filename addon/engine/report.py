@@ -76,3 +76,44 @@ class Report:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _merged(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
+    """``later``'s report with ``earlier``'s counts added: frames, skips and notes add up, the colour error is
+    the mean over both runs' sprites and its 95th percentile the larger of the two (an upper bound)."""
+    merged = dict(later)
+    for key in ("frames_in", "frames_read", "frames_written"):
+        merged[key] = int(earlier.get(key, 0)) + int(later.get(key, 0))
+    for key in ("skipped", "notes"):
+        seen = [item for item in earlier.get(key, []) if isinstance(item, dict)]
+        merged[key] = seen + [item for item in later.get(key, []) if item not in seen]
+    merged["cancelled"] = bool(earlier.get("cancelled")) or bool(later.get("cancelled"))
+    written_before, written_now = int(earlier.get("frames_written", 0)), int(later.get("frames_written", 0))
+    if written_before + written_now:
+        mean = float(earlier.get("delta_e_mean", 0.0)) * written_before + float(later["delta_e_mean"]) * written_now
+        merged["delta_e_mean"] = round(mean / (written_before + written_now), 3)
+        merged["delta_e_p95"] = max(float(earlier.get("delta_e_p95", 0.0)), float(later["delta_e_p95"]))
+    timings = dict(earlier.get("timings", {}))
+    for name, seconds in later.get("timings", {}).items():
+        timings[name] = round(float(timings.get(name, 0.0)) + seconds, 3)
+    merged["timings"] = timings
+    return merged
+
+
+def merge_into_report(report: Report, path: Path) -> None:
+    """Add ``report``'s counts to the report at ``path`` (or start it), holding a lock beside it.
+
+    Runs that only apply a saved palette (a farm's chunks, a frame-list render's frames) share one report:
+    each adds its frames to it, and none overwrites another's.
+    """
+    from filelock import FileLock
+
+    from .atomic import write_atomically
+
+    with FileLock(str(path.with_name(f".{path.name}.lock"))):
+        try:
+            earlier = json.loads(path.read_text(encoding="utf-8"))
+            data = _merged(earlier, report.to_dict()) if isinstance(earlier, dict) else report.to_dict()
+        except (OSError, ValueError, TypeError, KeyError):
+            data = report.to_dict()  # none yet, or not readable: this run's counts start it
+        write_atomically(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))

@@ -18,6 +18,7 @@ from .atomic import write_atomically
 from .character import Character, update_character
 from .facings import Facing
 from .frames import DownscaleSettings
+from .output_record import claim
 from .palette import Palette
 from .palette_files import read_palette
 from .pipeline import RunOptions
@@ -76,7 +77,7 @@ def update_sprite_set(
     sprite_set = _merged_manifest(character, rendered, facings, sprite_size, pivot, report)
     rewritten = sprite_set.actions if not locked else [item.action for item in rendered]
     for action in rewritten:
-        _mirror(character.folder / action.name, action, facings)
+        _mirror(character.folder, action, facings)
     sheet_report = None
     if sheets is not None:
         palette = Palette.from_hex_codes(report.sprite_colors) if report.sprite_colors else None
@@ -87,24 +88,27 @@ def update_sprite_set(
     return SetOutcome(report, sprite_set, sheet_report)
 
 
-def _mirror(folder: Path, action: Action, facings: Sequence[Facing]) -> None:
+def _mirror(character_folder: Path, action: Action, facings: Sequence[Facing]) -> None:
     """Write each mirrored facing's sprites as its rendered twin's, flipped left to right."""
     from PIL import Image
 
-    for facing in facings:
-        if facing.mirror_of is None:
-            continue
-        source = folder / facings[facing.mirror_of].name
-        for name in action.files:
-            if not (source / name).is_file():
-                continue
-            with Image.open(source / name) as image:
-                flipped = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-                buffer = io.BytesIO()
-                # A paletted sprite stays paletted, with its transparent entry.
-                extra = {"transparency": image.info["transparency"]} if "transparency" in image.info else {}
-                flipped.save(buffer, format="PNG", optimize=False, **extra)
-            write_atomically(folder / facing.name / name, buffer.getvalue())
+    folder = character_folder / action.name
+    mirrored = [
+        (folder / facings[facing.mirror_of].name / name, folder / facing.name / name)
+        for facing in facings
+        if facing.mirror_of is not None
+        for name in action.files
+        if (folder / facings[facing.mirror_of].name / name).is_file()
+    ]
+    claim({destination: "sprite" for _, destination in mirrored}, root=character_folder)
+    for twin, destination in mirrored:
+        with Image.open(twin) as image:
+            flipped = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+            buffer = io.BytesIO()
+            # A paletted sprite stays paletted, with its transparent entry.
+            extra = {"transparency": image.info["transparency"]} if "transparency" in image.info else {}
+            flipped.save(buffer, format="PNG", optimize=False, **extra)
+        write_atomically(destination, buffer.getvalue())
 
 
 def _merged_manifest(

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
+
+from .errors import SetupError
+from .frames import png_size
+from .output_record import recorded
+from .paths import absolute
+from .sources import discover_frames
 
 
 def make_sheet(sprites: Sequence[NDArray[np.uint8]], *, columns: int = 8, scale: int = 1) -> NDArray[np.uint8]:
@@ -31,3 +39,35 @@ def make_sheet(sprites: Sequence[NDArray[np.uint8]], *, columns: int = 8, scale:
         row, column = divmod(index, columns)
         sheet[row * height : (row + 1) * height, column * width : (column + 1) * width] = sprite
     return np.repeat(np.repeat(sheet, scale, axis=0), scale, axis=1)
+
+
+def grid_sprites(sources: Sequence[Path | str], *, leave_out: Path | str | None = None) -> tuple[list[Path], list[str]]:
+    """The sprites in ``sources`` for a preview grid, and what was left out, each line naming a file.
+
+    Only sprites, and all of them: in a folder this tool wrote, the sprites its record names (never its palette
+    strip or its sheets); elsewhere the PNGs of the size most of them have. ``leave_out`` is the grid itself.
+
+    Raises
+    ------
+    SetupError
+        If no sprite is found.
+    """
+    excluded = absolute(leave_out) if leave_out is not None else None
+    found = [frame.path for frame in discover_frames(sources) if frame.path != excluded]
+    known: set[Path] = set()
+    for source in map(absolute, sources):
+        if source.is_dir():
+            known |= {absolute(source / name) for name, kind in recorded(source).items() if kind == "sprite"}
+    left_out: list[str] = []
+    if known:
+        chosen = [path for path in found if path in known]
+        left_out = [f"{path}: not a sprite of this folder's record" for path in found if path not in known]
+    else:
+        sizes = {path: png_size(path) for path in found}
+        common = Counter(size for size in sizes.values() if size is not None).most_common(1)
+        size = common[0][0] if common else None
+        chosen = [path for path in found if sizes[path] == size]
+        left_out = [f"{path}: not of the sprites' size" for path in found if sizes[path] != size]
+    if not chosen:
+        raise SetupError(f"no PNG sprites found in {', '.join(map(str, sources))}")
+    return chosen, left_out

@@ -9,7 +9,6 @@ animated preview with all facings side by side.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,12 +17,16 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from .aseprite_file import write_aseprite
+from .aseprite_file import MAX_DURATION_MS, write_aseprite
 from .atomic import write_atomically
 from .frames import FrameError, read_frame
 from .godot_files import write_sprite_frames
+from .options import INDEXED_LIMIT
+from .output_record import claim
 from .palette import Palette
-from .sheet_layout import DEFAULT_MAX_SIZE, DEFAULT_PADDING, Animation, Page, SheetError, pack
+from .sheet_colours import colour_indices, palette_for, palette_lookup
+from .sheet_layout import DEFAULT_MAX_SIZE, DEFAULT_PADDING, Animation, Page, SheetError, frame_duration_ms, pack
+from .sheet_preview import preview_palette, preview_path, write_preview
 from .sprite_files import encode_indexed_png, encode_png
 from .sprite_set import Action, SpriteSet, frame_number
 
@@ -31,7 +34,6 @@ FORMATS = ("json", "godot", "aseprite", "preview")
 LAYOUTS = ("action", "atlas")
 SHEETS_FOLDER = "sheets"
 PREVIEW_SCALE = 4
-INDEXED_LIMIT = 255
 
 
 @dataclass(frozen=True)
@@ -120,38 +122,6 @@ def _animations(folder: Path, sprite_set: SpriteSet, action: Action, sprites: _S
     return result
 
 
-def _codes(rgba: NDArray[np.uint8]) -> NDArray[np.int64]:
-    """Each pixel's colour as one 24-bit number: a fast key for finding distinct colours."""
-    return (rgba[..., 0].astype(np.int64) << 16) | (rgba[..., 1].astype(np.int64) << 8) | rgba[..., 2]
-
-
-def _colour_indices(rgba: NDArray[np.uint8], lookup: dict[int, int]) -> NDArray[np.int16] | None:
-    """Palette index of every pixel (-1 transparent), or None if an opaque colour is not in ``lookup``."""
-    opaque = rgba[:, :, 3] == 255
-    indices = np.full(rgba.shape[:2], -1, dtype=np.int16)
-    unique, inverse = np.unique(_codes(rgba)[opaque], return_inverse=True)
-    mapped = np.array([lookup.get(int(code), -1) for code in unique], dtype=np.int16)
-    if (mapped < 0).any():
-        return None
-    indices[opaque] = mapped[inverse]
-    return indices
-
-
-def _palette_for(images: Sequence[NDArray[np.uint8]], palette: Palette | None) -> Palette | None:
-    """The palette a paletted file of ``images`` can use: the character's if it holds every colour, else their own
-    colours if there are at most 255; None if they need RGBA."""
-    codes = np.unique(np.concatenate([np.unique(_codes(image)[image[:, :, 3] == 255]) for image in images]))
-    if palette is not None and len(palette) <= INDEXED_LIMIT and set(codes.tolist()) <= set(_lookup(palette)):
-        return palette
-    if 0 < len(codes) <= INDEXED_LIMIT:
-        return Palette.from_colors(np.stack([codes >> 16, (codes >> 8) & 255, codes & 255], axis=1))
-    return None
-
-
-def _lookup(palette: Palette) -> dict[int, int]:
-    return {(r << 16) | (g << 8) | b: index for index, (r, g, b) in enumerate(palette.colors.tolist())}
-
-
 def _compose(page: Page, sprites: _Sprites, size: tuple[int, int]) -> NDArray[np.uint8]:
     width, height = size
     image = np.zeros((page.height, page.width, 4), dtype=np.uint8)
@@ -162,7 +132,7 @@ def _compose(page: Page, sprites: _Sprites, size: tuple[int, int]) -> NDArray[np
 
 def _encode_sheet(image: NDArray[np.uint8], palette: Palette | None, rgba: bool) -> tuple[bytes, str]:
     if not rgba and palette is not None:
-        indices = _colour_indices(image, _lookup(palette))
+        indices = colour_indices(image, palette_lookup(palette))
         if indices is not None:
             return encode_indexed_png(indices, palette), "I8"
     return encode_png(image), "RGBA8888"
@@ -222,53 +192,6 @@ def _write_json(path: Path, data: object) -> None:
     write_atomically(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
-def _preview(
-    path: Path, animations: Sequence[Animation], sprites: _Sprites, palette: Palette | None, scale: int
-) -> Path:
-    """All facings of one action side by side, enlarged, playing: a GIF, or an APNG if the colours need RGBA."""
-    from PIL import Image
-
-    width, height = sprites.sprite_set.sprite_size
-    length = max(len(animation.sprites) for animation in animations)
-    strips = []
-    for step in range(length):
-        strip = np.zeros((height, len(animations) * (width + 1) - 1, 4), dtype=np.uint8)
-        for column, animation in enumerate(animations):
-            sprite = sprites[animation.sprites[step % len(animation.sprites)]]
-            strip[:, column * (width + 1) : column * (width + 1) + width] = sprite
-        strips.append(strip)
-
-    def enlarged(image: NDArray[np.generic]) -> NDArray[np.generic]:
-        return np.repeat(np.repeat(image, scale, axis=0), scale, axis=1)
-
-    duration = animations[0].duration_ms
-    usable = _palette_for(strips, palette)
-    buffer = io.BytesIO()
-    if usable is not None:
-        lookup = _lookup(usable)
-        entries = np.vstack([np.zeros((1, 3), np.uint8), usable.colors]).tobytes()
-        images = []
-        for strip in strips:
-            indices = _colour_indices(strip, lookup)
-            assert indices is not None  # usable holds every colour of every strip
-            image = Image.fromarray(enlarged(indices + 1).astype(np.uint8), "P")
-            image.putpalette(entries, rawmode="RGB")
-            images.append(image)
-        images[0].save(
-            buffer, format="GIF", save_all=True, append_images=images[1:], duration=duration, loop=0,
-            transparency=0, disposal=2, optimize=False,
-        )  # fmt: skip
-        path = path.with_suffix(".gif")
-    else:
-        images = [Image.fromarray(enlarged(strip), "RGBA") for strip in strips]
-        images[0].save(
-            buffer, format="PNG", save_all=True, append_images=images[1:], duration=duration, loop=0, disposal=1
-        )
-        path = path.with_suffix(".png")
-    write_atomically(path, buffer.getvalue())
-    return path
-
-
 def write_sheets(
     folder: Path, sprite_set: SpriteSet, options: SheetOptions | None = None, palette: Palette | None = None
 ) -> SheetReport:
@@ -290,31 +213,71 @@ def write_sheets(
     if not groups:
         reasons = "\n".join(f"  {path}: {reason}" for path, reason in report.skipped)
         raise SheetError(f"{folder}: none of the set's sprites can be used:\n{reasons}")
+    if "aseprite" in options.formats:
+        for action in sprite_set.actions:
+            problem = aseprite_duration_problem(action.fps, action.fps_base, action.frame_step)
+            if problem:
+                raise SheetError(f"{action.name}: {problem}")
     if options.layout == "atlas":
         everything = [animation for _, animations in groups for animation in animations]
         groups = [(f"{sprite_set.character}_atlas", everything)]
-    sprite_set.sheets = [
-        _write_group(folder / SHEETS_FOLDER, name, animations, sprites, palette, options) for name, animations in groups
-    ]
+    out = folder / SHEETS_FOLDER
+    plans = [_plan_group(name, animations, sprites, palette, options) for name, animations in groups]
+    # Every file of every sheet is checked before the first is written: none may replace a file not ours.
+    claim({out / path: "sheet" for plan in plans for path in plan.paths(options)}, root=folder)
+    sprite_set.sheets = [_write_group(out, plan, sprites, options) for plan in plans]
     return report
 
 
-def _write_group(
-    out: Path,
-    name: str,
-    animations: list[Animation],
-    sprites: _Sprites,
-    palette: Palette | None,
-    options: SheetOptions,
-) -> dict[str, str]:
-    """One action's (or the atlas's) pages and files; returns the manifest's entry for them."""
-    report, sprite_set = sprites.report, sprites.sprite_set
+@dataclass
+class _GroupPlan:
+    """One action's (or the atlas's) pages, and the palette its paletted files use, before anything is written."""
+
+    name: str
+    animations: list[Animation]
+    pages: list[Page]
+    cells: list[NDArray[np.uint8]]
+    indexed_palette: Palette | None
+    previews: list[tuple[str, list[Animation], Palette | None]]
+
+    def paths(self, options: SheetOptions) -> list[Path]:
+        """The files :func:`_write_group` writes, relative to the sheets folder."""
+        names = [f"{page.name}.png" for page in self.pages]
+        if "json" in options.formats:
+            names += [f"{page.name}.json" for page in self.pages]
+        if "godot" in options.formats:
+            names.append(f"{self.name}.tres")
+        if "aseprite" in options.formats and self.indexed_palette is not None:
+            names.append(f"{self.name}.aseprite")
+        paths = [Path(name) for name in names]
+        if "preview" in options.formats:
+            paths += [preview_path(Path(f"{action}_preview"), usable) for action, _, usable in self.previews]
+        return paths
+
+
+def _plan_group(
+    name: str, animations: list[Animation], sprites: _Sprites, palette: Palette | None, options: SheetOptions
+) -> _GroupPlan:
+    sprite_set = sprites.sprite_set
     pages = pack(
         animations, sprite_set.sprite_size, name=name,
         max_size=options.max_size, padding=options.padding, margin=options.margin,
     )  # fmt: skip
     cells = [sprites[path] for animation in animations for path in animation.sprites]
-    indexed_palette = _palette_for(cells, palette)
+    indexed_palette = palette_for(cells, palette)
+    previews = [
+        (action, own, preview_palette(own, sprites, indexed_palette))
+        for action, own in _by_action(animations, sprite_set)
+    ]
+    return _GroupPlan(name, animations, pages, cells, indexed_palette, previews)
+
+
+def _write_group(out: Path, plan: _GroupPlan, sprites: _Sprites, options: SheetOptions) -> dict[str, str]:
+    """One action's (or the atlas's) pages and files; returns the manifest's entry for them."""
+    report, sprite_set = sprites.report, sprites.sprite_set
+    name, animations, pages, cells, indexed_palette = (
+        plan.name, plan.animations, plan.pages, plan.cells, plan.indexed_palette
+    )  # fmt: skip
     if indexed_palette is None and not options.rgba:
         report.notes.append(f"{name}: more than {INDEXED_LIMIT} colours, so its sheets are RGBA")
     entry = {"name": name}
@@ -340,8 +303,10 @@ def _write_group(
         else:
             written["aseprite"] = _write_aseprite_file(out / f"{name}.aseprite", animations, cells, indexed_palette)
     if "preview" in options.formats:
-        for action_name, own in _by_action(animations, sprite_set):
-            preview = _preview(out / f"{action_name}_preview", own, sprites, indexed_palette, options.preview_scale)
+        for action_name, own, _ in plan.previews:
+            preview = write_preview(
+                out / f"{action_name}_preview", own, sprites, indexed_palette, options.preview_scale
+            )
             written.setdefault("preview", preview)
             report.files.append(preview)
     for kind, path in written.items():
@@ -351,14 +316,25 @@ def _write_group(
     return entry
 
 
+def aseprite_duration_problem(fps: float, fps_base: float, frame_step: int) -> str | None:
+    """Why an action at this rate cannot have an ``.aseprite`` file, or None: its frame durations are 16-bit."""
+    duration = frame_duration_ms(fps, fps_base, frame_step)
+    if duration <= MAX_DURATION_MS:
+        return None
+    return (
+        f"frame step {frame_step} at {fps / fps_base:g} fps shows each sprite for {duration} ms, and an .aseprite "
+        f"frame lasts at most {MAX_DURATION_MS} ms: lower the frame step, or leave .aseprite out of the formats"
+    )
+
+
 def _write_aseprite_file(
     path: Path, animations: Sequence[Animation], cells: Sequence[NDArray[np.uint8]], palette: Palette
 ) -> Path:
     """One frame per cell, one tag per animation, each frame showing for its animation's duration."""
-    lookup = _lookup(palette)
+    lookup = palette_lookup(palette)
     frames = []
     for image in cells:
-        indices = _colour_indices(image, lookup)
+        indices = colour_indices(image, lookup)
         assert indices is not None  # the palette was chosen to hold every colour of these cells
         frames.append(indices)
     tags, first = [], 0

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import remove_stale_temporary_files
+from .errors import SetupError
+from .output_record import OUTPUT_FOLDER_NAMES, holds_record
+from .paths import absolute, below_anchor, common_folder, is_inside
 
-
-class SetupError(Exception):
-    """A problem that stops the whole run before any file is written."""
+__all__ = ["FrameSource", "SetupError", "discover_frames", "prepare_output_folder"]
 
 
 @dataclass(frozen=True)
@@ -22,8 +24,25 @@ class FrameSource:
     relative: Path
 
 
-def _is_inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
+def _frames_below(folder: Path, recursive: bool) -> Iterator[Path]:
+    """The PNG files in ``folder``, and below it unless told not to, leaving out this tool's own output folders
+    (``sprites``, ``sprite_size``, ``sheets``, ``normals``, and any folder holding its record): their sprites are
+    never frames. ``folder`` itself is searched whatever its name, since the user named it."""
+    for current, folders, files in os.walk(folder):
+        here = Path(current)
+        yield from (
+            here / name
+            for name in files
+            if name.lower().endswith(".png") and not name.startswith(".") and (here / name).is_file()
+        )
+        if not recursive:
+            return
+        folders[:] = [name for name in folders if name not in OUTPUT_FOLDER_NAMES and not holds_record(here / name)]
+
+
+def _sprite_path(path: Path, base: Path | None) -> Path:
+    # Frames on several drives have no common folder: each keeps its path below its drive.
+    return path.relative_to(base) if base is not None else Path(below_anchor(path))
 
 
 def discover_frames(
@@ -40,10 +59,12 @@ def discover_frames(
     frames of one character spread over angle or action folders stay apart.
     Anything inside an ``exclude`` folder (such as the output folder) is left
     out, unless that folder is itself a source: naming it is a mistake that
-    :func:`prepare_output_folder` reports. With ``root``, sprites keep the
-    frames' paths below ``root`` instead, so that runs over different parts of
-    one render folder (a farm's chunks) write the sprites where one run over
-    all of it would.
+    :func:`prepare_output_folder` reports. Below a source, this tool's own
+    output folders are left out too (see :func:`_frames_below`). With ``root``,
+    sprites keep the frames' paths below ``root`` instead, so that runs over
+    different parts of one render folder (a farm's chunks) write the sprites
+    where one run over all of it would. Paths are absolute and lexical (see
+    ``paths``).
 
     Raises
     ------
@@ -52,31 +73,27 @@ def discover_frames(
     """
     if not sources:
         raise SetupError("no frames given: name a folder or PNG files")
-    excluded = {Path(folder).resolve() for folder in exclude} - {Path(source).resolve() for source in sources}
+    excluded = {absolute(folder) for folder in exclude} - {absolute(source) for source in sources}
     found: list[Path] = []
     roots: list[Path] = []
     for source in map(Path, sources):
-        resolved = source.resolve()
-        if resolved.is_dir():
-            roots.append(resolved)
-            found.extend(
-                path
-                for path in (resolved.rglob("*") if recursive else resolved.iterdir())
-                if path.suffix.lower() == ".png" and path.is_file() and not path.name.startswith(".")
-            )
-        elif resolved.is_file():
-            roots.append(resolved.parent)
-            found.append(resolved)
+        path = absolute(source)
+        if path.is_dir():
+            roots.append(path)
+            found.extend(_frames_below(path, recursive))
+        elif path.is_file():
+            roots.append(path.parent)
+            found.append(path)
         else:
             raise SetupError(f"{source}: no such file or folder")
-    base = Path(os.path.commonpath(roots)) if len(set(roots)) > 1 else roots[0]
+    base = common_folder(sorted(set(roots)))
     if root is not None:
-        base = Path(root).resolve()
-        outside = next((path for path in found if not _is_inside(path, base)), None)
+        base = absolute(root)
+        outside = next((path for path in found if not is_inside(path, base)), None)
         if outside is not None:
             raise SetupError(f"{outside}: not inside --root {root}")
-    unique = sorted({path for path in found if not any(_is_inside(path, folder) for folder in excluded)})
-    return [FrameSource(path, path.relative_to(base)) for path in unique]
+    unique = sorted({path for path in found if not any(is_inside(path, folder) for folder in excluded)})
+    return [FrameSource(path, _sprite_path(path, base)) for path in unique]
 
 
 def prepare_output_folder(output: Path | str, frames: Sequence[FrameSource], sources: Sequence[Path | str]) -> Path:
@@ -88,9 +105,9 @@ def prepare_output_folder(output: Path | str, frames: Sequence[FrameSource], sou
         If ``output`` is a source folder, a sprite would replace a frame or
         another frame's sprite, or the folder cannot be created or written to.
     """
-    output = Path(output).resolve()
+    output = absolute(output)
     for source in map(Path, sources):
-        if source.resolve() == output:
+        if absolute(source) == output:
             raise SetupError(f"{output}: the output folder is an input folder; sprites would replace the renders")
     inputs = {frame.path for frame in frames}
     claimed: dict[Path, Path] = {}
@@ -103,7 +120,8 @@ def prepare_output_folder(output: Path | str, frames: Sequence[FrameSource], sou
             raise SetupError(f"{destination}: the sprites of {other} and {frame.path} would both be written here")
     try:
         output.mkdir(parents=True, exist_ok=True)
-        probe = output / f".pixel_sprites_write_test_{os.getpid()}"
+        # Unique across machines and containers, whose process numbers repeat on a shared folder.
+        probe = output / f".pixel_sprites_write_test_{uuid.uuid4().hex}"
         probe.write_bytes(b"")
         probe.unlink()
         # Only where this run writes: a run of one frame costs the same in a folder of 30,000 sprites.

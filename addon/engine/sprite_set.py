@@ -17,14 +17,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomic import write_atomically
+from .errors import SetupError
 from .facings import COMPASS, Facing
 from .options import FPS
+from .output_record import claim
 from .sheet_layout import frame_duration_ms
-from .sources import SetupError
 
 DEFAULT_FPS = float(FPS.default)
 MANIFEST_SUFFIX = ".set.json"
 _TRAILING_NUMBER = re.compile(r"(\d+)$")
+
+
+def character_file_name(name: str) -> str:
+    """The character's name as used in its file names (``Hero Knight`` → ``Hero_Knight``): the one place a
+    character's name is normalised, so that every file of it is found under the same name."""
+    cleaned = re.sub(r"[^\w.-]+", "_", name.strip()).strip("._")
+    return cleaned or "character"
 
 
 def safe_name(name: str, fallback: str = "action") -> str:
@@ -123,6 +131,7 @@ class SpriteSet:
 
     def save(self, folder: Path) -> Path:
         path = folder / f"{self.character}{MANIFEST_SUFFIX}"
+        claim({path: "manifest"}, root=folder)
         write_atomically(path, (json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
         return path
 
@@ -206,6 +215,7 @@ def open_sprite_set(folder: Path, *, character: str | None = None, fps: float = 
         If several manifests are there and no character is named, or nothing usable is found.
     """
     if character is not None:
+        character = character_file_name(character)
         manifest = folder / f"{character}{MANIFEST_SUFFIX}"
         return load_manifest(manifest) if manifest.is_file() else scan_folder(folder, character=character, fps=fps)
     manifests = sorted(folder.glob(f"*{MANIFEST_SUFFIX}"))
