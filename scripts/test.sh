@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "== Python 3.11, bpy 5.0.1"
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest --durations=25 "$@"
 echo "== Python 3.13, bpy 5.3.0"
-.venv313/bin/python -m pytest -m "not debian_blender" "$@"
+.venv313/bin/python -m pytest --durations=25 -m "not debian_blender" "$@"
 echo "== Python 3.11, bpy 4.2.23 LTS"
-.venv42/bin/python -m pytest -m "not debian_blender" tests/blender "$@"
+.venv42/bin/python -m pytest --durations=25 -m "not debian_blender" tests/blender "$@"

@@ -174,15 +174,18 @@ def run_jobs_as_with_a_ui(monkeypatch):
     return jobs
 
 
-def tick_until_idle(jobs, seconds=120):
-    import time
-
-    deadline = time.monotonic() + seconds
-    while jobs.status() is not None or not jobs._main_thread_calls.empty():
-        assert time.monotonic() < deadline, "the job queue did not empty"
+def tick_until_idle(jobs, ticks=100):
+    """Tick as the timer would until the queue is empty, each tick once the running job has finished: the
+    loop counts ticks, not seconds. The wait for a job guards against a hang only."""
+    for _ in range(ticks):
+        if jobs.status() is None and jobs._main_thread_calls.empty():
+            jobs.tick()  # the last job's done callback
+            return
+        running = jobs._current
+        if running is not None:
+            assert running.finished.wait(600), f"the job {running.title!r} did not finish"
         jobs.tick()
-        time.sleep(0.02)
-    jobs.tick()  # the last job's done callback
+    pytest.fail(f"the job queue did not empty in {ticks} ticks")
 
 
 def test_worker_thread_runs_the_engine_and_reports_on_the_main_thread(tmp_path, monkeypatch):

@@ -125,7 +125,7 @@ def test_a_cycles_scene_with_denoising_gets_the_cause_named(scene_file: Path, tm
 
 # With a UI, handlers run on the render job's thread and the work on a worker thread, reported by a timer.
 WITH_UI = """
-import sys, time
+import sys, threading, time
 sys.path.insert(0, {scripts!r})
 import bpy
 from render_sprites import load_addon
@@ -135,13 +135,14 @@ scene = bpy.context.scene
 scene.pixel_sprites.source_folder = {source!r}
 started = time.time()
 seen = set()
-if {slow_reads!r}:  # a job long enough for the progress timer's ticks to land in it
+reading_seen = threading.Event()
+if {hold_reads!r}:  # the job reads no frame until the timer below has seen it reading, whatever the speeds
     from pixel_sprites.engine import pipeline
     read_frame = pipeline.read_frame
-    def slow_read_frame(path):
-        time.sleep(0.1)
+    def read_frame_once_seen(path):
+        reading_seen.wait(60)  # a hang guard: then the job goes on, and the test fails on STAGES
         return read_frame(path)
-    pipeline.read_frame = slow_read_frame
+    pipeline.read_frame = read_frame_once_seen
 
 def start():
     print("BACKGROUND", bpy.app.background)
@@ -151,8 +152,10 @@ def check():
     status = jobs.status()
     if status is not None:
         seen.add(status[1])
+        if status[1] == "reading":
+            reading_seen.set()
     summary = scene.pixel_sprites.last_summary
-    if (status is None and summary) or time.time() - started > 240:
+    if (status is None and summary) or time.time() - started > 240:  # 240 s: a hang guard only
         print("STAGES", sorted(seen))
         print("SUMMARY", summary)
         bpy.ops.wm.quit_blender()
@@ -196,19 +199,20 @@ def run_with_ui(blend: Path, script: Path, timeout: float = 150) -> tuple[str, s
     pytest.fail(f"Blender's UI hung twice:\n{output}")
 
 
-def blender_with_ui(scene_file: Path, tmp_path: Path, start: str, source: str = "", slow_reads: bool = False) -> str:
+def blender_with_ui(scene_file: Path, tmp_path: Path, start: str, source: str = "", hold_reads: bool = False) -> str:
     script = tmp_path / "with_ui.py"
-    code = WITH_UI.format(scripts=str(ROOT / "scripts"), source=source, start=start, slow_reads=slow_reads)
+    code = WITH_UI.format(scripts=str(ROOT / "scripts"), source=source, start=start, hold_reads=hold_reads)
     script.write_text(code)
     return run_with_ui(scene_file, script)[0]
 
 
 def test_with_a_ui_an_animation_render_gets_its_sprites_off_the_main_thread(scene_file: Path, tmp_path: Path) -> None:
     start = "bpy.ops.render.render('INVOKE_DEFAULT', animation=True)"
-    output = blender_with_ui(scene_file, tmp_path, start, slow_reads=True)
+    output = blender_with_ui(scene_file, tmp_path, start, hold_reads=True)
     assert "SUMMARY 8/8 sprites" in output
     assert "Info: Pixel Sprites: 8/8 sprites" in output  # reported to the status bar and the Info editor
-    assert "'reading'" in output or "'fitting'" in output or "'writing'" in output  # progress seen during the job
+    [stages] = [line for line in output.splitlines() if line.startswith("STAGES ")]
+    assert "'reading'" in stages  # the job's progress reached the main thread while it ran
     assert len(list((tmp_path / "renders" / "sprites").glob("000?.png"))) == 8
 
 

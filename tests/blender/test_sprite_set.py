@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 
 import bpy
 import numpy as np
@@ -350,10 +349,16 @@ def test_with_a_ui_each_step_is_its_own_render_then_the_sprites_are_made_off_the
     assert bpy.ops.pixel_sprites.render_set() == {"FINISHED"}
     assert sprite_set.SetRender.current is not None
     assert not (tmp_path / "renders" / "idle" / "N").exists()  # one render at a time
-    deadline = time.monotonic() + 60
-    while sprite_set.SetRender.current is not None or jobs.status() is not None:
-        assert time.monotonic() < deadline, "the set did not finish"
+    # Each tick runs the step renders queued for the main thread; once the sprite job runs, the next tick waits
+    # for it to finish (600 s only guards against a hang). The loop counts ticks, not seconds.
+    for _ in range(100):
+        if sprite_set.SetRender.current is None and jobs.status() is None:
+            break
+        if jobs._current is not None:
+            assert jobs._current.finished.wait(600), "the sprite job did not finish"
         jobs.tick()
+    else:
+        pytest.fail("the set did not finish in 100 ticks")
     jobs.tick()  # the sprite job's done callback
 
     assert statuses == [

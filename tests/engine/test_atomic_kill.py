@@ -1,9 +1,12 @@
-"""A run killed with SIGKILL while it writes leaves every sprite complete or absent, and the renders untouched."""
+"""A run killed with SIGKILL while it writes leaves every sprite complete or absent, and the renders untouched.
+
+The run is killed at the same point on every machine: in the middle of the write of one sprite (``HELD``), which
+the run's hooks (see ``held_run``) hold there with half of its bytes written, while the other worker goes on.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -12,16 +15,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from held_run import HeldRun
 from helpers import file_digests
 from PIL import Image
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX process groups")
 
-FRAMES = 300
-FRAME_SHAPE = (280, 200)  # (height, width)
+FRAMES = 96
+FRAME_SHAPE = (112, 80)  # (height, width)
 PIXEL = 4
 SPRITE_SIZE = (FRAME_SHAPE[1] // PIXEL, FRAME_SHAPE[0] // PIXEL)  # Pillow's (width, height)
-ATTEMPTS = 3
+# Three quarters in: the run has written sprites before it, and has others to write after it.
+HELD = "frame_0072.png"
 FINAL_FILES = {"palette.gpl", "palette.hex", "palette.png", "palette_report.json"}
 
 
@@ -47,72 +52,42 @@ def write_frames(folder: Path, count: int) -> None:
         Image.fromarray(pixels, "RGBA").save(folder / f"frame_{index:04d}.png", compress_level=1)
 
 
-def add_frames(folder: Path, count: int) -> None:
-    """Grow the frame set to ``count`` frames with copies of the existing ones under new names."""
-    existing = sorted(folder.glob("frame_*.png"))
-    for index in range(len(existing), count):
-        shutil.copyfile(existing[index % len(existing)], folder / f"frame_{index:04d}.png")
-
-
-def sprite_names(out: Path) -> set[str]:
+def running(pid: int) -> bool:
+    """Whether process ``pid`` still runs. A zombie (dead, waiting for its new parent to reap it) does not run:
+    Linux shows it in ``/proc``; where there is no ``/proc`` (macOS), launchd reaps orphans at once."""
     try:
-        with os.scandir(out) as entries:
-            return {e.name for e in entries if e.name.endswith(".png") and e.name.startswith("frame_")}
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # a process of another user: the id was reused, and it runs
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except FileNotFoundError:
-        return set()
+        return not Path("/proc/self/stat").exists()  # gone since os.kill, or no /proc at all
+    return state not in ("Z", "X")
 
 
-def group_alive(group: int) -> bool:
-    """Whether a process of ``group`` is still running (zombies, already dead, do not count)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        state, process_group = fields[0], int(fields[2])
-        if process_group == group and state not in ("Z", "X"):
-            return True
-    return False
-
-
-def run_and_kill(sources: Path, out: Path, log: Path, kill_at: int) -> bool:
-    """Start a run; SIGKILL its whole process group once ``kill_at`` sprites are there. Whether it was killed."""
-    command = [sys.executable, "-m", "pixel_sprites", "process", str(sources), "--out", str(out)]
-    command += ["--pixel", str(PIXEL), "--workers", "2"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
-    killed = False
-    try:
-        deadline = time.monotonic() + 60
-        while process.poll() is None and time.monotonic() < deadline:
-            if len(sprite_names(out)) >= kill_at:
-                os.killpg(process.pid, signal.SIGKILL)
-                killed = True
-                break
-            time.sleep(0.001)
-    finally:
-        if process.poll() is None and not killed:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
-    if killed:
-        assert process.returncode == -signal.SIGKILL
-        # The workers are in the group too: they must die with it, and nothing writes after this point.
-        deadline = time.monotonic() + 10
-        while group_alive(process.pid) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert not group_alive(process.pid), "worker processes survived the SIGKILL of their group"
-    else:
-        assert process.returncode == 0, log.read_text()
-    return killed
+def survivors(pids: set[int]) -> set[int]:
+    """The processes of ``pids`` still running once every killed one has had time to be reaped (60 s at most,
+    which only guards against a process that does not die)."""
+    for _ in range(1200):
+        alive = {pid for pid in pids if running(pid)}
+        if not alive:
+            return alive
+        time.sleep(0.05)
+    return alive
 
 
 def check_output(out: Path, frame_names: set[str]) -> set[str]:
-    """Every sprite decodes fully at the sprite size; anything else is a final file or a hidden ``.tmp``."""
+    """Every file named as a sprite decodes fully at the sprite size; the others are final files, or hidden
+    ones (temporary files, the tool's own records) of which those that name a sprite are temporary files."""
     sprites = set()
     for path in sorted(out.iterdir()):
         assert path.is_file(), f"unexpected folder {path.name}"
         if path.name.startswith("."):
-            assert path.name.endswith(".tmp"), f"unexpected hidden file {path.name}"
+            names_a_sprite = any(path.name.startswith(f".{name}.") for name in frame_names)
+            assert not names_a_sprite or path.name.endswith(".tmp"), f"unexpected hidden file {path.name}"
             continue
         if path.name in FINAL_FILES:
             continue
@@ -124,30 +99,41 @@ def check_output(out: Path, frame_names: set[str]) -> set[str]:
     return sprites
 
 
+def process_command(sources: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "pixel_sprites", "process", str(sources), "--out", str(out),
+            "--pixel", str(PIXEL), "--workers", "2"]  # fmt: skip
+
+
 def test_sigkill_while_writing_leaves_only_complete_sprites(tmp_path):
     sources = tmp_path / "renders"
     write_frames(sources, FRAMES)
-    killed_mid_write = []
-    for attempt in range(ATTEMPTS):
-        count = FRAMES * 2**attempt
-        add_frames(sources, count)
-        frame_names = {f"frame_{index:04d}.png" for index in range(count)}
-        before = file_digests(sources)
-        out = tmp_path / f"sprites_{attempt}"
+    frame_names = {f"frame_{index:04d}.png" for index in range(FRAMES)}
+    before = file_digests(sources)
+    out = tmp_path / "sprites"
 
-        killed = run_and_kill(sources, out, tmp_path / f"log_{attempt}.txt", kill_at=count // 10)
+    with HeldRun(tmp_path / "held", HELD, hold="kill") as held, (tmp_path / "log.txt").open("wb") as log:
+        run = subprocess.Popen(process_command(sources, out), stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True, env=held.environment())  # fmt: skip
+        try:
+            held.wait_for("reached", run)  # half of the held sprite is written, and the other worker goes on
+        finally:
+            os.killpg(run.pid, signal.SIGKILL)  # the whole group: the command and its workers
+            run.wait(timeout=60)
+        held.drain()
+    assert run.returncode == -signal.SIGKILL, (tmp_path / "log.txt").read_text()
+    assert len(held.pids) > 1, "no worker process started: the check of the workers below would check nothing"
+    assert not survivors(held.pids), "processes of the run survived the SIGKILL of their group"
 
-        sprites = check_output(out, frame_names)
-        assert file_digests(sources) == before
-        leftovers = sorted(path.name for path in out.iterdir() if path.name.startswith("."))
-        if killed and 0 < len(sprites) < count:
-            killed_mid_write.append((attempt, len(sprites), count, leftovers))
-            # The sprites that survived are the very bytes that a run left to finish writes.
-            reference = tmp_path / f"reference_{attempt}"
-            command = [sys.executable, "-m", "pixel_sprites", "process", str(sources), "--out", str(reference)]
-            finished = subprocess.run([*command, "--pixel", str(PIXEL), "--workers", "2"], capture_output=True)
-            assert finished.returncode == 0, finished.stderr
-            for name in sorted(sprites):
-                assert (out / name).read_bytes() == (reference / name).read_bytes(), name
-            break
-    assert killed_mid_write, "every run finished writing before it could be killed"
+    sprites = check_output(out, frame_names)
+    assert file_digests(sources) == before
+    assert 0 < len(sprites) < FRAMES
+    assert HELD not in sprites  # the interrupted write left no sprite under its name...
+    [temporary] = out.glob(f".{HELD}.*.tmp")  # ...only its temporary file, with the bytes it had written
+    # The sprites that survived are the very bytes that a run left to finish writes.
+    reference = tmp_path / "reference"
+    finished = subprocess.run(process_command(sources, reference), capture_output=True)
+    assert finished.returncode == 0, finished.stderr
+    for name in sorted(sprites):
+        assert (out / name).read_bytes() == (reference / name).read_bytes(), name
+    written, whole = temporary.read_bytes(), (reference / HELD).read_bytes()
+    assert 0 < len(written) < len(whole) and whole.startswith(written)

@@ -3,29 +3,34 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from held_run import HeldRun
 from helpers import file_digests, save_png
 
 from pixel_sprites import cli
 
+FRAMES = 600
+# Early in the writing: the run has begun to write, and most of its sprites are still to come.
+HELD = "0040.png"
+
 
 @pytest.fixture(scope="module")
 def renders(tmp_path_factory) -> Path:
-    """600 frames of 160x160 whose sprites (at --pixel 1) take a few seconds to write."""
+    """600 different 32x32 frames."""
     folder = tmp_path_factory.mktemp("signals") / "renders"
     rng = np.random.default_rng(5)
-    ramp = np.linspace(0, 255, 160, dtype=np.uint8)
+    ramp = np.linspace(0, 255, 32, dtype=np.uint8)
     base = np.stack(np.broadcast_arrays(ramp[None, :], ramp[:, None], ramp[::-1][None, :]), axis=2)
-    for index in range(600):
-        noise = rng.integers(0, 24, (160, 160, 3), dtype=np.uint8)
-        frame = np.dstack([np.roll(base, index, axis=1) // 2 + noise, np.full((160, 160), 255, np.uint8)])
+    for index in range(FRAMES):
+        noise = rng.integers(0, 24, (32, 32, 3), dtype=np.uint8)
+        frame = np.dstack([np.roll(base, index, axis=1) // 2 + noise, np.full((32, 32), 255, np.uint8)])
         save_png(folder / f"{index:04d}.png", frame)
     return folder
 
@@ -42,27 +47,36 @@ def sprites_in(folder: Path) -> list[Path]:
 
 @pytest.mark.parametrize(("stop", "exit_code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_signal_while_writing_stops_the_run_with_a_true_report(renders, tmp_path, stop, exit_code):
+    """The signal comes while a worker's write of ``HELD`` is held (see ``held_run``), and the write goes on
+    once the command has taken the signal: the stop lands at the same point on every machine."""
     before = file_digests(renders)
     out = tmp_path / "out"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pixel_sprites", "process", str(renders), "--out", str(out), "--pixel", "1",
-         "--colors", "8", "--workers", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=as_from_a_terminal,
-    )  # fmt: skip
-    deadline = time.monotonic() + 120
-    while not sprites_in(out) and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert process.poll() is None, "the run ended before it could be stopped: give it more frames"
-    process.send_signal(stop)
-    _, stderr = process.communicate(timeout=60)
+    with HeldRun(tmp_path / "held", HELD, hold="release") as held:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "pixel_sprites", "process", str(renders), "--out", str(out), "--pixel", "1",
+             "--colors", "8", "--workers", "2"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=as_from_a_terminal,
+            start_new_session=True, env=held.environment(),
+        )  # fmt: skip
+        try:
+            held.wait_for("reached", run)
+            run.send_signal(stop)
+            assert held.wait_for("handled", run) == stop.name
+            held.release()
+            _, stderr = run.communicate(timeout=120)  # a hang guard: the run stops within a second
+        finally:
+            if run.poll() is None:
+                os.killpg(run.pid, signal.SIGKILL)  # its workers too, which a held write would keep waiting
+                run.communicate()
 
-    assert process.returncode == exit_code, stderr
+    assert run.returncode == exit_code, stderr
     assert f"pixel-sprites: stopped by {stop.name}: " in stderr and "cancelled: partial" in stderr
     written = len(sprites_in(out))
-    assert 0 < written < 600
+    assert (out / HELD).is_file()  # the batch being written when the signal came was finished...
+    assert written < FRAMES  # ...and the batches not started were not
     report = json.loads((out / "palette_report.json").read_text())
     assert report["cancelled"] and report["frames_written"] == written
-    assert f"{written}/600 sprites" in stderr
+    assert f"{written}/{FRAMES} sprites" in stderr
     assert file_digests(renders) == before
 
 

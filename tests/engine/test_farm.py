@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import builtins
+import io
 import multiprocessing
 import os
 import signal
 import subprocess
 import sys
-import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -65,17 +67,20 @@ def test_apply_before_fit_names_the_missing_palette(renders, tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+# Holds the lock until its stdin is closed or it is killed.
 HOLD_LOCK = """
-import sys, time
+import sys
 from pixel_sprites.engine.locking import character_lock
 with character_lock(sys.argv[1], "hero"):
     print("HELD", flush=True)
-    time.sleep(120)
+    sys.stdin.read()
 """
 
 
 def hold_lock(folder: Path) -> subprocess.Popen[str]:
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(folder)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(folder)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     assert holder.stdout is not None and holder.stdout.readline() == "HELD\n"
     return holder
 
@@ -95,10 +100,9 @@ def test_the_lock_of_a_killed_process_does_not_block(tmp_path):
     holder = hold_lock(tmp_path)
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
-    started = time.monotonic()
-    with engine.locking.character_lock(tmp_path, "hero", timeout=10):
-        pass
-    assert time.monotonic() - started < 5
+    # A timeout of 0 tries once: the lock is free at once, or this raises SetupError.
+    with engine.locking.character_lock(tmp_path, "hero", timeout=0) as lock_file:
+        assert lock_file == tmp_path / ".hero.lock"
 
 
 def add_job(args: tuple[str, str, int]) -> int:
@@ -138,15 +142,79 @@ def test_recorded_frames_join_the_list_on_the_next_load_and_a_save_folds_them_in
     assert not character.log_path.exists() and len(engine.Character(tmp_path / "hero", "hero").frames()) == 3
 
 
-def test_locked_palette_frames_are_made_one_by_one_at_a_constant_cost(tmp_path):
+@dataclass
+class FilesTouched:
+    read: set[Path] = field(default_factory=set)
+    written: set[Path] = field(default_factory=set)
+
+    def under(self, folder: Path) -> tuple[frozenset[Path], frozenset[Path]]:
+        """The files read and written in ``folder`` and below."""
+        read = frozenset(path for path in self.read if folder in path.parents)
+        return read, frozenset(path for path in self.written if folder in path.parents)
+
+
+def watch_files(monkeypatch) -> FilesTouched:
+    """Note every file this process (any thread) opens by name to read or to write, and every file renamed into
+    place; a temporary file counts as the file it is renamed to. Undone by ``monkeypatch.undo()``."""
+    touched = FilesTouched()
+    real_open, real_os_open, real_replace, real_rename = io.open, os.open, os.replace, os.rename
+
+    def note(path: object, writes: bool) -> None:
+        if isinstance(path, (str, os.PathLike)):  # a descriptor (os.fdopen) was named when os.open made it
+            path = Path(os.path.realpath(path))
+            if not path.name.endswith(".tmp"):
+                (touched.written if writes else touched.read).add(path)
+
+    def open_file(file, mode="r", *args, **kwargs):
+        note(file, any(letter in mode for letter in "wax+"))
+        return real_open(file, mode, *args, **kwargs)
+
+    def os_open(path, flags, *args, **kwargs):
+        note(path, bool(flags & (os.O_WRONLY | os.O_RDWR)))
+        return real_os_open(path, flags, *args, **kwargs)
+
+    def replace(source, target, *args, **kwargs):
+        note(target, True)
+        return real_replace(source, target, *args, **kwargs)
+
+    def rename(source, target, *args, **kwargs):
+        note(target, True)
+        return real_rename(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", open_file)
+    monkeypatch.setattr(builtins, "open", open_file)  # pathlib and os.fdopen open through io.open
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "rename", rename)
+    return touched
+
+
+def test_locked_palette_frames_are_made_one_by_one_touching_the_same_files_whatever_the_size(tmp_path, monkeypatch):
+    """The cost of adding a frame is the same whatever the character's size: it reads its own frame only, and
+    the same few files of the character every time, none of them its frame list or another frame's sprite."""
     renders = tmp_path / "renders"
-    write_truth_set(renders, 4, 3, seed=3)
-    frames = sorted(renders.glob("*.png"))
-    folder = tmp_path / "hero"
+    write_truth_set(renders, 4, 6, seed=3)
+    frames = [Path(os.path.realpath(frame)) for frame in sorted(renders.glob("*.png"))]
+    folder = Path(os.path.realpath(tmp_path / "hero"))
     with pytest.raises(engine.SetupError, match=r"hero\.gpl: the palette is locked but this file is missing"):
         engine.add_frames_with_locked_palette(folder, "hero", frames[:1], SIZE)
-    engine.write_palette(engine.Palette.from_hex_codes(["000000", "ff0000", "00ff00", "0000ff"]), folder / "hero.gpl")
-    for frame in frames:
+    with engine.locked_character(folder, "hero") as character:  # 3 frames, with a palette fitted over them
+        engine.update_character(character, frames[:3], SIZE, engine.PaletteSettings(colors=4))
+    frame_list = engine.Character(folder, "hero").list_path
+
+    counts_besides_the_sprite = set()  # (files read, files written) in the character's folder at each size
+    for frame in frames[3:]:
+        sprites_before = set(folder.rglob("frame_*.png"))
+        touched = watch_files(monkeypatch)
         report = engine.add_frames_with_locked_palette(folder, "hero", [frame], SIZE)
-        assert report.frames_written == 1
+        monkeypatch.undo()
+        sprite = folder / {source.path: source.relative for source in engine.Character(folder, "hero").frames()}[frame]
+
+        assert (report.frames_in, report.frames_read, report.frames_written) == (1, 1, 1)
+        assert touched.under(renders) == ({frame}, frozenset())  # its own frame, and no other, is read
+        read, written = touched.under(folder)
+        assert sprite in written and sprite.is_file() and sprite not in sprites_before
+        assert not (read | written) & (sprites_before | {frame_list})
+        counts_besides_the_sprite.add((len(read), len(written - {sprite})))
+    assert len(counts_besides_the_sprite) == 1  # as many at 3, 4 and 5 frames
     assert [frame.relative.name for frame in engine.Character(folder, "hero").frames()] == [f.name for f in frames]
