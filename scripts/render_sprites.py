@@ -2,9 +2,10 @@
 
     blender -b scene.blend --python scripts/render_sprites.py -- [options]
 
-The add-on is loaded from this repository for this run only; the options
-override the scene's saved Pixel Sprites settings. Exits non-zero if the
-render or the sprites fail.
+The add-on is loaded from this repository for this run only. Only the options
+given change the scene's saved Pixel Sprites settings (on/off ones have a
+--no- form); the one setting always changed is Sprites After Render, turned
+on. Exits non-zero if an option is bad, or the render or the sprites fail.
 """
 
 from __future__ import annotations
@@ -35,43 +36,78 @@ def load_addon():  # type: ignore[no-untyped-def]
     return module
 
 
-def parse(argv: list[str]):  # type: ignore[no-untyped-def]
-    """The batch options: the command line's own definitions, and only those given are set on the scene."""
+def _name(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"expected a name, got {text!r}")
+    return text
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """The batch options: the command line's own definitions, each with its range check.
+
+    An option not given is left out of the result (``argparse.SUPPRESS``), so that only the options given change
+    the scene's saved settings; every on/off setting has a ``--no-`` form to turn it off.
+    """
     from pixel_sprites.cli import add_colour_options, add_option, add_size_options
     from pixel_sprites.engine import options
     from pixel_sprites.engine.facings import COMPASS
 
-    parser = argparse.ArgumentParser(prog="render_sprites.py", description=__doc__)
+    on_off = argparse.BooleanOptionalAction
+    parser = argparse.ArgumentParser(prog="render_sprites.py", description=__doc__, argument_default=argparse.SUPPRESS)
     add_size_options(parser, defaults=False)
     add_colour_options(parser, defaults=False)
-    parser.add_argument("--target-palette", metavar="FILE", help="game palette (.png, .gpl, .hex, .pal)")
-    parser.add_argument("--indexed", action="store_true", help="write paletted PNGs")
-    parser.add_argument("--out", metavar="DIR", help="output folder (default: 'sprites' beside the renders)")
-    parser.add_argument("--character", metavar="NAME", help="frames of one character share one palette")
-    parser.add_argument("--sprite-size-render", action="store_true", help="render directly at sprite size")
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--target-palette", metavar="FILE", help="game palette (.png, .gpl, .hex, .pal)")
+    target.add_argument(
+        "--no-target-palette", dest="target_palette", action="store_const", const="", help="no game palette"
+    )
+    parser.add_argument("--indexed", action=on_off, help="write paletted PNGs (--no-indexed: RGBA)")
+    parser.add_argument("--out", metavar="DIR", help="output folder ('': the default, 'sprites' beside the renders)")
+    parser.add_argument("--character", metavar="NAME", type=_name, help="frames of one character share one palette")
+    parser.add_argument(
+        "--sprite-size-render",
+        action=on_off,
+        help="render directly at sprite size (--no-sprite-size-render: full size, then downscale)",
+    )
     sprite_set = parser.add_argument_group("sprite set (any of these renders a set, as Render Sprite Set does)")
     add_option(sprite_set, options.DIRECTIONS, default=argparse.SUPPRESS)
-    sprite_set.add_argument("--start-facing", choices=COMPASS, default=argparse.SUPPRESS, help="facing as set up")
-    sprite_set.add_argument("--mirror", action="store_true", default=argparse.SUPPRESS, help="mirror W from E")
-    sprite_set.add_argument("--pivot-object", metavar="NAME", default=argparse.SUPPRESS, help="object to turn")
-    sprite_set.add_argument(
-        "--actions", metavar="A,B", default=argparse.SUPPRESS, help="the actions of the file to render, by name"
-    )
+    sprite_set.add_argument("--start-facing", choices=COMPASS, help="facing as set up")
+    sprite_set.add_argument("--mirror", action=on_off, help="mirror W from E (--no-mirror: render every facing)")
+    sprite_set.add_argument("--pivot-object", metavar="NAME", help="object to turn")
+    sprite_set.add_argument("--actions", metavar="A,B", help="the actions of the file to render, by name")
     add_option(sprite_set, options.FRAME_STEP, default=argparse.SUPPRESS)
-    sprite_set.add_argument("--sheets", action="store_true", default=argparse.SUPPRESS, help="write sheets too")
+    sprite_set.add_argument("--sheets", action=on_off, help="write sheets too (--no-sheets: sprites only)")
     return parser.parse_args(argv)
 
 
-SET_OPTIONS = ("directions", "start_facing", "mirror", "pivot_object", "actions", "frame_step", "sheets")
+# Options whose value goes to the scene property as it is: option name -> property name.
+OPTION_SETTINGS = {
+    "pixel": "pixel",
+    "alpha_threshold": "alpha_threshold",
+    "sampling": "sampling",
+    "tolerance": "tolerance",
+    "max_colors": "max_colors",
+    "method": "method",
+    "seed": "seed",
+    "indexed": "indexed",
+    "character": "character",
+    "sprite_size_render": "render_at_sprite_size",
+}
+SET_OPTION_SETTINGS = {
+    "directions": "directions",
+    "start_facing": "start_facing",
+    "mirror": "mirror",
+    "sheets": "make_sheets",
+}
+SET_OPTIONS = (*SET_OPTION_SETTINGS, "pivot_object", "actions", "frame_step")
 
 
 def apply_set_options(settings, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
     """Set the sprite-set settings given; with --actions, only those actions are checked."""
     given = vars(args)
-    for name in ("directions", "start_facing", "mirror"):
-        if name in given:
-            setattr(settings, name, given[name])
-    settings.make_sheets = bool(given.get("sheets", False))
+    for option, setting in SET_OPTION_SETTINGS.items():
+        if option in given:
+            setattr(settings, setting, given[option])
     if "pivot_object" in given:
         pivot = bpy.data.objects.get(given["pivot_object"])
         if pivot is None:
@@ -91,35 +127,31 @@ def apply_set_options(settings, args: argparse.Namespace) -> None:  # type: igno
             entry.frame_step = given["frame_step"]
     if "frame_step" in given and not settings.set_actions:
         bpy.context.scene.frame_step = given["frame_step"]
-    return (
-        ",".join(entry.action.name for entry in settings.set_actions if entry.enabled and entry.action) if names else ""
-    )
 
 
 def apply_options(settings, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
+    """Set the settings given (see :func:`apply_set_options` for the sprite set's); the others keep their values.
+
+    Sprites After Render goes on in any case: sprites after the render are what this script is for.
+    """
     given = vars(args)
     settings.enabled = True
     if "size" in given:
-        settings.size_mode, (settings.width, settings.height) = "SIZE", given.pop("size")
+        settings.size_mode, (settings.width, settings.height) = "SIZE", given["size"]
     if "pixel" in given:
         settings.size_mode = "PIXEL"
     if "colors" in given:
-        colors = given.pop("colors")
-        settings.auto_colors = colors is None
-        if colors is not None:
-            settings.colors = colors
-    for name in ("pixel", "alpha_threshold", "sampling", "tolerance", "max_colors", "method", "seed"):
-        if name in given:
-            setattr(settings, name, given.pop(name))
-    if args.target_palette:
-        settings.target_palette = str(Path(args.target_palette).resolve())
-    if args.indexed:
-        settings.indexed = True
-    if args.out:
-        settings.output_folder = str(Path(args.out).resolve()) + "/"
-    if args.character:
-        settings.character = args.character
-    settings.render_at_sprite_size = args.sprite_size_render
+        settings.auto_colors = given["colors"] is None  # --colors auto
+        if given["colors"] is not None:
+            settings.colors = given["colors"]
+    for option, setting in OPTION_SETTINGS.items():
+        if option in given:
+            setattr(settings, setting, given[option])
+    # An empty path means what the empty setting means: no game palette, the default output folder.
+    if "target_palette" in given:
+        settings.target_palette = str(Path(given["target_palette"]).resolve()) if given["target_palette"] else ""
+    if "out" in given:
+        settings.output_folder = str(Path(given["out"]).resolve()) + "/" if given["out"] else ""
 
 
 def main() -> int:
