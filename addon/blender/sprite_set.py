@@ -13,7 +13,6 @@ scene is given back as it was, after success, an error or Cancel.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +38,7 @@ from .render_size import sprite_resolution, sprite_size_render_settings
 from .scene_state import SceneState
 
 DEFAULT_ACTION = "default"
+WAIT_SECONDS = 0.05  # how often a set between renders looks whether Blender's render job has wound down
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,7 @@ class SetRender:
         """Start the first render job (with a UI); the handlers call :meth:`step_ended` after each."""
         SetRender.current = self
         self._begin()
-        self._render_next()
+        self._start_next_render()
 
     def _begin(self) -> None:
         from . import handlers
@@ -260,7 +260,22 @@ class SetRender:
         action, facing = self.plan.steps[self.index]
         self.rendered[action.name].extend(_written_frames(self.scene, self.plan, action, facing))
 
-    def _render_next(self) -> None:
+    def _start_next_render(self) -> None:
+        """The next render now, or once Blender's last render job has wound down, from a timer that hands control
+        back: the job winds down on the main thread between timer calls (a call queued again on the main-thread
+        queue is taken again by the same drain, and spins). Persistent, the timer sees a file load end the set."""
+        if self._render_next() is not None:
+            bpy.app.timers.register(self._render_next, first_interval=WAIT_SECONDS, persistent=True)
+
+    def _render_next(self) -> float | None:
+        """Start the next render job (a timer function: the seconds until it tries again, or None when done)."""
+        if self._ended:  # its file was closed while it waited
+            return None
+        if self.cancelled:  # between renders: no render job of the set will end to stop it
+            self.step_ended(cancelled=True)
+            return None
+        if render_job_running():
+            return WAIT_SECONDS
         try:
             _set_up_step(self.scene, self.plan, self.state, self.index)
             window = bpy.context.window_manager.windows[0]
@@ -272,28 +287,25 @@ class SetRender:
             self._end()
             sprites.store_result(self.scene_name, None, f"Render Sprite Set stopped: {error}")
             raise
+        return None
 
     def step_ended(self, cancelled: bool) -> None:
         """After a render job of the set ended (main thread): the next one, or the sprites."""
+        if self._ended:  # Cancel between renders or a file load ended the set before this end was handed over
+            return
         if cancelled or self.cancelled:
             self._end()
-            done = f"{self.index} of {len(self.plan.steps)} renders"
+            # A render cancelled in Blender wrote part of its frames; one that went on after Cancel wrote them all.
+            done = f"{self.index if cancelled else self.index + 1} of {len(self.plan.steps)} renders"
             sprites.store_result(self.scene_name, None, None, note=f"Render Sprite Set cancelled after {done}")
             return
         self._collect()
         self.index += 1
         if self.index < len(self.plan.steps):
-            self._wait_then(self._render_next)
+            self._start_next_render()
             return
         self._end()
         self._make_sprites()
-
-    def _wait_then(self, start: Callable[[], None]) -> None:
-        """Start the next render once Blender's render job has wound down."""
-        if render_job_running():
-            jobs.call_on_main_thread(lambda: self._wait_then(start))
-        else:
-            start()
 
     def _make_sprites(self) -> str:
         scene = self.scene
