@@ -76,9 +76,20 @@ class PIXEL_SPRITES_OT_fit_palette(bpy.types.Operator):
     bl_idname = "pixel_sprites.fit_palette"
     bl_label = "Fit Palette"
 
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        refusal = sprites.fit_refusal(context.scene) if context.scene is not None else "No scene"
+        if refusal and hasattr(cls, "poll_message_set"):
+            cls.poll_message_set(refusal)  # the greyed-out button's tooltip says why
+        return refusal is None
+
     def execute(self, context: bpy.types.Context) -> set[str]:
         folder, at_sprite_size = _renders_folder(context)
-        sprites.start_fit(context.scene, folder, frames_at_sprite_size=at_sprite_size)
+        try:
+            sprites.start_fit(context.scene, folder, frames_at_sprite_size=at_sprite_size)
+        except SetupError as error:
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
         _report_job(self, context, "Fitting the palette in the background")
         return {"FINISHED"}
 

@@ -19,6 +19,7 @@ from ..engine import (
     SetupError,
     add_frames_with_locked_palette,
     check_indexed_fits,
+    claim,
     discover_frames,
     fit,
     locked_character,
@@ -27,6 +28,7 @@ from ..engine import (
     update_character,
     write_palette,
 )
+from ..engine.sheet_files import aseprite_duration_problem
 from . import jobs
 from .render_size import SPRITE_SIZE_FOLDER
 
@@ -47,11 +49,16 @@ def character_of(scene: bpy.types.Scene, renders: Path) -> Character:
 def settings_problem(scene: bpy.types.Scene) -> str | None:
     """What in the scene's settings would make a sprite job fail, found before any render or work."""
     settings = scene.pixel_sprites
-    palette = settings.palette_settings()
     try:
+        palette = settings.palette_settings()  # refuses NaN and values out of range, naming the option
         check_indexed_fits(settings.indexed, palette.colors, palette.max_colors, palette.method)
     except OptionError as error:
         return str(error)
+    if settings.make_sheets:  # every sheet format is written from the panel, .aseprite included
+        steps = [entry.frame_step for entry in settings.set_actions if entry.enabled] or [scene.frame_step]
+        problem = aseprite_duration_problem(scene.render.fps, scene.render.fps_base, max(steps))
+        if problem:
+            return f"Sheets: {problem}"
     return None
 
 
@@ -146,7 +153,9 @@ def frame_list_update(scene: bpy.types.Scene, frames: Sequence[Path]) -> None:
 def last_listed_frame(scene: bpy.types.Scene) -> Path | None:
     """The file of the last frame Blender's command line lists (``-f 1..6,9`` → 9), when it can be read."""
     listed: list[int] = []
-    for flag, value in itertools.pairwise(sys.argv):
+    # Only Blender's own arguments: what follows "--" belongs to a script and may say "-f" for its own ends.
+    own = sys.argv[: sys.argv.index("--")] if "--" in sys.argv else sys.argv
+    for flag, value in itertools.pairwise(own):
         if flag not in ("-f", "--render-frame"):
             continue
         for part in value.split(","):
@@ -157,8 +166,24 @@ def last_listed_frame(scene: bpy.types.Scene) -> Path | None:
     return Path(scene.render.frame_path(frame=listed[-1])) if listed else None
 
 
+def fit_refusal(scene: bpy.types.Scene) -> str | None:
+    """Why Fit Palette must not run now, or None: a locked palette is never refitted."""
+    if scene.pixel_sprites.palette_locked:
+        return "The palette is locked (Lock Palette): unlock it to fit a new one"
+    return None
+
+
 def start_fit(scene: bpy.types.Scene, renders: Path, *, frames_at_sprite_size: bool = False) -> None:
-    """Fit the character's palette over its frames and those in ``renders``, and save it."""
+    """Fit the character's palette over its frames and those in ``renders``, and save it.
+
+    Raises
+    ------
+    SetupError
+        If the palette is locked: refitting would change every sprite the locked palette keeps as it is.
+    """
+    refusal = fit_refusal(scene)
+    if refusal:
+        raise SetupError(refusal)
     settings = scene.pixel_sprites
     folder, name = settings.output_folder_for(renders), settings.character
     downscale = settings.downscale_settings(frames_at_sprite_size=frames_at_sprite_size)
@@ -170,6 +195,7 @@ def start_fit(scene: bpy.types.Scene, renders: Path, *, frames_at_sprite_size: b
             found = discover_frames([renders], exclude=[character.folder], recursive=False)
             character.add(frame.path for frame in found)
             character.save()
+            claim({character.palette_path: "palette"}, root=character.folder)
             palette, report = fit(character.frames(), downscale, palette_settings, options)
             write_palette(palette, character.palette_path)
         report.palette = palette.hex_codes()
