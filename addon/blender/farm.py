@@ -14,20 +14,27 @@ makes the sheets::
     blender -b scene.blend --python-exit-code 1 --python-expr \\
         "import bpy; bpy.ops.pixel_sprites.farm_sheets(renders='/farm/hero/renders')"
 
-Each operator reports an error (so the task fails with a non-zero exit, with ``--python-exit-code 1``) naming
-the file or setting at fault. The apply step writes, byte for byte, the sprites one ``pixel-sprites process`` of
-the whole render folder writes with the same palette: paths below the render folder, whatever the chunk.
+Bad input (a missing folder, an unreadable palette, a frame range such as ``5..2``, a NaN setting) gives one line
+naming the file or setting, ``Pixel Sprites: Error: ...``, and, in background mode (a farm task), ends Blender at
+once with exit code 1, with or without ``--python-exit-code``; in the UI the operator reports it instead.
+Anything else is a bug and shows its traceback (exit code 1 with ``--python-exit-code 1``).
+The apply step writes, byte for byte, the sprites one ``pixel-sprites process`` of the whole render folder writes
+with the same palette: paths below the render folder, whatever the chunk.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import bpy
 
 from ..engine import (
     Action,
+    FrameError,
+    Option,
+    OptionError,
     OutputSettings,
     PaletteFileError,
     SetupError,
@@ -47,38 +54,115 @@ from .render_size import sprite_resolution
 from .scene_state import SceneState
 
 REPORTS_FOLDER = "reports"
+# What the command line treats as bad input (SheetError is a SetupError), and a file or folder the task cannot
+# read or write: one line each. Anything else is a bug, and keeps its traceback.
+BAD_INPUT = (SetupError, PaletteFileError, FrameError, OptionError, OSError)
+BAD_INPUT_EXIT_CODE = 1  # what a failed task script gives with --python-exit-code 1, as farm tasks run
+# Blender's frame numbers (MINAFRAME..MAXFRAME): a chunk beyond them is a typo, not billions of frames to look for.
+FRAME_LIMIT = 1048574
+_FRAMES_PART = re.compile(r"(?P<start>-?[0-9]+)(?:(?:\.\.|-)(?P<end>-?[0-9]+))?")
 
 
-def parse_frames(text: str) -> set[int]:
-    """Frame numbers from ``A..B``, ``A-B``, ``A`` or a comma-separated mix of them (as farms write chunks).
+def parse_frames(text: str) -> list[range]:
+    """The frames of ``A..B``, ``A-B``, ``A`` or a comma-separated mix of them (as farms write chunks).
 
     Raises
     ------
     SetupError
-        Naming the text, if it is none of those.
+        Naming the text, if it is empty or none of those, or holds a range that ends before it starts or goes
+        beyond Blender's frames.
     """
-    numbers: set[int] = set()
-    for part in text.replace(" ", "").split(","):
-        match = re.fullmatch(r"(-?\d+)(?:(?:\.\.|-)(-?\d+))?", part)
+    parts = "".join(text.split()).split(",")
+    if parts == [""]:
+        raise SetupError("frames: no frames given; expected A..B, A-B or A,B,C")
+    within = f" (in {text!r})" if len(parts) > 1 else ""
+    chunk = []
+    for part in parts:
+        match = _FRAMES_PART.fullmatch(part)
         if match is None:
             raise SetupError(f"frames: expected A..B, A-B or A,B,C, got {text!r}")
-        start = int(match.group(1))
-        end = int(match.group(2)) if match.group(2) is not None else start
-        numbers.update(range(min(start, end), max(start, end) + 1))
-    return numbers
+        start = _frame(match["start"], within)
+        end = _frame(match["end"], within) if match["end"] is not None else start
+        if end < start:
+            raise SetupError(f"frames: {part} ends before it starts{within}")
+        chunk.append(range(start, end + 1))
+    return chunk
+
+
+def _frame(digits: str, within: str) -> int:
+    # Digits are counted first: int() refuses a number of over 4300 of them (ValueError, not bad input).
+    if len(digits.lstrip("-")) > len(str(FRAME_LIMIT)) or abs(int(digits)) > FRAME_LIMIT:
+        raise SetupError(f"frames: {digits} is beyond Blender's frames, -{FRAME_LIMIT}..{FRAME_LIMIT}{within}")
+    return int(digits)
+
+
+def check_settings(scene: bpy.types.Scene) -> None:
+    """Refuse a float setting of the scene's Pixel Sprites that no task can use: NaN passes Blender's range check.
+
+    Raises
+    ------
+    OptionError
+        Naming the setting as a Python expression sets it (``pixel_sprites.tolerance``).
+    """
+    settings = scene.pixel_sprites
+    for prop in settings.bl_rna.properties:
+        if prop.type == "FLOAT" and not prop.is_array:
+            _check_float(f"pixel_sprites.{prop.identifier}", getattr(settings, prop.identifier))
+
+
+def _check_float(name: str, value: float) -> None:
+    problem = Option(name, name, "", value).problem(value)  # the options' one rule for numbers
+    if problem:
+        raise OptionError(f"{name}: {problem}")
+
+
+def _character_name(scene: bpy.types.Scene) -> str:
+    """The scene's character as its files are named (``Hero Knight`` → ``Hero_Knight``), as the engine names them."""
+    return character_file_name(scene.pixel_sprites.character)
 
 
 def _character_folder(scene: bpy.types.Scene, renders: Path) -> Path:
     return scene.pixel_sprites.output_folder_for(renders)
 
 
-def _palette_name(scene: bpy.types.Scene) -> str:
-    return character_file_name(scene.pixel_sprites.character)
+def _one_line(error: Exception) -> str:
+    text = (
+        f"{error.filename}: {error.strerror or error}" if isinstance(error, OSError) and error.filename else str(error)
+    )
+    # One line, also of a message that lists frames below its first line (indented, one a line).
+    first, *more = [line.strip() for line in text.splitlines() if line.strip()] or [text]
+    return " ".join([first, "; ".join(more)]) if more else first
 
 
 class _FarmOperator(bpy.types.Operator):
     bl_options = {"INTERNAL"}
 
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        try:
+            check_settings(context.scene)
+            message = self.run(context.scene)
+        except BAD_INPUT as error:
+            return self.refuse(_one_line(error))
+        if message:
+            print(f"{sprites.SUMMARY_PREFIX}: {message}", flush=True)
+            self.report({"INFO"}, message)
+        return {"FINISHED"}
+
+    def refuse(self, problem: str) -> set[str]:
+        print(f"{sprites.SUMMARY_PREFIX}: Error: {problem}", flush=True)
+        if bpy.app.background:
+            # A farm task. An error report would raise in the task's --python-expr, and Blender would print a
+            # traceback under the line; a SystemExit ends Blender as sys.exit() in a script does, cleanly.
+            sys.exit(BAD_INPUT_EXIT_CODE)
+        self.report({"ERROR"}, problem)
+        return {"CANCELLED"}
+
+    def run(self, scene: bpy.types.Scene) -> str | None:
+        """The task; returns its summary line, if it has one."""
+        raise NotImplementedError
+
+
+class _RendersOperator(_FarmOperator):
     renders: bpy.props.StringProperty(name="Renders", description="The render folder of the character")  # type: ignore[valid-type]
 
     def renders_folder(self) -> Path:
@@ -89,27 +173,12 @@ class _FarmOperator(bpy.types.Operator):
             raise SetupError(f"{folder}: no such render folder")
         return folder
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
-        try:
-            message = self.run(context.scene)
-        except (SetupError, PaletteFileError) as error:
-            print(f"{sprites.SUMMARY_PREFIX}: Error: {error}", flush=True)
-            self.report({"ERROR"}, str(error))
-            return {"CANCELLED"}
-        print(f"{sprites.SUMMARY_PREFIX}: {message}", flush=True)
-        self.report({"INFO"}, message)
-        return {"FINISHED"}
 
-    def run(self, scene: bpy.types.Scene) -> str:
-        raise NotImplementedError
-
-
-class PIXEL_SPRITES_OT_farm_prepare(bpy.types.Operator):
+class PIXEL_SPRITES_OT_farm_prepare(_FarmOperator):
     """Before a farm's render task: set up an action and facing of the sprite set, and per-frame sprites"""
 
     bl_idname = "pixel_sprites.farm_prepare"
     bl_label = "Prepare Farm Render"
-    bl_options = {"INTERNAL"}
 
     action: bpy.props.StringProperty(name="Action", description="The set's action (its safe name); empty: plain")  # type: ignore[valid-type]
     facing: bpy.props.StringProperty(name="Facing", description="The facing's name, e.g. E")  # type: ignore[valid-type]
@@ -119,39 +188,34 @@ class PIXEL_SPRITES_OT_farm_prepare(bpy.types.Operator):
         default=False,
     )
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
-        scene = context.scene
+    def run(self, scene: bpy.types.Scene) -> None:
         scene.pixel_sprites.enabled = self.make_sprites
         if not self.action:
             sprites.frame_list_root = None
-            return {"FINISHED"}
-        try:
-            set_plan = sprite_set.plan(scene)
-            action = next((item for item in set_plan.actions if item.name == self.action), None)
-            facing = next((item for item in set_plan.facings if item.name == self.facing), None)
-            if action is None or facing is None:
-                names = ", ".join(item.name for item in set_plan.actions)
-                raise SetupError(
-                    f"farm_prepare: no action {self.action!r} (the set has {names}) or facing {self.facing!r}"
-                )
-        except SetupError as error:
-            self.report({"ERROR"}, str(error))
-            return {"CANCELLED"}
+            return
+        set_plan = sprite_set.plan(scene)
+        action = next((item for item in set_plan.actions if item.name == self.action), None)
+        facing = next((item for item in set_plan.facings if item.name == self.facing), None)
+        if action is None or facing is None:
+            names = ", ".join(item.name for item in set_plan.actions)
+            raise SetupError(f"farm_prepare: no action {self.action!r} (the set has {names}) or facing {self.facing!r}")
         # The render output the farm gave is the set's root; this task renders into <root>/<action>/<facing>/.
         set_plan.steps = [(action, facing)]
         state = SceneState.capture(scene, set_plan.pivot, set_plan.animated)
         sprite_set._set_up_step(scene, set_plan, state, 0)
         sprites.frame_list_root = set_plan.renders
-        return {"FINISHED"}
 
 
-class PIXEL_SPRITES_OT_farm_fit(_FarmOperator):
+class PIXEL_SPRITES_OT_farm_fit(_RendersOperator):
     """A farm's fit task: one palette over every render of the character, saved for the apply tasks"""
 
     bl_idname = "pixel_sprites.farm_fit"
     bl_label = "Fit Palette on the Farm"
 
     def run(self, scene: bpy.types.Scene) -> str:
+        problem = sprites.settings_problem(scene)  # before the fit, as the command line checks it
+        if problem:
+            raise OptionError(problem)
         renders = self.renders_folder()
         folder = _character_folder(scene, renders)
         frames = discover_frames([renders], exclude=[folder], root=renders)
@@ -159,11 +223,11 @@ class PIXEL_SPRITES_OT_farm_fit(_FarmOperator):
             raise SetupError(f"{renders}: no PNG renders to fit a palette to")
         settings = scene.pixel_sprites
         palette, report = fit(frames, settings.downscale_settings(), settings.palette_settings())
-        path = write_palette(palette, folder / f"{_palette_name(scene)}.gpl")
+        path = write_palette(palette, folder / f"{_character_name(scene)}.gpl")
         return f"palette of {len(palette)} colours from {report.frames_read} frames written to {path}"
 
 
-class PIXEL_SPRITES_OT_farm_apply(_FarmOperator):
+class PIXEL_SPRITES_OT_farm_apply(_RendersOperator):
     """A farm's apply task: the sprites of one chunk, with the fitted (or a locked) palette"""
 
     bl_idname = "pixel_sprites.farm_apply"
@@ -178,49 +242,55 @@ class PIXEL_SPRITES_OT_farm_apply(_FarmOperator):
 
     def run(self, scene: bpy.types.Scene) -> str:
         renders = self.renders_folder()
+        wanted = parse_frames(self.frames)
         folder = _character_folder(scene, renders)
-        name = _palette_name(scene)
+        name = _character_name(scene)
         palette_path = Path(bpy.path.abspath(self.palette)) if self.palette else folder / f"{name}.gpl"
         if not palette_path.is_file():
             raise SetupError(f"{palette_path}: no palette: run the fit task first, or give a palette file")
         palette = read_palette(palette_path)
+        settings = scene.pixel_sprites
+        target_path = settings.target_palette_path()
+        target = read_palette(target_path) if target_path else None
         chunk = renders / self.action / self.facing if self.action else renders
-        wanted = parse_frames(self.frames) if self.frames else None
+        if not chunk.is_dir():
+            raise SetupError(f"{chunk}: no such folder of renders (action {self.action!r}, facing {self.facing!r})")
         files = sorted(
             path
             for path in chunk.glob("*.png")
-            if not path.name.startswith(".") and (wanted is None or frame_number(path) in wanted)
+            if not path.name.startswith(".") and any(frame_number(path) in frames for frames in wanted)
         )
         if not files:
-            raise SetupError(f"{chunk}: no PNG renders of frames {self.frames or 'any'}")
-        settings = scene.pixel_sprites
-        target_path = settings.target_palette_path()
+            raise SetupError(f"{chunk}: no PNG renders of frames {self.frames}")
         label = "_".join(part for part in (self.action, self.facing, self.frames.replace("..", "-")) if part)
         output = OutputSettings(
             folder=folder,
             indexed=settings.indexed,
-            target=read_palette(target_path) if target_path else None,
+            target=target,
             palette_name=name,
-            report_path=folder / REPORTS_FOLDER / f"apply_{label or 'all'}.json",
+            report_path=folder / REPORTS_FOLDER / f"apply_{label}.json",
         )
         frames = discover_frames(files, root=renders)
+        # The engine merges an apply's report into the one there under a lock file beside it: the folder must exist.
+        (folder / REPORTS_FOLDER).mkdir(parents=True, exist_ok=True)
         report = apply(frames, [renders], settings.downscale_settings(), palette, output)
         return report.summary()
 
 
-class PIXEL_SPRITES_OT_farm_sheets(_FarmOperator):
+class PIXEL_SPRITES_OT_farm_sheets(_RendersOperator):
     """A farm's sheets task: the set's manifest, sheets and engine files, from the sprites the apply tasks wrote"""
 
     bl_idname = "pixel_sprites.farm_sheets"
     bl_label = "Make Sheets on the Farm"
 
     def run(self, scene: bpy.types.Scene) -> str:
+        settings, render = scene.pixel_sprites, scene.render
+        _check_float("render.fps_base", render.fps_base)  # the manifest's frame rate
         renders = self.renders_folder()
         folder = _character_folder(scene, renders)
-        if not scene.pixel_sprites.set_actions and not (renders / sprite_set.DEFAULT_ACTION).is_dir():
+        if not settings.set_actions and not (renders / sprite_set.DEFAULT_ACTION).is_dir():
             raise SetupError("sheets: the scene has no sprite set (Directions & Actions) to make sheets of")
         set_plan = sprite_set.plan(scene)
-        settings, render = scene.pixel_sprites, scene.render
         first = set_plan.facings[0].name
         actions = [
             Action(
@@ -233,11 +303,12 @@ class PIXEL_SPRITES_OT_farm_sheets(_FarmOperator):
             )
             for planned in set_plan.actions
         ]
-        palette_path = folder / f"{_palette_name(scene)}.gpl"
+        name = _character_name(scene)
+        palette_path = folder / f"{name}.gpl"
         palette = read_palette(palette_path) if palette_path.is_file() else None
         pivot = sprite_set.pivot_pixel(scene, set_plan.pivot)
         made = SpriteSet(
-            _palette_name(scene), set_plan.facings, actions, sprite_resolution(scene), pivot,
+            name, set_plan.facings, actions, sprite_resolution(scene), pivot,
             palette.hex_codes() if palette is not None else [],
         )  # fmt: skip
         options = SheetOptions(

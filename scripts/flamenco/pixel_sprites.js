@@ -125,6 +125,7 @@ const RENDER_FORMAT = "PNG";
 function compileJob(job) {
     print("Pixel Sprites job submitted");
     const settings = job.settings;
+    refuseNonFiniteNumbers(settings);
 
     const renderOutput = renderOutputPath(job);
     // Make sure that when the job is investigated later, it shows the actually-used render output:
@@ -209,6 +210,18 @@ function compileJob(job) {
             sheets.addDependency(task);
         }
         job.addTask(sheets);
+    }
+}
+
+// Every number setting must be finite: JSON has no NaN nor infinity, but a setting can hold their text or 1e999
+// (read as Infinity), and Flamenco would make a NaN chunk size 0 and an infinite one a chunk of every frame.
+function refuseNonFiniteNumbers(settings) {
+    for (const setting of JOB_TYPE.settings) {
+        const value = settings[setting.key];
+        const given = value !== undefined && value !== null && value !== "";
+        if ((setting.type === "int32" || setting.type === "float") && given && !Number.isFinite(Number(value))) {
+            throw `${setting.key}: expected a finite number, got "${value}"`;
+        }
     }
 }
 
