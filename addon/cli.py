@@ -256,10 +256,10 @@ def _print_skipped(report: engine.Report) -> None:
 
 
 def write_grid(args: argparse.Namespace) -> int:
+    engine.check_writable({args.sheet_out: "grid"})
     paths, left_out = engine.grid_sprites(args.sources, leave_out=args.sheet_out)
     for line in left_out:
         print(f"left out {line}", file=sys.stderr)
-    engine.check_writable({args.sheet_out: "grid"})
     sprites = [engine.read_frame(path).rgba for path in paths]
     grid = engine.make_sheet(sprites, columns=args.columns, scale=args.scale)
     engine.claim({args.sheet_out: "grid"})

@@ -140,6 +140,7 @@ def claim(files: Mapping[Path, str], *, root: Path | str | None = None) -> None:
 
     Recording comes first, so that a run killed halfway leaves files the next run knows as its own.
     """
+    check_writable(files, root=root)  # a refusal leaves no trace, not even a lock file, in a folder not ours
     groups = _grouped(files, root)
     with ExitStack() as stack:
         known_by_folder: dict[Path, dict[str, str]] = {}

@@ -110,6 +110,7 @@ def merge_into_report(report: Report, path: Path) -> None:
 
     from .atomic import write_atomically
 
+    path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path.with_name(f".{path.name}.lock"))):
         try:
             earlier = json.loads(path.read_text(encoding="utf-8"))

@@ -55,13 +55,15 @@ def grid_sprites(sources: Sequence[Path | str], *, leave_out: Path | str | None 
     excluded = absolute(leave_out) if leave_out is not None else None
     found = [frame.path for frame in discover_frames(sources) if frame.path != excluded]
     known: set[Path] = set()
+    ours: set[Path] = set()  # palette strips, sheets: left out without a word
     for source in map(absolute, sources):
         if source.is_dir():
-            known |= {absolute(source / name) for name, kind in recorded(source).items() if kind == "sprite"}
+            for name, kind in recorded(source).items():
+                (known if kind == "sprite" else ours).add(absolute(source / name))
     left_out: list[str] = []
     if known:
         chosen = [path for path in found if path in known]
-        left_out = [f"{path}: not a sprite of this folder's record" for path in found if path not in known]
+        left_out = [f"{path}: not a sprite of this folder" for path in found if path not in known | ours]
     else:
         sizes = {path: png_size(path) for path in found}
         common = Counter(size for size in sizes.values() if size is not None).most_common(1)
