@@ -41,6 +41,8 @@ from ..engine import (
     SheetOptions,
     SpriteSet,
     apply,
+    check_writable,
+    claim,
     discover_frames,
     fit,
     read_palette,
@@ -222,8 +224,11 @@ class PIXEL_SPRITES_OT_farm_fit(_RendersOperator):
         if not frames:
             raise SetupError(f"{renders}: no PNG renders to fit a palette to")
         settings = scene.pixel_sprites
+        destination = folder / f"{_character_name(scene)}.gpl"
+        check_writable({destination: "palette"}, root=folder)  # before the fit: a file not ours is never replaced
         palette, report = fit(frames, settings.downscale_settings(), settings.palette_settings())
-        path = write_palette(palette, folder / f"{_character_name(scene)}.gpl")
+        claim({destination: "palette"}, root=folder)
+        path = write_palette(palette, destination)
         return f"palette of {len(palette)} colours from {report.frames_read} frames written to {path}"
 
 
