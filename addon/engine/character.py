@@ -248,8 +248,8 @@ def add_frames_with_locked_palette(
 ) -> Report:
     """Write the sprites of ``frames`` alone with the character's saved palette and record them in its log.
 
-    The cost is the same whatever the character's size: nothing else is read or rewritten (a frame-list render
-    calls this after every frame).
+    No other sprite, and not the frame list, is read or rewritten (a frame-list render calls this after every
+    frame); what grows with the character is the folder's record of written files, read and rewritten once.
 
     Raises
     ------

@@ -223,3 +223,15 @@ def test_non_finite_numbers_are_refused_by_every_float_option(tmp_path, capsys, 
             cli.main(args)
         assert stopped.value.code == 2
         assert "expected a finite number" in capsys.readouterr().err
+
+
+def test_an_aseprite_frame_longer_than_16_bits_is_refused_before_any_sheet(tmp_path):
+    for facing in ("S", "N"):
+        write_truth_set(tmp_path / "sprites" / "walk" / facing, 4, 2, seed=15)
+    sprite_set = engine.open_sprite_set(tmp_path / "sprites")
+    sprite_set.actions[0].fps, sprite_set.actions[0].frame_step = 12.0, 1000
+    with pytest.raises(engine.SheetError, match="frame step 1000 at 12 fps"):
+        engine.write_sheets(tmp_path / "sprites", sprite_set)
+    assert not (tmp_path / "sprites" / "sheets").exists()
+    options = engine.SheetOptions(formats=("json", "godot"))  # without .aseprite the long frames are fine
+    assert engine.write_sheets(tmp_path / "sprites", sprite_set, options).cells == 4
