@@ -14,49 +14,39 @@ is never replaced.
 
 from __future__ import annotations
 
-import functools
-import itertools
-import os
-import signal
-import tempfile
 import time
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .atomic import write_atomically
-from .frames import DownscaleSettings, FrameError, png_size, read_frame
+from .frames import DownscaleSettings, FrameError, read_frame
 from .majority import MajorityDownscaler
 from .options import INDEXED_LIMIT, check_indexed_fits
 from .output_record import claim
 from .palette import Palette
 from .palette_files import write_palette
 from .paths import absolute
-from .png_inflate import keep_large_buffers_on_heap
 from .quantize import PaletteSettings, fit_palette
 from .remap import ErrorStats, RemappedFrame, Remapper
 from .report import Report, merge_into_report
 from .sampling import PixelReservoir
+from .small_frames import small_frames
 from .sources import FrameSource, SetupError, prepare_output_folder
+from .spool import Spool
 from .sprite_files import encode_indexed_png, encode_png
+from .worker_pool import CancelCheck, ProgressCallback, RunOptions, cancelled, map_batches
+
+__all__ = ["CancelCheck", "Cancelled", "OutputSettings", "ProgressCallback", "RunOptions", "apply", "fit", "process"]
 
 # Pixels the reservoir keeps for the palette: the count search uses the first 4,000 and the refinement as many as
 # the error needs (see quantize). 32,768 pixels are under 0.5 MB whatever the number of frames.
 SAMPLE_SIZE = 32_768
-# Frames per task handed to a worker: large enough that the hand-over costs little, small enough for smooth progress.
-READ_BATCH = 8
-WRITE_BATCH = 32
-
-ProgressCallback = Callable[[str, int, int], None]
-CancelCheck = Callable[[], bool]
-_Item = TypeVar("_Item")
-_Result = TypeVar("_Result")
+WRITE_BATCH = 32  # small frames per task handed to a writing worker
 
 
 class Cancelled(Exception):
@@ -65,21 +55,6 @@ class Cancelled(Exception):
     def __init__(self, report: Report) -> None:
         super().__init__("cancelled")
         self.report = report
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """How many workers a run uses and of which kind, how it reports progress, whether it should stop.
-
-    Processes decode in parallel whatever the codec does with the GIL; threads
-    are for hosts such as Blender, where a child process cannot be started safely.
-    """
-
-    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
-    processes: bool = False
-    progress: ProgressCallback | None = None
-    should_cancel: CancelCheck | None = None
-    spool_dir: Path | None = None  # where small frames wait between the fit and the writing; default the output
 
 
 @dataclass(frozen=True)
@@ -93,212 +68,8 @@ class OutputSettings:
     report_path: Path | None = None
 
 
-def _start_worker() -> None:
-    """In worker processes: leave stop signals to the parent, keep linear algebra to this process's core, and
-    keep frame-sized buffers for reuse.
-
-    A Ctrl-C or SIGTERM sent to the whole process group is the parent's to handle. Each worker already has a core;
-    BLAS threads of its own would only spin against the other workers (the matrices are a few columns wide).
-    """
-    for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, signal.SIG_IGN)
-    keep_large_buffers_on_heap()
-    from threadpoolctl import threadpool_limits  # a dependency of scikit-learn, so always installed with it
-
-    threadpool_limits(limits=1, user_api="blas")
-
-
-def _map_batches(
-    function: Callable[[list[_Item]], _Result], items: Iterable[_Item], options: RunOptions, *, batch_size: int
-) -> Iterator[_Result]:
-    """``function`` over batches of ``items`` in a worker pool, in order, with a bounded number in flight.
-
-    Work travels in batches so that handing it to a process costs little beside the work itself. Once
-    ``options.should_cancel`` says so, batches not yet started are dropped and those already running are
-    still yielded, so that the caller counts exactly the work that was done.
-    """
-    workers = max(1, options.workers)
-    if workers == 1 and not options.processes:
-        # One worker needs no pool, and a pool cannot start once the interpreter is shutting down (at exit).
-        for batch in _batches(items, batch_size):
-            if _cancelled(options):
-                return
-            yield function(batch)
-        return
-    pool: Executor = (
-        ProcessPoolExecutor(workers, initializer=_start_worker) if options.processes else ThreadPoolExecutor(workers)
-    )
-    pending: deque[Future[_Result]] = deque()
-    try:
-        for batch in _batches(items, batch_size):
-            if _cancelled(options):
-                break
-            pending.append(pool.submit(function, batch))
-            if len(pending) >= workers * 3:
-                yield pending.popleft().result()
-        while pending:
-            if _cancelled(options):
-                for future in pending:
-                    future.cancel()
-            future = pending.popleft()
-            if not future.cancelled():
-                yield future.result()
-    finally:
-        for future in pending:
-            future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _cancelled(options: RunOptions) -> bool:
-    return options.should_cancel is not None and options.should_cancel()
-
-
-def _batches(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
-    batch: list[_Item] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-@dataclass
-class _SmallFrame:
-    source: FrameSource
-    pixels: NDArray[np.uint8] | None = None
-    frame_shape: tuple[int, int] = (0, 0)
-    notes: tuple[str, ...] = ()
-    error: str | None = None
-
-
-def _read_small(source: FrameSource, downscale: DownscaleSettings) -> _SmallFrame:
-    try:
-        frame = read_frame(source.path)
-    except FrameError as error:
-        return _SmallFrame(source, error=error.reason)
-    shape = (frame.rgba.shape[0], frame.rgba.shape[1])
-    small = downscale.downscaler(shape)(frame.rgba)
-    if downscale.sampling == "majority" and (small.shape[0] > shape[0] or small.shape[1] > shape[1]):
-        return _SmallFrame(
-            source,
-            error=f"{shape[1]}x{shape[0]} is smaller than the {small.shape[1]}x{small.shape[0]} sprite, and "
-            "--sampling majority needs a block of render pixels for each sprite pixel",
-        )
-    return _SmallFrame(source, small, shape, frame.notes)
-
-
-def _read_batch(sources: list[FrameSource], downscale: DownscaleSettings) -> list[_SmallFrame]:
-    return [_read_small(source, downscale) for source in sources]
-
-
-def _common_size(frames: Sequence[FrameSource], report: Report) -> tuple[list[FrameSource], tuple[int, int] | None]:
-    """The frames of the size most of them have, and that size; the others are skipped and named.
-
-    The size is read from each PNG's header, before any frame is decoded, so neither the order of the frames
-    nor a stray small one can decide it. Frames whose header cannot be read are kept: reading them names why.
-
-    Raises
-    ------
-    SetupError
-        If two sizes are equally common: which one the renders have cannot be told.
-    """
-    sizes = [png_size(frame.path) for frame in frames]
-    counts = Counter(size for size in sizes if size is not None)
-    if len(counts) <= 1:
-        return list(frames), next(iter(counts), None)
-    (common, count), (runner_up, second_count) = counts.most_common(2)
-    if count == second_count:
-        raise SetupError(
-            f"as many frames are {_wxh(common)} as {_wxh(runner_up)} ({count} each): give the frames of one "
-            "size only (one folder per size)"
-        )
-    kept = []
-    for frame, size in zip(frames, sizes, strict=True):
-        if size is None or size == common:
-            kept.append(frame)
-        else:
-            report.skip(
-                frame.path,
-                f"size {_wxh(size)} differs from {_wxh(common)}, the size of {count} of the {len(frames)} frames",
-            )
-    return kept, common
-
-
-def _wxh(size: tuple[int, int]) -> str:
-    return f"{size[0]}x{size[1]}"
-
-
-def _small_frames(
-    frames: Sequence[FrameSource],
-    downscale: DownscaleSettings,
-    report: Report,
-    options: RunOptions,
-) -> Iterator[_SmallFrame]:
-    """Downscaled frames in order, all of the most common size; unusable ones are recorded in ``report`` and
-    left out."""
-    frames, common = _common_size(frames, report)
-    expected: tuple[int, int] | None = (common[1], common[0]) if common is not None else None
-    if options.progress is not None:  # at once, not when the first batch is back: the user sees the run start
-        options.progress("reading", 0, len(frames))
-    read_batch = functools.partial(_read_batch, downscale=downscale)
-    batches = _map_batches(read_batch, frames, options, batch_size=READ_BATCH)
-    for done, item in enumerate(itertools.chain.from_iterable(batches), start=1):
-        if _cancelled(options):
-            report.cancelled = True
-            return
-        if options.progress is not None:
-            options.progress("reading", done, len(frames))
-        if item.error is not None:
-            report.skip(item.source.path, item.error)
-            continue
-        if expected is None:
-            expected = item.frame_shape
-        elif item.frame_shape != expected:  # its header said otherwise, or it changed since
-            height, width = item.frame_shape
-            report.skip(
-                item.source.path, f"size {width}x{height} differs from {expected[1]}x{expected[0]} of the other frames"
-            )
-            continue
-        for note in item.notes:
-            report.note(item.source.path, note)
-        yield item
-    report.cancelled = report.cancelled or _cancelled(options)
-
-
 def _opaque_pixels(small: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return small[:, :, :3][small[:, :, 3] == 255]
-
-
-class _Spool:
-    """Small frames parked in a temporary file between the fit and the writing."""
-
-    def __init__(self, folder: Path) -> None:
-        try:  # unnamed where the OS allows (O_TMPFILE), else hidden and deleted on close
-            self._file: IO[bytes] = tempfile.TemporaryFile(prefix=".pixel_sprites_spool_", dir=folder)  # noqa: SIM115
-        except OSError as error:
-            raise SetupError(
-                f"{folder}: cannot hold the spool file ({error.strerror or error}); see --spool-dir"
-            ) from error
-        self._entries: list[tuple[FrameSource, tuple[int, ...]]] = []
-
-    def append(self, source: FrameSource, small: NDArray[np.uint8]) -> None:
-        self._file.write(small.tobytes())
-        self._entries.append((source, small.shape))
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def __iter__(self) -> Iterator[tuple[FrameSource, NDArray[np.uint8]]]:
-        self._file.flush()
-        self._file.seek(0)
-        for source, shape in self._entries:
-            data = self._file.read(int(np.prod(shape)))
-            yield source, np.frombuffer(data, dtype=np.uint8).reshape(shape)
-
-    def close(self) -> None:
-        self._file.close()
 
 
 @dataclass
@@ -376,7 +147,7 @@ def _write_sprites(
     errors = ErrorStats()
     done = 0
     writer = _SpriteWriter(remapper, output, downscale)
-    for batch in _map_batches(writer, items, options, batch_size=WRITE_BATCH):
+    for batch in map_batches(writer, items, options, batch_size=WRITE_BATCH):
         for path, reason in batch.failures:
             report.skip(path, reason)
         report.frames_written += batch.written
@@ -385,7 +156,7 @@ def _write_sprites(
         if options.progress is not None:
             options.progress("writing", done, total)
     # Batches dropped on a cancel wrote nothing; those that ran are counted above, so the report matches the disk.
-    report.cancelled = report.cancelled or _cancelled(options)
+    report.cancelled = report.cancelled or cancelled(options)
     report.set_errors(errors)
 
 
@@ -437,7 +208,7 @@ def fit(
     report = Report(frames_in=len(frames))
     started = time.perf_counter()
     reservoir = PixelReservoir(SAMPLE_SIZE, seed=palette_settings.seed)
-    for item in _small_frames(frames, downscale, report, options):
+    for item in small_frames(frames, downscale, report, options):
         assert item.pixels is not None
         reservoir.add(_opaque_pixels(item.pixels))
         report.frames_read += 1
@@ -465,7 +236,7 @@ def _fit_or_explain(
     report.fit_settings = settings
     report.counts_tried = list(result.counts_tried)
     report.sample_size = result.sample_size
-    if _cancelled(options):  # a stop asked for during the fit, which cannot be interrupted
+    if cancelled(options):  # a stop asked for during the fit, which cannot be interrupted
         report.cancelled = True
         raise Cancelled(report)
     return result.palette
@@ -528,9 +299,9 @@ def process(
     options, output, report = _start_writing_run(frames, sources, output, options, fits_palette=True)
     started = time.perf_counter()
     reservoir = PixelReservoir(SAMPLE_SIZE, seed=palette_settings.seed)
-    spool = _Spool(options.spool_dir or output.folder)
+    spool = Spool(options.spool_dir or output.folder)
     try:
-        for item in _small_frames(frames, downscale, report, options):
+        for item in small_frames(frames, downscale, report, options):
             assert item.pixels is not None
             reservoir.add(_opaque_pixels(item.pixels))
             spool.append(item.source, item.pixels)
@@ -572,7 +343,7 @@ def apply(
             yield item.source, item.pixels
 
     _write_sprites(
-        counted(_small_frames(frames, downscale, report, options)),
+        counted(small_frames(frames, downscale, report, options)),
         len(frames),
         remapper,
         output,

@@ -137,12 +137,12 @@ started = time.time()
 seen = set()
 reading_seen = threading.Event()
 if {hold_reads!r}:  # the job reads no frame until the timer below has seen it reading, whatever the speeds
-    from pixel_sprites.engine import pipeline
-    read_frame = pipeline.read_frame
+    from pixel_sprites.engine import small_frames
+    read_frame = small_frames.read_frame
     def read_frame_once_seen(path):
         reading_seen.wait(60)  # a hang guard: then the job goes on, and the test fails on STAGES
         return read_frame(path)
-    pipeline.read_frame = read_frame_once_seen
+    small_frames.read_frame = read_frame_once_seen
 
 def start():
     print("BACKGROUND", bpy.app.background)

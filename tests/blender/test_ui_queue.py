@@ -68,11 +68,11 @@ def timed(function):
 
 LOAD_WHILE_RUNNING = """
 import threading
-from pixel_sprites.engine import pipeline
+from pixel_sprites.engine import small_frames
 
 BIG, SMALL, BLEND = {big!r}, {small!r}, {blend!r}
 loaded = threading.Event()
-read_frame = pipeline.read_frame
+read_frame = small_frames.read_frame
 
 
 def read_frame_once_loaded(path):
@@ -82,7 +82,7 @@ def read_frame_once_loaded(path):
     return read_frame(path)
 
 
-pipeline.read_frame = read_frame_once_loaded
+small_frames.read_frame = read_frame_once_loaded
 
 
 @timed

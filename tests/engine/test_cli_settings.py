@@ -16,7 +16,7 @@ from PIL import Image
 from synthetic import write_truth_set
 
 from pixel_sprites.cli import main
-from pixel_sprites.engine import nearest_indices, pipeline, read_palette
+from pixel_sprites.engine import nearest_indices, pipeline, read_palette, small_frames
 
 
 def run_cli(*args: object) -> int:
@@ -289,13 +289,13 @@ def small_renders(tmp_path) -> Path:
 def read_marker(tmp_path, monkeypatch) -> Path:
     """A file that appears when any frame is read (the spy reaches forked worker processes too)."""
     marker = tmp_path / "a_frame_was_read"
-    original = pipeline.read_frame
+    original = small_frames.read_frame
 
     def spying_read_frame(path):
         marker.touch()
         return original(path)
 
-    monkeypatch.setattr(pipeline, "read_frame", spying_read_frame)
+    monkeypatch.setattr(small_frames, "read_frame", spying_read_frame)
     return marker
 
 
