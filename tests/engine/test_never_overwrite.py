@@ -13,9 +13,10 @@ from pixel_sprites.engine.output_record import RECORD_NAME
 SIZE = ("--size", "32x45", "--workers", "1")
 
 
-@pytest.fixture
-def project(tmp_path):
-    renders = tmp_path / "renders"
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """Two actions' renders; every test leaves them as they are (and checks it where it writes near them)."""
+    renders = tmp_path_factory.mktemp("never_overwrite") / "renders"
     write_truth_set(renders / "walk", 5, 6, seed=1)
     write_truth_set(renders / "idle", 5, 6, seed=2)
     return renders
