@@ -9,6 +9,8 @@ single format.
 from __future__ import annotations
 
 import io
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,6 +90,15 @@ def png_size(path: Path | str) -> tuple[int, int] | None:
     if len(header) < 24 or not header.startswith(PNG_SIGNATURE) or header[12:16] != b"IHDR":
         return None
     return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def sizes_by_count(
+    paths: Sequence[Path | str],
+) -> tuple[list[tuple[int, int] | None], list[tuple[tuple[int, int], int]]]:
+    """Each PNG's (width, height) from its header (None where unreadable), and the sizes with their counts,
+    most common first (ties in the order first met)."""
+    sizes = [png_size(path) for path in paths]
+    return sizes, Counter(size for size in sizes if size is not None).most_common()
 
 
 def read_frame(path: Path | str) -> Frame:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .atomic import write_atomically
 from .errors import SetupError
+from .palette_files import WRITTEN_PALETTE_SUFFIXES
 from .paths import absolute, is_inside, portable, relative_path
 
 RECORD_NAME = ".pixel_sprites_files.json"
@@ -126,11 +127,13 @@ def check_writable(files: Mapping[Path, str], *, root: Path | str | None = None)
     SetupError
         Naming the first such file.
     """
-    for folder, wanted in _grouped(files, root).items():
+    _check_groups(_grouped(files, root))
+
+
+def _check_groups(groups: Mapping[Path, Mapping[str, str]]) -> None:
+    for folder, wanted in groups.items():
         known = _read(folder)
-        if known is None:
-            known = _adoptable(folder)
-        foreign = _foreign(folder, wanted, known)
+        foreign = _foreign(folder, wanted, known if known is not None else _adoptable(folder))
         if foreign is not None:
             raise _refusal(foreign)
 
@@ -140,8 +143,10 @@ def claim(files: Mapping[Path, str], *, root: Path | str | None = None) -> None:
 
     Recording comes first, so that a run killed halfway leaves files the next run knows as its own.
     """
-    check_writable(files, root=root)  # a refusal leaves no trace, not even a lock file, in a folder not ours
     groups = _grouped(files, root)
+    # A folder without a record may not be ours: refuse there before a lock file is made. A folder with one is
+    # checked under its lock alone, so the record is read once.
+    _check_groups({folder: wanted for folder, wanted in groups.items() if not holds_record(folder)})
     with ExitStack() as stack:
         known_by_folder: dict[Path, dict[str, str]] = {}
         for folder in sorted(groups):  # one order for every process: no two wait on each other
@@ -159,7 +164,8 @@ def claim(files: Mapping[Path, str], *, root: Path | str | None = None) -> None:
 
 
 def _adoptable(folder: Path) -> dict[str, str]:
-    """What an earlier version wrote in ``folder``, known by the names it gives its files; empty if none."""
+    """What an earlier version wrote in ``folder`` (absolute), known by the names it gives its files; empty if
+    none."""
     if not folder.is_dir():
         return {}
     frame_lists = sorted(folder.glob("*.frames.json"))
@@ -169,26 +175,27 @@ def _adoptable(folder: Path) -> dict[str, str]:
     found: dict[str, str] = {}
 
     def add(path: Path, kind: str) -> None:
-        if path.is_file() and is_inside(absolute(path), absolute(folder)):
-            found[_key(absolute(path), absolute(folder))] = kind
+        path = absolute(path)  # a listed sprite may say ".."
+        if path.is_file() and is_inside(path, folder):
+            found[_key(path, folder)] = kind
 
     for frame_list in frame_lists:
         name = frame_list.name.removesuffix(".frames.json")
         add(frame_list, "frame list")
         add(folder / f"{name}.frames.log", "frame log")
         add(folder / f"{name}.set.json", "manifest")
-        for suffix in (".gpl", ".hex", ".png"):
+        for suffix in WRITTEN_PALETTE_SUFFIXES:
             add(folder / f"{name}{suffix}", "palette")
         for listed in _listed_sprites(frame_list):
             add(folder / listed, "sprite")
     for report in reports:
         name = report.name.removesuffix("_report.json")
         add(report, "report")
-        for suffix in (".gpl", ".hex", ".png"):
+        for suffix in WRITTEN_PALETTE_SUFFIXES:
             add(folder / f"{name}{suffix}", "palette")
     if reports:  # a command-line output folder: its frames' sprites keep the renders' names, below it
         for sprite in folder.rglob("*.png"):
-            if not sprite.name.startswith(".") and _key(absolute(sprite), absolute(folder)) not in found:
+            if not sprite.name.startswith(".") and _key(absolute(sprite), folder) not in found:
                 add(sprite, "sprite")
     for manifest in folder.glob("*.set.json"):
         add(manifest, "manifest")

@@ -14,6 +14,8 @@ from .palette import Palette
 from .sprite_files import encode_png
 
 PALETTE_SUFFIXES = (".gpl", ".hex", ".pal", ".png")
+# The palette files a run writes beside its sprites (JASC .pal is read, never written there).
+WRITTEN_PALETTE_SUFFIXES = (".gpl", ".hex", ".png")
 SWATCH_SIZE = 16
 
 

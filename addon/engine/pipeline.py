@@ -29,7 +29,7 @@ from .majority import MajorityDownscaler
 from .options import INDEXED_LIMIT, check_indexed_fits
 from .output_record import claim
 from .palette import Palette
-from .palette_files import write_palette
+from .palette_files import WRITTEN_PALETTE_SUFFIXES, write_palette
 from .paths import absolute
 from .quantize import PaletteSettings, fit_palette
 from .remap import ErrorStats, RemappedFrame, Remapper
@@ -160,15 +160,12 @@ def _write_sprites(
     report.set_errors(errors)
 
 
-PALETTE_SUFFIXES = (".gpl", ".hex", ".png")
-
-
 def _report_path(output: OutputSettings) -> Path:
     return output.report_path or output.folder / f"{output.palette_name}_report.json"
 
 
 def _palette_paths(output: OutputSettings) -> list[Path]:
-    return [output.folder / f"{output.palette_name}{suffix}" for suffix in PALETTE_SUFFIXES]
+    return [output.folder / f"{output.palette_name}{suffix}" for suffix in WRITTEN_PALETTE_SUFFIXES]
 
 
 def _finish(report: Report, output: OutputSettings, remapper: Remapper, started: float, *, fitted: bool) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import SetupError
-from .frames import png_size
+from .frames import sizes_by_count
 from .output_record import recorded
 from .paths import absolute
 from .sources import discover_frames
@@ -65,11 +64,10 @@ def grid_sprites(sources: Sequence[Path | str], *, leave_out: Path | str | None 
         chosen = [path for path in found if path in known]
         left_out = [f"{path}: not a sprite of this folder" for path in found if path not in known | ours]
     else:
-        sizes = {path: png_size(path) for path in found}
-        common = Counter(size for size in sizes.values() if size is not None).most_common(1)
-        size = common[0][0] if common else None
-        chosen = [path for path in found if sizes[path] == size]
-        left_out = [f"{path}: not of the sprites' size" for path in found if sizes[path] != size]
+        sizes, counts = sizes_by_count(found)
+        size = counts[0][0] if counts else None
+        chosen = [path for path, own in zip(found, sizes, strict=True) if own == size]
+        left_out = [f"{path}: not of the sprites' size" for path, own in zip(found, sizes, strict=True) if own != size]
     if not chosen:
         raise SetupError(f"no PNG sprites found in {', '.join(map(str, sources))}")
     return chosen, left_out

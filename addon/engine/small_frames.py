@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -12,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import SetupError
-from .frames import DownscaleSettings, FrameError, png_size, read_frame
+from .frames import DownscaleSettings, FrameError, read_frame, sizes_by_count
 from .report import Report
 from .sources import FrameSource
 from .worker_pool import RunOptions, cancelled, map_batches
@@ -61,11 +60,10 @@ def _common_size(frames: Sequence[FrameSource], report: Report) -> tuple[list[Fr
     SetupError
         If two sizes are equally common: which one the renders have cannot be told.
     """
-    sizes = [png_size(frame.path) for frame in frames]
-    counts = Counter(size for size in sizes if size is not None)
+    sizes, counts = sizes_by_count([frame.path for frame in frames])
     if len(counts) <= 1:
-        return list(frames), next(iter(counts), None)
-    (common, count), (runner_up, second_count) = counts.most_common(2)
+        return list(frames), counts[0][0] if counts else None
+    (common, count), (runner_up, second_count) = counts[:2]
     if count == second_count:
         raise SetupError(
             f"as many frames are {_wxh(common)} as {_wxh(runner_up)} ({count} each): give the frames of one "
