@@ -33,7 +33,6 @@ import bpy
 from ..engine import (
     Action,
     FrameError,
-    Option,
     OptionError,
     OutputSettings,
     PaletteFileError,
@@ -50,6 +49,7 @@ from ..engine import (
     write_sheets,
 )
 from ..engine.character import character_file_name
+from ..engine.options import non_finite_problem
 from ..engine.sprite_set import frame_number
 from . import sprite_set, sprites
 from .render_size import sprite_resolution
@@ -106,14 +106,13 @@ def check_settings(scene: bpy.types.Scene) -> None:
     OptionError
         Naming the setting as a Python expression sets it (``pixel_sprites.tolerance``).
     """
-    settings = scene.pixel_sprites
-    for prop in settings.bl_rna.properties:
-        if prop.type == "FLOAT" and not prop.is_array:
-            _check_float(f"pixel_sprites.{prop.identifier}", getattr(settings, prop.identifier))
+    problem = sprites.non_finite_setting(scene)
+    if problem:
+        raise OptionError(problem)
 
 
 def _check_float(name: str, value: float) -> None:
-    problem = Option(name, name, "", value).problem(value)  # the options' one rule for numbers
+    problem = non_finite_problem(value)
     if problem:
         raise OptionError(f"{name}: {problem}")
 

@@ -28,6 +28,7 @@ from ..engine import (
     update_character,
     write_palette,
 )
+from ..engine.options import non_finite_problem
 from ..engine.sheet_files import aseprite_duration_problem
 from . import jobs
 from .render_size import SPRITE_SIZE_FOLDER
@@ -46,6 +47,18 @@ def character_of(scene: bpy.types.Scene, renders: Path) -> Character:
     return Character(settings.output_folder_for(renders), settings.character)
 
 
+def non_finite_setting(scene: bpy.types.Scene) -> str | None:
+    """A NaN float setting of the scene's Pixel Sprites (Blender's range check lets NaN through), named as a
+    Python expression sets it (``pixel_sprites.tolerance``), or None."""
+    settings = scene.pixel_sprites
+    for prop in settings.bl_rna.properties:
+        if prop.type == "FLOAT" and not prop.is_array:
+            problem = non_finite_problem(getattr(settings, prop.identifier))
+            if problem:
+                return f"pixel_sprites.{prop.identifier}: {problem}"
+    return None
+
+
 def settings_problem(scene: bpy.types.Scene) -> str | None:
     """What in the scene's settings would make a sprite job fail, found before any render or work."""
     settings = scene.pixel_sprites
@@ -54,6 +67,9 @@ def settings_problem(scene: bpy.types.Scene) -> str | None:
         check_indexed_fits(settings.indexed, palette.colors, palette.max_colors, palette.method)
     except OptionError as error:
         return str(error)
+    non_finite = non_finite_setting(scene)
+    if non_finite:
+        return non_finite
     if settings.make_sheets:  # every sheet format is written from the panel, .aseprite included
         steps = [entry.frame_step for entry in settings.set_actions if entry.enabled] or [scene.frame_step]
         problem = aseprite_duration_problem(scene.render.fps, scene.render.fps_base, max(steps))

@@ -42,9 +42,9 @@ class Option:
         """What is wrong with ``value`` for this option, or None if it is allowed."""
         if self.choices and value not in self.choices:
             return f"expected one of {', '.join(self.choices)}, got {value!r}"
-        # NaN fails every comparison, so a range check alone would let it through; infinity is never meant either.
-        if isinstance(value, float) and not math.isfinite(value):
-            return f"expected a finite number, got {value}"
+        not_finite = non_finite_problem(value)
+        if not_finite:
+            return not_finite
         too_low = self.minimum is not None and value < self.minimum  # type: ignore[operator]
         too_high = self.maximum is not None and value > self.maximum  # type: ignore[operator]
         if too_low or too_high:
@@ -96,6 +96,14 @@ MAX_SIZE = Option(
 PADDING = Option("padding", "Padding", "pixels between sheet cells", 1, 0, 64)
 MARGIN = Option("margin", "Margin", "pixels around a sheet", 0, 0, 256)
 FPS = Option("fps", "Frame Rate", "frame rate of sprites without a set manifest", 24.0, 0.001, 1000.0)
+
+
+def non_finite_problem(value: object) -> str | None:
+    """The problem of a NaN or infinite number, or None: NaN fails every comparison, so a range check alone
+    would let it through, and an infinity is never meant either."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"expected a finite number, got {value}"
+    return None
 
 
 def check_indexed_fits(indexed: bool, colors: int | None, max_colors: int, method: str = METHODS[0]) -> None:
