@@ -218,13 +218,13 @@ def _decode_pyspng(path: Path) -> tuple[int, ...]:
 
 def _decode_pixel_sprites(path: Path) -> tuple[int, ...]:
     """The engine's decoder: libdeflate inflates, libspng unfilters (engine/png_inflate.py)."""
-    from pixel_sprites.engine.frames import read_frame
+    from pixel_sprites.engine.frames.downscale import read_frame
 
     return read_frame(path).rgba.shape
 
 
 def _start_pixel_sprites_worker() -> None:
-    from pixel_sprites.engine.png_inflate import keep_large_buffers_on_heap
+    from pixel_sprites.engine.frames.png_inflate import keep_large_buffers_on_heap
 
     keep_large_buffers_on_heap()  # as the engine's worker processes do
 
@@ -314,8 +314,8 @@ def opaque_downscaled_pixels(paths: list[Path]) -> np.ndarray:
 
 def _error_with_nearest_lab(pixels: np.ndarray, palette_rgb: np.ndarray) -> float:
     """Mean ΔE2000 with each pixel mapped to its nearest palette colour in CIELAB, as k-means in CIELAB assigns."""
-    from pixel_sprites.engine.colour import delta_e_2000, distinct_colours, srgb_to_lab
-    from pixel_sprites.engine.nearest import nearest_centres
+    from pixel_sprites.engine.colour.nearest import nearest_centres
+    from pixel_sprites.engine.colour.spaces import delta_e_2000, distinct_colours, srgb_to_lab
 
     colours, _, counts = distinct_colours(pixels)
     lab, palette_lab = srgb_to_lab(colours), srgb_to_lab(np.asarray(palette_rgb, np.uint8))
@@ -361,8 +361,8 @@ def quality_of_character(paths: list[Path]) -> dict[str, object]:
     from sklearn.cluster import KMeans
 
     from pixel_sprites import engine
-    from pixel_sprites.engine import pipeline
-    from pixel_sprites.engine.colour import lab_to_srgb, srgb_to_lab
+    from pixel_sprites.engine.colour.spaces import lab_to_srgb, srgb_to_lab
+    from pixel_sprites.engine.sprites import pipeline
 
     pixels = opaque_downscaled_pixels(paths)
     reservoir = engine.PixelReservoir(pipeline.SAMPLE_SIZE, seed=0)
@@ -405,7 +405,7 @@ def quality_on_ground_truth(work: Path) -> list[dict[str, float]]:
     from synthetic import write_truth_set
 
     from pixel_sprites import engine
-    from pixel_sprites.engine.colour import delta_e_2000, srgb_to_lab
+    from pixel_sprites.engine.colour.spaces import delta_e_2000, srgb_to_lab
 
     rows = []
     for count, noise, shading in ((6, 3, 0.04), (12, 3, 0.04), (24, 3, 0.04), (16, 8, 0.12)):
@@ -468,8 +468,8 @@ def _changed_share(first: np.ndarray, second: np.ndarray) -> float:
 
 def _error_to_block_average(sprite: np.ndarray, rgba: np.ndarray) -> float:
     """Mean ΔE2000 of each opaque sprite pixel against the mean CIELAB colour of its block's opaque pixels."""
-    from pixel_sprites.engine.colour import delta_e_2000, srgb_to_lab
-    from pixel_sprites.engine.majority import block_edges
+    from pixel_sprites.engine.colour.spaces import delta_e_2000, srgb_to_lab
+    from pixel_sprites.engine.palette.majority import block_edges
 
     rows, cols = block_edges(rgba.shape[0], sprite.shape[0]), block_edges(rgba.shape[1], sprite.shape[1])
     lab = srgb_to_lab(rgba[:, :, :3])
@@ -576,7 +576,7 @@ print("TIMINGS", json.dumps(timings))
 
 def sprite_size_rendering(work: Path) -> dict[str, float]:
     from pixel_sprites import engine
-    from pixel_sprites.engine.colour import delta_e_2000, srgb_to_lab
+    from pixel_sprites.engine.colour.spaces import delta_e_2000, srgb_to_lab
 
     timings = timings_in_blender(SPRITE_SIZE_RENDER, work, size=RENDER_SIZE, sprite=SPRITE_SIZE)
     settings = engine.DownscaleSettings(size=SPRITE_SIZE)
@@ -648,7 +648,7 @@ def set_overhead(work: Path, size: tuple[int, int], directions: int) -> dict[str
 def sheet_packing(work: Path, cells: int = 1000) -> dict[str, float]:
     """Sheets and every engine file for ``cells`` 64x90 sprites: one action, 8 facings."""
     from pixel_sprites import engine
-    from pixel_sprites.engine.sprite_files import write_png
+    from pixel_sprites.engine.files.png import write_png
 
     shutil.rmtree(work, ignore_errors=True)
     rng = np.random.default_rng(0)

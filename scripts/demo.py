@@ -54,7 +54,8 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "scripts"))
     from character_scene import build_set_scene
 
-    from pixel_sprites.engine import discover_frames, make_sheet, read_frame, write_png
+    from pixel_sprites.engine import discover_frames, make_sheet, read_frame
+    from pixel_sprites.engine.files.png import write_png
 
     scene = build_set_scene(output=out / "renders", resolution=(320, 450), engine="CYCLES", samples=args.samples)
     settings = scene.pixel_sprites

@@ -50,7 +50,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     """
     from pixel_sprites.cli import add_colour_options, add_option, add_size_options
     from pixel_sprites.engine import options
-    from pixel_sprites.engine.facings import COMPASS
+    from pixel_sprites.engine.sets.facings import COMPASS
 
     on_off = argparse.BooleanOptionalAction
     parser = argparse.ArgumentParser(prog="render_sprites.py", description=__doc__, argument_default=argparse.SUPPRESS)

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from PIL import Image
 from scipy import ndimage
 
-from pixel_sprites.engine.colour import delta_e_2000, lab_to_srgb, srgb_to_lab
+from pixel_sprites.engine.colour.spaces import delta_e_2000, lab_to_srgb, srgb_to_lab
 
 
 def distinct_colours(count: int, *, min_delta_e: float = 12.0, seed: int = 0) -> NDArray[np.uint8]:

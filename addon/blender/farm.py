@@ -32,11 +32,7 @@ import bpy
 
 from ..engine import (
     Action,
-    FrameError,
-    OptionError,
     OutputSettings,
-    PaletteFileError,
-    SetupError,
     SheetOptions,
     SpriteSet,
     apply,
@@ -48,9 +44,10 @@ from ..engine import (
     write_palette,
     write_sheets,
 )
-from ..engine.character import character_file_name
+from ..engine.errors import FrameError, OptionError, PaletteFileError, SetupError
+from ..engine.files.names import character_file_name
 from ..engine.options import non_finite_problem
-from ..engine.sprite_set import frame_number
+from ..engine.sets.manifest import frame_number
 from . import sprite_set, sprites
 from .render_size import sprite_resolution
 from .scene_state import SceneState

@@ -14,14 +14,12 @@ from pathlib import Path
 import bpy
 from bpy.app.handlers import persistent
 
-from . import jobs, sprites
+from . import jobs, render_session, sprites
 
 # Frames written by the render in progress, by scene name.
 _written: dict[str, list[Path]] = {}
 # Scenes being rendered at sprite size by the Render Sprites operator.
 sprite_size_renders: set[str] = set()
-# Scenes rendering a sprite set: the set makes the sprites once its last render has ended.
-set_renders: set[str] = set()
 
 NOTHING_WRITTEN = (
     "this render wrote no frames. A still (F12) is not saved by Blender: use Process Render Result. "
@@ -88,10 +86,8 @@ def _finish(scene_name: str, frames: list[Path], partial: bool, at_sprite_size: 
 
 def _render_ended(scene: bpy.types.Scene, partial: bool) -> None:
     frames = _written.pop(scene.name, [])
-    if scene.name in set_renders:
-        from .sprite_set import SetRender
-
-        running = SetRender.current
+    if scene.name in render_session.set_renders:
+        running = render_session.current
         if running is not None and not bpy.app.background:  # in background mode the set drives its renders
             jobs.call_on_main_thread(functools.partial(running.step_ended, partial))
         return
@@ -110,9 +106,7 @@ def on_render_cancel(scene: bpy.types.Scene, *_: object) -> None:
 
 @persistent
 def on_load_pre(*_: object) -> None:
-    from .sprite_set import end_on_file_load
-
-    end_on_file_load()
+    render_session.end_on_file_load()
 
 
 HANDLERS = (

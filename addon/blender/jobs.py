@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 import bpy
 
-from ..engine import Cancelled, OptionError, PaletteFileError, Report, RunOptions, SetupError
+from ..engine import Report, RunOptions
+from ..engine.errors import Cancelled, OptionError, PaletteFileError, SetupError
 
 Work = Callable[[RunOptions], Report]
 Done = Callable[[Report | None, str | None], None]

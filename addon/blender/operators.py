@@ -6,8 +6,9 @@ from pathlib import Path
 
 import bpy
 
-from ..engine import SetupError, discover_frames
-from . import actions, handlers, jobs, sprite_set, sprites
+from ..engine import discover_frames
+from ..engine.errors import SetupError
+from . import actions, handlers, jobs, render_session, sprite_set, sprites
 from .render_size import sprite_size_render_settings
 
 
@@ -139,7 +140,7 @@ class PIXEL_SPRITES_OT_render_set(bpy.types.Operator):
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         scene = context.scene
-        if sprite_set.SetRender.current is not None or jobs.status() is not None:
+        if render_session.current is not None or jobs.status() is not None:
             self.report({"ERROR"}, "A sprite job is running: wait for it or cancel it")
             return {"CANCELLED"}
         if sprite_set.render_job_running():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bpy
 
-from . import actions, jobs, sprite_set
+from . import actions, jobs, render_session, sprite_set
 
 SWATCHES_PER_ROW = 8
 SKIPPED_SHOWN = 5
@@ -28,7 +28,7 @@ class PIXEL_SPRITES_PT_main(_SpritesTab, bpy.types.Panel):
         layout = self.layout
         settings = context.scene.pixel_sprites
         layout.prop(settings, "enabled")
-        running_set = sprite_set.SetRender.current
+        running_set = render_session.current
         running = jobs.status()
         width = _characters_across(context)
         if running_set is not None or running is not None:

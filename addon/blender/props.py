@@ -8,8 +8,8 @@ from typing import Any
 import bpy
 
 from ..engine import DownscaleSettings, PaletteSettings, options
-from ..engine.facings import COMPASS
 from ..engine.options import Option
+from ..engine.sets.facings import COMPASS
 
 DEFAULT_OUTPUT_FOLDER = "sprites"
 _METHOD_NAMES = {

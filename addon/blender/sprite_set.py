@@ -24,16 +24,16 @@ from ..engine import (
     Facing,
     Report,
     RunOptions,
-    SetupError,
     SheetOptions,
     check_indexed_fits,
     facings,
     locked_character,
     read_palette,
-    unique_safe_names,
 )
-from ..engine.set_update import RenderedAction, SetOutcome, update_sprite_set
-from . import actions, jobs, sprites
+from ..engine.errors import SetupError
+from ..engine.files.names import unique_safe_names
+from ..engine.jobs.set_update import RenderedAction, SetOutcome, update_sprite_set
+from . import actions, jobs, render_session, sprites
 from .render_size import sprite_resolution, sprite_size_render_settings
 from .scene_state import SceneState
 
@@ -193,8 +193,6 @@ def pivot_pixel(scene: bpy.types.Scene, pivot: bpy.types.Object) -> tuple[int, i
 class SetRender:
     """One Render Sprite Set run: renders the plan's steps, then hands the frames to a sprite job."""
 
-    current: SetRender | None = None  # the run with a UI in progress, for the panel and Cancel
-
     def __init__(self, scene: bpy.types.Scene, set_plan: SetPlan):
         self.scene_name = scene.name
         self.plan = set_plan
@@ -227,34 +225,30 @@ class SetRender:
                 bpy.ops.render.render(animation=True)
                 self._collect()
         finally:
-            self._end()
+            self.end()
         return self._make_sprites()
 
     def start(self) -> None:
         """Start the first render job (with a UI); the handlers call :meth:`step_ended` after each."""
-        SetRender.current = self
+        render_session.current = self
         self._begin()
         self._start_next_render()
 
     def _begin(self) -> None:
-        from . import handlers
-
-        handlers.set_renders.add(self.scene_name)
+        render_session.set_renders.add(self.scene_name)
         if self._sprite_size_settings is not None:
             self._sprite_size_settings.__enter__()
 
-    def _end(self) -> None:
+    def end(self) -> None:
         """Give the scene back; once only, however the set ended."""
         if self._ended:
             return
         self._ended = True
-        from . import handlers
-
-        handlers.set_renders.discard(self.scene_name)
+        render_session.set_renders.discard(self.scene_name)
         if self._sprite_size_settings is not None:
             self._sprite_size_settings.__exit__(None, None, None)
         self.state.restore()
-        SetRender.current = None
+        render_session.current = None
 
     def _collect(self) -> None:
         action, facing = self.plan.steps[self.index]
@@ -284,7 +278,7 @@ class SetRender:
             if "RUNNING_MODAL" not in started:  # Blender refuses quietly while another render of the scene runs
                 raise RuntimeError("another render of this scene is running")
         except Exception as error:
-            self._end()
+            self.end()
             sprites.store_result(self.scene_name, None, f"Render Sprite Set stopped: {error}")
             raise
         return None
@@ -294,7 +288,7 @@ class SetRender:
         if self._ended:  # Cancel between renders or a file load ended the set before this end was handed over
             return
         if cancelled or self.cancelled:
-            self._end()
+            self.end()
             # A render cancelled in Blender wrote part of its frames; one that went on after Cancel wrote them all.
             done = f"{self.index if cancelled else self.index + 1} of {len(self.plan.steps)} renders"
             sprites.store_result(self.scene_name, None, None, note=f"Render Sprite Set cancelled after {done}")
@@ -304,7 +298,7 @@ class SetRender:
         if self.index < len(self.plan.steps):
             self._start_next_render()
             return
-        self._end()
+        self.end()
         self._make_sprites()
 
     def _make_sprites(self) -> str:
@@ -378,8 +372,8 @@ def _action_lines(outcome: SetOutcome, rendered: list[RenderedAction]) -> list[s
 
 def cancel() -> bool:
     """Stop the running set after the render in progress, or at once between renders; False if none is running."""
-    running = SetRender.current
-    if running is None:
+    running = render_session.current
+    if not isinstance(running, SetRender):
         return False
     running.cancelled = True
     if not render_job_running():
@@ -389,10 +383,3 @@ def cancel() -> bool:
 
 def render_job_running() -> bool:
     return bool(getattr(bpy.app, "is_job_running", lambda _: False)("RENDER"))
-
-
-def end_on_file_load() -> None:
-    """Give the scene back before its file goes away (a set cannot go on in another file)."""
-    running = SetRender.current
-    if running is not None:
-        running._end()

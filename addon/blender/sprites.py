@@ -12,11 +12,8 @@ import bpy
 
 from ..engine import (
     Character,
-    OptionError,
-    PaletteFileError,
     Report,
     RunOptions,
-    SetupError,
     add_frames_with_locked_palette,
     check_indexed_fits,
     claim,
@@ -28,8 +25,9 @@ from ..engine import (
     update_character,
     write_palette,
 )
+from ..engine.errors import OptionError, PaletteFileError, SetupError
+from ..engine.export.sheets import aseprite_duration_problem
 from ..engine.options import non_finite_problem
-from ..engine.sheet_files import aseprite_duration_problem
 from . import jobs
 from .render_size import SPRITE_SIZE_FOLDER
 

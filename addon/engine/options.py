@@ -10,16 +10,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .errors import OptionError
+
 METHODS = ("kmeans-lab", "meanshift-seed")
 SAMPLINGS = ("nearest", "majority")
 DEFAULT_TOLERANCE = 3.0
 PALETTE_LIMIT = 256
 # A paletted PNG has 256 entries, and one of them is the transparent colour.
 INDEXED_LIMIT = 255
-
-
-class OptionError(ValueError):
-    """A value outside what its option allows; the message names the option."""
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ started = time.time()
 seen = set()
 reading_seen = threading.Event()
 if {hold_reads!r}:  # the job reads no frame until the timer below has seen it reading, whatever the speeds
-    from pixel_sprites.engine import small_frames
+    from pixel_sprites.engine.sprites import small_frames
     read_frame = small_frames.read_frame
     def read_frame_once_seen(path):
         reading_seen.wait(60)  # a hang guard: then the job goes on, and the test fails on STAGES

@@ -22,7 +22,8 @@ import pytest
 from synthetic import write_truth_set
 from test_blender_binary import BLENDER, addon_env, blender
 
-from pixel_sprites.engine import FrameError, PaletteFileError, read_frame, read_palette
+from pixel_sprites.engine import read_frame, read_palette
+from pixel_sprites.engine.errors import FrameError, PaletteFileError
 
 LINE = "Pixel Sprites:"
 TASK = r"""

@@ -18,7 +18,7 @@ from quality_characters import build_quality_scene
 from sklearn.cluster import KMeans
 
 from pixel_sprites import engine
-from pixel_sprites.engine.colour import delta_e_2000, lab_to_srgb, srgb_to_lab
+from pixel_sprites.engine.colour.spaces import delta_e_2000, lab_to_srgb, srgb_to_lab
 
 SPRITE = (64, 90)
 RESOLUTION = (320, 450)

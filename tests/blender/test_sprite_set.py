@@ -16,7 +16,7 @@ import pytest
 from character_scene import build_set_scene
 from PIL import Image
 
-from pixel_sprites.blender import actions, handlers, jobs, sprite_set
+from pixel_sprites.blender import actions, jobs, render_session, sprite_set
 from pixel_sprites.engine import read_palette
 
 COMPASS_4 = ["S", "E", "N", "W"]
@@ -33,10 +33,10 @@ def no_set_left_running():
     them back after the fresh file freed that data would crash Blender.
     """
     yield
-    if sprite_set.SetRender.current is not None:
-        sprite_set.SetRender.current._end()
-    sprite_set.SetRender.current = None
-    handlers.set_renders.clear()
+    if render_session.current is not None:
+        render_session.current.end()
+    render_session.current = None
+    render_session.set_renders.clear()
 
 
 @pytest.fixture
@@ -261,7 +261,7 @@ def test_scene_is_given_back_after_a_set(scene, tmp_path, rotation_mode):
     facing_s = rgba(renders / "idle" / "S" / "0001.png")
     facing_e = rgba(renders / "idle" / "E" / "0001.png")
     assert not np.array_equal(facing_s, facing_e)
-    assert sprite_set.SetRender.current is None and not handlers.set_renders
+    assert render_session.current is None and not render_session.set_renders
 
 
 def test_scene_is_given_back_when_a_render_fails(scene, tmp_path):
@@ -276,7 +276,7 @@ def test_scene_is_given_back_when_a_render_fails(scene, tmp_path):
 
     assert scene_state(scene) == before
     assert not (tmp_path / "renders").exists()
-    assert sprite_set.SetRender.current is None and not handlers.set_renders
+    assert render_session.current is None and not render_session.set_renders
     # Nothing is left "running": the next set is not refused.
     scene.camera = bpy.data.objects["camera"]
     assert bpy.ops.pixel_sprites.render_set() == {"FINISHED"}
@@ -298,7 +298,7 @@ def test_scene_is_given_back_after_cancel(scene, tmp_path, monkeypatch, how):
     before = scene_state(scene)
 
     assert bpy.ops.pixel_sprites.render_set() == {"FINISHED"}
-    running = sprite_set.SetRender.current
+    running = render_session.current
     assert running is not None and len(running.plan.steps) == 8
     running.step_ended(False)  # the first render (S) ended: the second (E) is set up
     pivot = bpy.data.objects["character"]
@@ -309,7 +309,7 @@ def test_scene_is_given_back_after_cancel(scene, tmp_path, monkeypatch, how):
     assert pivot.matrix_world.to_euler().z == pytest.approx(math.radians(90) + 0.4, abs=1e-5)
     with pytest.raises(RuntimeError, match="A sprite job is running"):  # one set at a time
         bpy.ops.pixel_sprites.render_set()
-    assert sprite_set.SetRender.current is running
+    assert render_session.current is running
 
     if how == "cancel button":
         assert bpy.ops.pixel_sprites.cancel() == {"FINISHED"}
@@ -319,7 +319,7 @@ def test_scene_is_given_back_after_cancel(scene, tmp_path, monkeypatch, how):
         running.step_ended(True)  # Esc in the render window
 
     assert scene_state(scene) == before
-    assert sprite_set.SetRender.current is None and not handlers.set_renders
+    assert render_session.current is None and not render_session.set_renders
     assert scene.pixel_sprites.last_summary == "Render Sprite Set cancelled after 1 of 8 renders"
     assert jobs.status() is None  # no sprite job was started
     assert not (tmp_path / "renders" / "sprite_size" / "sprites").exists()
@@ -347,12 +347,12 @@ def test_with_a_ui_each_step_is_its_own_render_then_the_sprites_are_made_off_the
     before = scene_state(scene)
 
     assert bpy.ops.pixel_sprites.render_set() == {"FINISHED"}
-    assert sprite_set.SetRender.current is not None
+    assert render_session.current is not None
     assert not (tmp_path / "renders" / "idle" / "N").exists()  # one render at a time
     # Each tick runs the step renders queued for the main thread; once the sprite job runs, the next tick waits
     # for it to finish (600 s only guards against a hang). The loop counts ticks, not seconds.
     for _ in range(100):
-        if sprite_set.SetRender.current is None and jobs.status() is None:
+        if render_session.current is None and jobs.status() is None:
             break
         if jobs._current is not None:
             assert jobs._current.finished.wait(600), "the sprite job did not finish"
@@ -379,7 +379,7 @@ def test_with_a_ui_each_step_is_its_own_render_then_the_sprites_are_made_off_the
 
 
 def test_cancel_with_nothing_running_says_so(scene):
-    assert sprite_set.SetRender.current is None
+    assert render_session.current is None
     assert bpy.ops.pixel_sprites.cancel() == {"FINISHED"}
     assert not sprite_set.cancel()
 
@@ -538,7 +538,7 @@ def test_bad_input_is_refused_before_anything_is_rendered(scene, tmp_path, make_
         bpy.ops.pixel_sprites.render_set()
     assert not (tmp_path / "renders").exists()
     assert scene_state(scene) == before
-    assert sprite_set.SetRender.current is None
+    assert render_session.current is None
 
 
 # 9. The default: the scene's own animation.

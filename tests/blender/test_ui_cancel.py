@@ -40,7 +40,7 @@ MOMENTS = {"between facings": ("S",), "during a facing": ("S", "E")}
 CANCEL_SETS = """
 import threading
 from bpy.app.handlers import persistent
-from pixel_sprites.blender import sprite_set
+from pixel_sprites.blender import render_session, sprite_set
 
 MOMENTS, RENDERS = {moments!r}, {renders!r}
 HOLD_SECONDS = 30  # a render thread never released (a broken script) lets go in the end
@@ -95,7 +95,7 @@ def state():
 
 def busy():
     return (
-        sprite_set.SetRender.current is not None or sprite_set.render_job_running() or jobs.status() is not None
+        render_session.current is not None or sprite_set.render_job_running() or jobs.status() is not None
     )
 
 
@@ -124,7 +124,7 @@ def drive():
         start_set(MOMENTS[0])
         return 0.02
     if step == "cancel":
-        running = sprite_set.SetRender.current
+        running = render_session.current
         if not held.is_set() or running is None or running.index != 1:  # index 1: the set is on to E
             return 0.02
         tell("STATE DURING", state())

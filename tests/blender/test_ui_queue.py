@@ -68,7 +68,7 @@ def timed(function):
 
 LOAD_WHILE_RUNNING = """
 import threading
-from pixel_sprites.engine import small_frames
+from pixel_sprites.engine.sprites import small_frames
 
 BIG, SMALL, BLEND = {big!r}, {small!r}, {blend!r}
 loaded = threading.Event()

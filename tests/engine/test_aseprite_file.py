@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from aseprite_readers import missing, read_with_ase_parser, sprite_indices
 
-from pixel_sprites.engine.aseprite_file import encode_aseprite, write_aseprite
+from pixel_sprites.engine.export.aseprite import encode_aseprite, write_aseprite
 
 # The chunk types of the spec (docs/ase-file-specs.md in aseprite/aseprite).
 NEW_PALETTE_CHUNK = 0x2019

@@ -16,7 +16,8 @@ from PIL import Image
 from synthetic import write_truth_set
 
 from pixel_sprites.cli import main
-from pixel_sprites.engine import nearest_indices, pipeline, read_palette, small_frames
+from pixel_sprites.engine import nearest_indices, read_palette
+from pixel_sprites.engine.sprites import pipeline, small_frames
 
 
 def run_cli(*args: object) -> int:

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from skimage.color import deltaE_ciede2000, rgb2lab
 
-from pixel_sprites.engine.colour import (
+from pixel_sprites.engine.colour.spaces import (
     delta_e_2000,
     din99o_to_lab,
     din99o_to_srgb,

@@ -4,8 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from pixel_sprites.engine import facings, safe_name, unique_safe_names
-from pixel_sprites.engine.sheet_layout import Animation, SheetError, frame_duration_ms, pack
+from pixel_sprites.engine.errors import SheetError
+from pixel_sprites.engine.export.layout import Animation, pack
+from pixel_sprites.engine.files.names import safe_name, unique_safe_names
+from pixel_sprites.engine.sets.facings import facings
+from pixel_sprites.engine.sets.manifest import frame_duration_ms
 
 
 def names(count, **options):

@@ -20,6 +20,7 @@ from synthetic import write_truth_set
 
 from pixel_sprites import engine
 from pixel_sprites.cli import main
+from pixel_sprites.engine.files.locking import character_lock
 
 SIZE = engine.DownscaleSettings(pixel=10)
 
@@ -70,7 +71,7 @@ def test_apply_before_fit_names_the_missing_palette(renders, tmp_path, capsys):
 # Holds the lock until its stdin is closed or it is killed.
 HOLD_LOCK = """
 import sys
-from pixel_sprites.engine.locking import character_lock
+from pixel_sprites.engine.files.locking import character_lock
 with character_lock(sys.argv[1], "hero"):
     print("HELD", flush=True)
     sys.stdin.read()
@@ -89,7 +90,7 @@ def test_a_lock_held_too_long_is_an_error_naming_the_lock_file(tmp_path):
     holder = hold_lock(tmp_path)
     try:
         expected = r"\.hero\.lock: another process has held this character's lock"
-        with pytest.raises(engine.SetupError, match=expected), engine.locking.character_lock(tmp_path, "hero", 0.5):
+        with pytest.raises(engine.SetupError, match=expected), character_lock(tmp_path, "hero", 0.5):
             pass
     finally:
         holder.kill()
@@ -101,7 +102,7 @@ def test_the_lock_of_a_killed_process_does_not_block(tmp_path):
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
     # A timeout of 0 tries once: the lock is free at once, or this raises SetupError.
-    with engine.locking.character_lock(tmp_path, "hero", timeout=0) as lock_file:
+    with character_lock(tmp_path, "hero", timeout=0) as lock_file:
         assert lock_file == tmp_path / ".hero.lock"
 
 

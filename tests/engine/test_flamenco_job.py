@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from pixel_sprites.engine.facings import COMPASS, facings
-from pixel_sprites.engine.sprite_set import unique_safe_names
+from pixel_sprites.engine.files.names import unique_safe_names
+from pixel_sprites.engine.sets.facings import COMPASS, facings
 
 ROOT = Path(__file__).resolve().parents[2]
 HARNESS = ROOT / "tests" / "flamenco" / "harness.js"

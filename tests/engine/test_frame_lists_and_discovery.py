@@ -15,8 +15,8 @@ from PIL import Image
 from synthetic import write_truth_set
 
 from pixel_sprites import cli, engine
-from pixel_sprites.engine.character import sprite_rule
-from pixel_sprites.engine.paths import common_folder, relative_path
+from pixel_sprites.engine.files.paths import common_folder, relative_path
+from pixel_sprites.engine.sprites.character import sprite_rule
 
 SIZE = engine.DownscaleSettings(size=(32, 45))
 AUTO = engine.PaletteSettings()

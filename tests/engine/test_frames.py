@@ -7,7 +7,8 @@ from helpers import save_png
 from PIL import Image
 from skimage.transform import resize
 
-from pixel_sprites.engine.frames import Downscaler, DownscaleSettings, FrameError, nearest_indices, read_frame
+from pixel_sprites.engine.errors import FrameError
+from pixel_sprites.engine.frames.downscale import Downscaler, DownscaleSettings, nearest_indices, read_frame
 
 
 def test_reads_rgba_unchanged(tmp_path, rng):
@@ -129,9 +130,9 @@ def test_invalid_sizes_are_rejected(kwargs):
     [((9, 7, 4), np.uint8, "RGBA"), ((9, 7, 3), np.uint8, "RGB"), ((9, 7), np.uint8, "L"), ((9, 7), np.uint16, None)],
 )
 def test_pillow_fallback_decodes_exactly_like_the_fast_decoder(tmp_path, rng, monkeypatch, shape, dtype, mode):
-    from pixel_sprites.engine import frames
+    from pixel_sprites.engine.frames import downscale
 
-    if frames.pyspng is None:
+    if downscale.pyspng is None:
         if os.environ.get("CI"):  # CI installs pyspng; missing, the fallback would never be compared with it
             pytest.fail("pyspng is not installed", pytrace=False)
         pytest.skip("the fast decoder is not installed")
@@ -139,7 +140,7 @@ def test_pillow_fallback_decodes_exactly_like_the_fast_decoder(tmp_path, rng, mo
     path = tmp_path / "frame.png"
     Image.fromarray(pixels, mode).save(path)
     fast = read_frame(path)
-    monkeypatch.setattr(frames, "pyspng", None)
+    monkeypatch.setattr(downscale, "pyspng", None)
     fallback = read_frame(path)
     np.testing.assert_array_equal(fast.rgba, fallback.rgba)
     assert (

@@ -11,8 +11,8 @@ import pytest
 from godot_runner import SpriteFramesCheck, check_sprite_frames, require_godot
 from helpers import save_png
 
-from pixel_sprites.engine.godot_files import sprite_frames_text, write_sprite_frames
-from pixel_sprites.engine.sheet_layout import Cell, Page, PlacedAnimation
+from pixel_sprites.engine.export.godot import sprite_frames_text, write_sprite_frames
+from pixel_sprites.engine.export.layout import Cell, Page, PlacedAnimation
 
 SPRITE = (16, 24)
 PADDING = 1

@@ -7,9 +7,9 @@ from PIL import Image
 from synthetic import write_truth_set
 
 from pixel_sprites import engine
-from pixel_sprites.engine.colour import lab_to_din99o, srgb_to_lab
-from pixel_sprites.engine.majority import MajorityDownscaler, block_edges
-from pixel_sprites.engine.palette import Palette
+from pixel_sprites.engine.colour.palette import Palette
+from pixel_sprites.engine.colour.spaces import lab_to_din99o, srgb_to_lab
+from pixel_sprites.engine.palette.majority import MajorityDownscaler, block_edges
 
 RED, GREEN, BLUE = (200, 30, 30), (30, 200, 30), (30, 30, 200)
 PALETTE = Palette.from_colors([RED, GREEN, BLUE])

@@ -7,9 +7,9 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 
-from pixel_sprites.engine.colour import distinct_colours, lab_to_din99o, srgb_to_lab
-from pixel_sprites.engine.kmeans import kmeans
-from pixel_sprites.engine.mixture import mixture_bic
+from pixel_sprites.engine.colour.spaces import distinct_colours, lab_to_din99o, srgb_to_lab
+from pixel_sprites.engine.palette.kmeans import kmeans
+from pixel_sprites.engine.palette.mixture import mixture_bic
 
 
 def din99o_of(rgb):

@@ -8,7 +8,7 @@ from helpers import file_digests, save_png
 from synthetic import write_truth_set
 
 from pixel_sprites import cli
-from pixel_sprites.engine.output_record import RECORD_NAME
+from pixel_sprites.engine.files.record import RECORD_NAME
 
 SIZE = ("--size", "32x45", "--workers", "1")
 

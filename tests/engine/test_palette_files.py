@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 from helpers import save_png
 
-from pixel_sprites.engine import Palette, PaletteFileError, read_palette, write_palette
+from pixel_sprites.engine import Palette, read_palette, write_palette
+from pixel_sprites.engine.errors import PaletteFileError
 
 COLOURS = Palette.from_colors([(10, 20, 30), (255, 0, 128), (0, 0, 0), (250, 250, 250)])
 

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from PIL import Image
 
-from pixel_sprites.engine import Palette, PaletteFileError, read_palette
+from pixel_sprites.engine import Palette, read_palette
+from pixel_sprites.engine.errors import PaletteFileError
 
 # Each example rewrites the same file in the test's own folder, so sharing tmp_path between examples is safe.
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -3,6 +3,7 @@
 import json
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from PIL import Image
 from synthetic import write_truth_set
 
 from pixel_sprites import engine
+from pixel_sprites.engine.sprites import pipeline
 
 SIZE = engine.DownscaleSettings(size=(64, 90))
 
@@ -235,7 +237,7 @@ def test_cancel_while_writing_stops_soon_and_the_report_counts_what_is_on_disk(t
     assert report.cancelled and report.frames_written == len(on_disk)
     # Batches handed to the workers finish (a worker cannot be stopped mid-batch: at most 3 per worker are in
     # flight, a fraction of a second of work); no other batch starts.
-    assert len(on_disk) <= 2 * 3 * engine.pipeline.WRITE_BATCH < len(frames)
+    assert len(on_disk) <= 2 * 3 * pipeline.WRITE_BATCH < len(frames)
     saved = json.loads((out / "palette_report.json").read_text())
     assert saved["cancelled"] and saved["frames_written"] == len(on_disk)
 
@@ -243,13 +245,13 @@ def test_cancel_while_writing_stops_soon_and_the_report_counts_what_is_on_disk(t
 def test_a_stop_asked_for_during_the_fit_is_not_lost(renders, tmp_path, monkeypatch):
     """The fit cannot be interrupted; the run checks once it returns and writes nothing."""
     stop = {"asked": False}
-    fit_palette = engine.pipeline.fit_palette
+    fit_palette = pipeline.fit_palette
 
     def fit_then_stop(*args, **kwargs):
         stop["asked"] = True  # as a signal handler would, while compiled k-means runs
         return fit_palette(*args, **kwargs)
 
-    monkeypatch.setattr(engine.pipeline, "fit_palette", fit_then_stop)
+    monkeypatch.setattr(pipeline, "fit_palette", fit_then_stop)
     options = engine.RunOptions(should_cancel=lambda: stop["asked"])
     with pytest.raises(engine.Cancelled):
         engine.process(
@@ -260,7 +262,7 @@ def test_a_stop_asked_for_during_the_fit_is_not_lost(renders, tmp_path, monkeypa
 
 
 def test_too_many_colours_for_a_paletted_png_are_refused_before_any_frame_is_read(tmp_path):
-    missing = [engine.FrameSource(tmp_path / "not_read.png", engine.sources.Path("not_read.png"))]
+    missing = [engine.FrameSource(tmp_path / "not_read.png", Path("not_read.png"))]
     with pytest.raises(engine.OptionError, match=r"--colors 256 with --indexed"):
         engine.process(
             missing,

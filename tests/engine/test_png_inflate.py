@@ -10,9 +10,9 @@ import pyspng
 import pytest
 from PIL import Image
 
-from pixel_sprites.engine import frames, png_inflate
-from pixel_sprites.engine.frames import read_frame
-from pixel_sprites.engine.png_inflate import keep_large_buffers_on_heap, with_stored_image_data
+from pixel_sprites.engine.frames import downscale, png_inflate
+from pixel_sprites.engine.frames.downscale import read_frame
+from pixel_sprites.engine.frames.png_inflate import keep_large_buffers_on_heap, with_stored_image_data
 
 
 def _chunks(data: bytes) -> list[tuple[bytes, bytes, int]]:
@@ -88,7 +88,7 @@ def test_read_frame_decodes_through_the_stored_copy(tmp_path, rng, monkeypatch):
         results.append(with_stored_image_data(data))
         return results[-1]
 
-    monkeypatch.setattr(frames, "with_stored_image_data", spy)
+    monkeypatch.setattr(downscale, "with_stored_image_data", spy)
     np.testing.assert_array_equal(read_frame(path).rgba, pixels)
     assert len(results) == 1 and results[0] is not None
 

@@ -7,9 +7,9 @@ from sklearn.cluster import KMeans
 from synthetic import write_truth_set
 
 from pixel_sprites import engine
-from pixel_sprites.engine.colour import delta_e_2000, lab_to_srgb, srgb_to_lab
-from pixel_sprites.engine.quantize import SEARCH_SAMPLE, refine_palette
-from pixel_sprites.engine.remap import Remapper
+from pixel_sprites.engine.colour.spaces import delta_e_2000, lab_to_srgb, srgb_to_lab
+from pixel_sprites.engine.palette.fit import SEARCH_SAMPLE, refine_palette
+from pixel_sprites.engine.palette.remap import Remapper
 
 SIZE = engine.DownscaleSettings(size=(64, 90))
 

@@ -1,0 +1,64 @@
+"""The nearest of a few hundred centres for each of many points, by brute force in chunks.
+
+Palettes have at most 256 colours, so comparing every point with every centre
+through one matrix product is as fast as a k-d tree here, and needs no SciPy
+import (a quarter of a second at the start of every run).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .palette import Palette
+from .spaces import distinct_colours, lab_to_din99o, srgb_to_lab
+
+# Points per chunk × centres stays near this many distances, about 8 MB of float64.
+_CHUNK_DISTANCES = 1_000_000
+
+
+def nearest_centres(points: NDArray[np.float64], centres: NDArray[np.float64]) -> NDArray[np.intp]:
+    """The index of each point's nearest centre (Euclidean); ties go to the lowest index.
+
+    Parameters
+    ----------
+    points : ndarray of float64, shape (n, d)
+    centres : ndarray of float64, shape (k, d), k ≥ 1
+
+    Returns
+    -------
+    indices : ndarray of intp, shape (n,)
+    """
+    points = np.asarray(points, dtype=np.float64)
+    centres = np.asarray(centres, dtype=np.float64)
+    indices = np.empty(len(points), dtype=np.intp)
+    # The nearest centre minimises |c|² - 2 p·c; the points' own |p|² does not change the order.
+    scaled = -2.0 * centres.T
+    norms = np.square(centres).sum(axis=1)
+    step = max(1, _CHUNK_DISTANCES // max(1, len(centres)))
+    for start in range(0, len(points), step):
+        scores = points[start : start + step] @ scaled
+        scores += norms
+        indices[start : start + step] = np.argmin(scores, axis=1)
+    return indices
+
+
+def match_to_palette(
+    rgb: NDArray[np.uint8], palette: Palette
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
+    """The nearest ``palette`` colour (in DIN99o) of each distinct colour of ``rgb``, each distinct colour once.
+
+    Frames repeat their colours many times, so each distinct one is converted and matched once.
+
+    Returns
+    -------
+    indices : ndarray of intp, shape (m,)
+        The palette index of each distinct colour.
+    inverse : ndarray of intp, shape (n,)
+        Each pixel's distinct colour: ``indices[inverse]`` is each pixel's palette index.
+    lab : ndarray of float64, shape (m, 3)
+        The distinct colours in CIELAB.
+    """
+    colours, inverse, _ = distinct_colours(rgb)
+    lab = srgb_to_lab(colours)
+    return nearest_centres(lab_to_din99o(lab), palette.din99o), inverse, lab

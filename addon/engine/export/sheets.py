@@ -1,0 +1,357 @@
+"""Sheets of a sprite set and the files game engines import, beside each sheet.
+
+For each action (or one atlas for the whole set) this writes, in
+``<sprites folder>/sheets/``: the sheet pages (paletted PNG when the sprites'
+colours fit, else RGBA), an Aseprite/TexturePacker JSON per page (Phaser,
+PixiJS), a Godot 4 ``SpriteFrames`` resource, an ``.aseprite`` file and an
+animated preview with all facings side by side.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..colour.palette import Palette
+from ..errors import FrameError, SheetError
+from ..files.atomic import write_atomically
+from ..files.png import encode_png
+from ..files.record import claim
+from ..frames.downscale import read_frame
+from ..options import INDEXED_LIMIT
+from ..sets.manifest import Action, SpriteSet, frame_duration_ms, frame_number
+from ..sprites.files import encode_indexed_png
+from .aseprite import MAX_DURATION_MS, write_aseprite
+from .colours import colour_indices, palette_for, palette_lookup
+from .godot import write_sprite_frames
+from .layout import DEFAULT_MAX_SIZE, DEFAULT_PADDING, Animation, Page, pack
+from .preview import preview_palette, preview_path, write_preview
+
+FORMATS = ("json", "godot", "aseprite", "preview")
+LAYOUTS = ("action", "atlas")
+SHEETS_FOLDER = "sheets"
+PREVIEW_SCALE = 4
+
+
+@dataclass(frozen=True)
+class SheetOptions:
+    """How sheets are laid out and which files are written beside them."""
+
+    layout: str = "action"
+    max_size: int = DEFAULT_MAX_SIZE
+    padding: int = DEFAULT_PADDING
+    margin: int = 0
+    rgba: bool = False
+    formats: tuple[str, ...] = FORMATS
+    preview_scale: int = PREVIEW_SCALE
+
+    def __post_init__(self) -> None:
+        if self.layout not in LAYOUTS:
+            raise SheetError(f"--layout: expected one of {', '.join(LAYOUTS)}, got {self.layout!r}")
+        unknown = sorted(set(self.formats) - set(FORMATS))
+        if unknown:
+            raise SheetError(f"--formats: unknown {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+        if self.max_size < 1 or self.preview_scale < 1:
+            raise SheetError("--max-size and the preview scale must be at least 1")
+
+
+@dataclass
+class SheetReport:
+    """The files written, and the sprites left out with the reason."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    cells: int = 0
+
+
+class _Sprites:
+    """The set's sprites, read once each, checked for size; what cannot be used is reported and left out."""
+
+    def __init__(self, sprite_set: SpriteSet, report: SheetReport) -> None:
+        self.sprite_set = sprite_set
+        self.report = report
+        self._cache: dict[Path, NDArray[np.uint8]] = {}
+
+    def usable(self, paths: Iterable[Path]) -> list[Path]:
+        kept = []
+        for path in paths:
+            if frame_number(path) is None:
+                self.report.skipped.append((str(path), "the file name ends in no frame number"))
+            elif not path.is_file():
+                self.report.skipped.append((str(path), "missing"))
+            elif self._read(path) is not None:
+                kept.append(path)
+        return kept
+
+    def _read(self, path: Path) -> NDArray[np.uint8] | None:
+        if path not in self._cache:
+            try:
+                rgba = read_frame(path).rgba
+            except FrameError as error:
+                self.report.skipped.append((str(path), error.reason))
+                return None
+            height, width = rgba.shape[:2]
+            if self.sprite_set.sprite_size == (0, 0):
+                self.sprite_set.sprite_size = (width, height)
+            if (width, height) != self.sprite_set.sprite_size:
+                expected = "x".join(map(str, self.sprite_set.sprite_size))
+                self.report.skipped.append((str(path), f"size {width}x{height} differs from the set's {expected}"))
+                return None
+            self._cache[path] = rgba
+        return self._cache[path]
+
+    def __getitem__(self, path: Path) -> NDArray[np.uint8]:
+        return self._cache[path]
+
+
+def _animations(folder: Path, sprite_set: SpriteSet, action: Action, sprites: _Sprites) -> list[Animation]:
+    result = []
+    for facing in sprite_set.facings:
+        facing_folder = folder / action.name / facing.name
+        if not facing_folder.is_dir():
+            sprites.report.skipped.append((str(facing_folder), f"no sprites of {action.name} facing {facing.name}"))
+            continue
+        paths = sprites.usable(facing_folder / name for name in action.files)
+        if paths:
+            name = f"{action.name}_{facing.name}"
+            result.append(Animation(name, tuple(paths), action.duration_ms, action.rate, action.loop))
+    return result
+
+
+def _compose(page: Page, sprites: _Sprites, size: tuple[int, int]) -> NDArray[np.uint8]:
+    width, height = size
+    image = np.zeros((page.height, page.width, 4), dtype=np.uint8)
+    for cell in page.cells:
+        image[cell.y : cell.y + height, cell.x : cell.x + width] = sprites[cell.sprite]
+    return image
+
+
+def _encode_sheet(image: NDArray[np.uint8], palette: Palette | None, rgba: bool) -> tuple[bytes, str]:
+    if not rgba and palette is not None:
+        indices = colour_indices(image, palette_lookup(palette))
+        if indices is not None:
+            return encode_indexed_png(indices, palette), "I8"
+    return encode_png(image), "RGBA8888"
+
+
+def page_json(page: Page, image_name: str, image_format: str, sprite_set: SpriteSet) -> dict[str, object]:
+    """Aseprite's JSON export ("hash", keyed by frame index) with TexturePacker's pivot and PixiJS's animations."""
+    width, height = sprite_set.sprite_size
+    pivot_x, pivot_y = sprite_set.pivot_pixel
+    # Normalised as TexturePacker writes it (Phaser reads "pivot", PixiJS "anchor"): the centre of the pivot pixel.
+    anchor = {"x": round((pivot_x + 0.5) / width, 6), "y": round((pivot_y + 0.5) / height, 6)}
+    frames = {
+        str(index): {
+            "frame": {"x": cell.x, "y": cell.y, "w": width, "h": height},
+            "rotated": False,
+            "trimmed": False,
+            "spriteSourceSize": {"x": 0, "y": 0, "w": width, "h": height},
+            "sourceSize": {"w": width, "h": height},
+            "pivot": anchor,
+            "anchor": anchor,
+            "duration": cell.duration_ms,
+        }
+        for index, cell in enumerate(page.cells)
+    }
+    tags = [
+        {"name": placed.name, "from": placed.first, "to": placed.last, "direction": "forward"}
+        for placed in page.animations
+    ]
+    animations = {
+        placed.name: [str(index) for index in range(placed.first, placed.last + 1)] for placed in page.animations
+    }
+    pivot_slice = {
+        "name": "pivot",
+        "color": "#0000ffff",
+        "keys": [
+            {"frame": 0, "bounds": {"x": 0, "y": 0, "w": width, "h": height}, "pivot": {"x": pivot_x, "y": pivot_y}}
+        ],
+    }
+    return {
+        "frames": frames,
+        "animations": animations,
+        "meta": {
+            "app": "Pixel Sprites",
+            "version": "0.1.0",
+            "image": image_name,
+            "format": image_format,
+            "size": {"w": page.width, "h": page.height},
+            "scale": "1",
+            "frameTags": tags,
+            "layers": [{"name": "sprites", "opacity": 255, "blendMode": "normal"}],
+            "slices": [pivot_slice],
+        },
+    }
+
+
+def _write_json(path: Path, data: object) -> None:
+    write_atomically(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def write_sheets(
+    folder: Path, sprite_set: SpriteSet, options: SheetOptions | None = None, palette: Palette | None = None
+) -> SheetReport:
+    """Write the sheets of ``sprite_set`` (sprites in ``folder``) and their engine files into ``folder/sheets``.
+
+    ``palette`` is the character's; sheets and ``.aseprite`` files use it when every sprite colour is in it.
+    ``sprite_set.sheets`` lists what was written, for the manifest.
+
+    Raises
+    ------
+    SheetError
+        If a sheet cannot be laid out within ``options.max_size``, or no sprite of the set can be used.
+    """
+    options = options or SheetOptions()
+    report = SheetReport()
+    sprites = _Sprites(sprite_set, report)
+    groups = [(action.name, _animations(folder, sprite_set, action, sprites)) for action in sprite_set.actions]
+    groups = [(name, animations) for name, animations in groups if animations]
+    if not groups:
+        reasons = "\n".join(f"  {path}: {reason}" for path, reason in report.skipped)
+        raise SheetError(f"{folder}: none of the set's sprites can be used:\n{reasons}")
+    if "aseprite" in options.formats:
+        for action in sprite_set.actions:
+            problem = aseprite_duration_problem(action.fps, action.fps_base, action.frame_step)
+            if problem:
+                raise SheetError(f"{action.name}: {problem}")
+    if options.layout == "atlas":
+        everything = [animation for _, animations in groups for animation in animations]
+        groups = [(f"{sprite_set.character}_atlas", everything)]
+    out = folder / SHEETS_FOLDER
+    plans = [_plan_group(name, animations, sprites, palette, options) for name, animations in groups]
+    # Every file of every sheet is checked before the first is written: none may replace a file not ours.
+    claim({out / path: "sheet" for plan in plans for path in plan.paths(options)}, root=folder)
+    sprite_set.sheets = [_write_group(out, plan, sprites, options) for plan in plans]
+    return report
+
+
+@dataclass
+class _GroupPlan:
+    """One action's (or the atlas's) pages, and the palette its paletted files use, before anything is written."""
+
+    name: str
+    animations: list[Animation]
+    pages: list[Page]
+    cells: list[NDArray[np.uint8]]
+    indexed_palette: Palette | None
+    previews: list[tuple[str, list[Animation], Palette | None]]
+
+    def paths(self, options: SheetOptions) -> list[Path]:
+        """The files :func:`_write_group` writes, relative to the sheets folder."""
+        names = [f"{page.name}.png" for page in self.pages]
+        if "json" in options.formats:
+            names += [f"{page.name}.json" for page in self.pages]
+        if "godot" in options.formats:
+            names.append(f"{self.name}.tres")
+        if "aseprite" in options.formats and self.indexed_palette is not None:
+            names.append(f"{self.name}.aseprite")
+        paths = [Path(name) for name in names]
+        if "preview" in options.formats:
+            paths += [preview_path(Path(f"{action}_preview"), usable) for action, _, usable in self.previews]
+        return paths
+
+
+def _plan_group(
+    name: str, animations: list[Animation], sprites: _Sprites, palette: Palette | None, options: SheetOptions
+) -> _GroupPlan:
+    sprite_set = sprites.sprite_set
+    pages = pack(
+        animations, sprite_set.sprite_size, name=name,
+        max_size=options.max_size, padding=options.padding, margin=options.margin,
+    )  # fmt: skip
+    cells = [sprites[path] for animation in animations for path in animation.sprites]
+    indexed_palette = palette_for(cells, palette)
+    previews = [
+        (action, own, preview_palette(own, sprites, indexed_palette))
+        for action, own in _by_action(animations, sprite_set)
+    ]
+    return _GroupPlan(name, animations, pages, cells, indexed_palette, previews)
+
+
+def _write_group(out: Path, plan: _GroupPlan, sprites: _Sprites, options: SheetOptions) -> dict[str, str]:
+    """One action's (or the atlas's) pages and files; returns the manifest's entry for them."""
+    report, sprite_set = sprites.report, sprites.sprite_set
+    name, animations, pages, cells, indexed_palette = (
+        plan.name, plan.animations, plan.pages, plan.cells, plan.indexed_palette
+    )  # fmt: skip
+    if indexed_palette is None and not options.rgba:
+        report.notes.append(f"{name}: more than {INDEXED_LIMIT} colours, so its sheets are RGBA")
+    entry = {"name": name}
+    image_names = []
+    for number, page in enumerate(pages):
+        image_name = f"{page.name}.png"
+        image = _compose(page, sprites, sprite_set.sprite_size)
+        data, image_format = _encode_sheet(image, indexed_palette, options.rgba)
+        write_atomically(out / image_name, data)
+        report.files.append(out / image_name)
+        image_names.append(image_name)
+        report.cells += len(page.cells)
+        if "json" in options.formats:
+            _write_json(out / f"{page.name}.json", page_json(page, image_name, image_format, sprite_set))
+            report.files.append(out / f"{page.name}.json")
+        entry[f"image_{number + 1}" if len(pages) > 1 else "image"] = f"{SHEETS_FOLDER}/{image_name}"
+    written: dict[str, Path] = {}
+    if "godot" in options.formats:
+        written["godot"] = write_sprite_frames(out / f"{name}.tres", pages, image_names, sprite_set.sprite_size)
+    if "aseprite" in options.formats:
+        if indexed_palette is None:
+            report.notes.append(f"{name}: no .aseprite file, its colours do not fit an indexed palette")
+        else:
+            written["aseprite"] = _write_aseprite_file(out / f"{name}.aseprite", animations, cells, indexed_palette)
+    if "preview" in options.formats:
+        for action_name, own, _ in plan.previews:
+            preview = write_preview(
+                out / f"{action_name}_preview", own, sprites, indexed_palette, options.preview_scale
+            )
+            written.setdefault("preview", preview)
+            report.files.append(preview)
+    for kind, path in written.items():
+        entry[kind] = f"{SHEETS_FOLDER}/{path.name}"
+        if kind != "preview":
+            report.files.append(path)
+    return entry
+
+
+def aseprite_duration_problem(fps: float, fps_base: float, frame_step: int) -> str | None:
+    """Why an action at this rate cannot have an ``.aseprite`` file, or None: its frame durations are 16-bit."""
+    duration = frame_duration_ms(fps, fps_base, frame_step)
+    if duration <= MAX_DURATION_MS:
+        return None
+    return (
+        f"frame step {frame_step} at {fps / fps_base:g} fps shows each sprite for {duration} ms, and an .aseprite "
+        f"frame lasts at most {MAX_DURATION_MS} ms: lower the frame step, or leave .aseprite out of the formats"
+    )
+
+
+def _write_aseprite_file(
+    path: Path, animations: Sequence[Animation], cells: Sequence[NDArray[np.uint8]], palette: Palette
+) -> Path:
+    """One frame per cell, one tag per animation, each frame showing for its animation's duration."""
+    lookup = palette_lookup(palette)
+    frames = []
+    for image in cells:
+        indices = colour_indices(image, lookup)
+        assert indices is not None  # the palette was chosen to hold every colour of these cells
+        frames.append(indices)
+    tags, first = [], 0
+    for animation in animations:
+        tags.append((animation.name, first, first + len(animation.sprites) - 1))
+        first += len(animation.sprites)
+    durations = [animation.duration_ms for animation in animations for _ in animation.sprites]
+    return write_aseprite(path, frames, palette.colors, tags, durations)
+
+
+def _by_action(animations: Sequence[Animation], sprite_set: SpriteSet) -> list[tuple[str, list[Animation]]]:
+    """The animations grouped by action (an atlas holds several), in the set's order."""
+    result = []
+    for action in sprite_set.actions:
+        own = [animation for animation in animations if animation.name.rsplit("_", 1)[0] == action.name]
+        if own:
+            result.append((action.name, own))
+    return result

@@ -1,0 +1,1 @@
+"""Plumbing every stage shares: atomic writes, portable paths, file names, the output record, locks, PNG encoding."""

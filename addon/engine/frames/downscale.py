@@ -1,0 +1,247 @@
+"""Reading rendered frames and downscaling them to sprite resolution.
+
+A frame is an RGBA ``uint8`` array of shape (height, width, 4). Whatever PNG
+flavour a renderer wrote (8 or 16 bit, grey, RGB, paletted) is brought to that
+form, with a note saying what was converted, so the rest of the engine sees a
+single format.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import FrameError
+from ..options import SAMPLING
+from .png_inflate import PNG_SIGNATURE, with_stored_image_data
+
+try:
+    import pyspng  # libspng: the fastest decoder measured here (scripts/benchmark.py)
+except ImportError:  # no wheel for Intel macOS, none in Debian's Blender: Pillow decodes instead
+    pyspng = None
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A decoded frame and what was done to bring it to 8-bit RGBA."""
+
+    rgba: NDArray[np.uint8]
+    notes: tuple[str, ...] = ()
+
+
+def _decode(data: bytes) -> NDArray[np.generic]:
+    # pyspng ignores a tRNS chunk (the transparency of paletted and some RGB images): Pillow reads those.
+    has_transparency_chunk = data.find(b"tRNS", 0, data.find(b"IDAT")) != -1
+    data = with_stored_image_data(data) or data  # the same pixels, with the inflating already done, and faster
+    if pyspng is not None and not has_transparency_chunk:
+        try:
+            return np.asarray(pyspng.load(data))
+        except RuntimeError:
+            pass  # libspng has no output format for grey + alpha; Pillow reads it, or names the damage
+    return _decode_with_pillow(data)
+
+
+def _decode_with_pillow(data: bytes) -> NDArray[np.generic]:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        if image.mode == "P":
+            return np.asarray(image.convert("RGBA"))
+        if image.mode.startswith("I;16"):
+            return np.asarray(image, dtype=np.uint16)
+        if image.mode == "I":
+            return np.asarray(image).astype(np.uint16)
+        return np.asarray(image)
+
+
+def _to_uint8(pixels: NDArray[np.generic]) -> NDArray[np.uint8]:
+    if pixels.dtype == np.uint8:
+        return pixels  # type: ignore[return-value]
+    if pixels.dtype == np.uint16:
+        return ((pixels.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
+    if pixels.dtype == np.bool_:
+        return np.where(pixels, 255, 0).astype(np.uint8)
+    raise ValueError(f"unsupported sample type {pixels.dtype}")
+
+
+def png_size(path: Path | str) -> tuple[int, int] | None:
+    """(width, height) from a PNG's header, without decoding it; None if it is not a readable PNG (reading the
+    frame then names the problem)."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(24)
+    except OSError:
+        return None
+    if len(header) < 24 or not header.startswith(PNG_SIGNATURE) or header[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def sizes_by_count(
+    paths: Sequence[Path | str],
+) -> tuple[list[tuple[int, int] | None], list[tuple[tuple[int, int], int]]]:
+    """Each PNG's (width, height) from its header (None where unreadable), and the sizes with their counts,
+    most common first (ties in the order first met)."""
+    sizes = [png_size(path) for path in paths]
+    return sizes, Counter(size for size in sizes if size is not None).most_common()
+
+
+def read_frame(path: Path | str) -> Frame:
+    """Read a PNG frame as 8-bit RGBA.
+
+    Parameters
+    ----------
+    path : path-like
+        The PNG file.
+
+    Returns
+    -------
+    frame : Frame
+        ``rgba`` of shape (height, width, 4), dtype uint8, and notes on any
+        conversion (16-bit samples, grey, missing alpha channel).
+
+    Raises
+    ------
+    FrameError
+        If the file is empty, not a PNG, truncated or otherwise undecodable.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise FrameError(path, f"cannot be read ({error.strerror or error})") from error
+    if not data:
+        raise FrameError(path, "empty file")
+    if not data.startswith(PNG_SIGNATURE):
+        raise FrameError(path, "not a PNG file")
+    try:
+        pixels = _decode(data)
+    except Exception as error:  # every codec has its own exception types
+        raise FrameError(path, f"corrupt PNG ({error})") from error
+
+    if pixels.dtype == np.uint8 and pixels.ndim == 3 and pixels.shape[2] == 4:
+        return Frame(rgba=pixels.astype(np.uint8, copy=False))  # what renders are: nothing to convert
+    notes = []
+    if pixels.dtype != np.uint8:
+        notes.append(f"{pixels.dtype.itemsize * 8}-bit samples reduced to 8-bit")
+    try:
+        pixels = _to_uint8(pixels)
+    except ValueError as error:
+        raise FrameError(path, str(error)) from error
+    if pixels.ndim == 2:
+        pixels = pixels[:, :, None]
+    if pixels.ndim != 3 or pixels.shape[2] not in (1, 2, 3, 4) or 0 in pixels.shape:
+        raise FrameError(path, f"unsupported image layout {pixels.shape}")
+
+    channels = pixels.shape[2]
+    if channels in (1, 2):
+        notes.append("greyscale image expanded to RGB")
+        rgb = np.repeat(pixels[:, :, :1], 3, axis=2)
+    else:
+        rgb = pixels[:, :, :3]
+    if channels in (2, 4):
+        alpha = pixels[:, :, -1:]
+    else:
+        notes.append("no alpha channel: every pixel is opaque")
+        alpha = np.full((*pixels.shape[:2], 1), 255, dtype=np.uint8)
+    rgba = np.ascontiguousarray(np.concatenate([rgb, alpha], axis=2))
+    return Frame(rgba=rgba, notes=tuple(notes))
+
+
+def sprite_shape(
+    frame_shape: tuple[int, int],
+    *,
+    size: tuple[int, int] | None = None,
+    pixel: int | None = None,
+) -> tuple[int, int]:
+    """The (height, width) of the sprite for a frame of ``frame_shape``.
+
+    Exactly one of ``size`` (width, height) or ``pixel`` (the side of the
+    square block of render pixels that becomes one sprite pixel) is given.
+    """
+    if (size is None) == (pixel is None):
+        raise ValueError("give exactly one of `size` or `pixel`")
+    if size is not None:
+        width, height = size
+        if width < 1 or height < 1:
+            raise ValueError(f"`size` must be positive, got {width}x{height}")
+        return height, width
+    assert pixel is not None
+    if pixel < 1:
+        raise ValueError(f"`pixel` must be at least 1, got {pixel}")
+    return max(1, frame_shape[0] // pixel), max(1, frame_shape[1] // pixel)
+
+
+def nearest_indices(n_in: int, n_out: int) -> NDArray[np.intp]:
+    """Source index of each output sample along one axis for nearest-neighbour resizing.
+
+    These are the samples that ``skimage.transform.resize(..., order=0,
+    anti_aliasing=False)`` picks: the source pixel under the centre of each
+    output pixel.
+    """
+    if n_in < 1 or n_out < 1:
+        raise ValueError(f"sizes must be positive, got {n_in} -> {n_out}")
+    centres = (np.arange(n_out) + 0.5) * (n_in / n_out)
+    return np.clip(np.floor(centres), 0, n_in - 1).astype(np.intp)
+
+
+@dataclass(frozen=True)
+class DownscaleSettings:
+    """Sprite size as (width, height) or as a block of ``pixel`` render pixels, the alpha cut and the sampling.
+
+    ``sampling`` is ``"nearest"`` or ``"majority"`` (see :mod:`.majority`); small frames for the palette fit are
+    always nearest-downscaled, and the sprites are made from the majority once the palette is known.
+    """
+
+    size: tuple[int, int] | None = None
+    pixel: int | None = None
+    alpha_threshold: int = 128
+    sampling: str = SAMPLING.default  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        SAMPLING.check(self.sampling)
+        if self.size is None and self.pixel is None:
+            object.__setattr__(self, "pixel", 10)
+        sprite_shape((1, 1), size=self.size, pixel=self.pixel)  # validates the values
+
+    def downscaler(self, frame_shape: tuple[int, int]) -> Downscaler:
+        """The downscaler for frames of ``frame_shape`` (height, width)."""
+        out_shape = sprite_shape(frame_shape, size=self.size, pixel=self.pixel)
+        return Downscaler(frame_shape, out_shape, self.alpha_threshold)
+
+
+@dataclass(frozen=True)
+class Downscaler:
+    """Nearest-neighbour downscaling with a binary alpha, for one frame size.
+
+    The index arrays are computed once and reused for every frame of that size.
+    """
+
+    frame_shape: tuple[int, int]
+    out_shape: tuple[int, int]
+    alpha_threshold: int = 128
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.alpha_threshold <= 255:
+            raise ValueError(f"`alpha_threshold` must be in 1..255, got {self.alpha_threshold}")
+        rows = nearest_indices(self.frame_shape[0], self.out_shape[0])
+        cols = nearest_indices(self.frame_shape[1], self.out_shape[1])
+        object.__setattr__(self, "_rows", rows[:, None])
+        object.__setattr__(self, "_cols", cols[None, :])
+
+    def __call__(self, rgba: NDArray[np.uint8]) -> NDArray[np.uint8]:
+        """Downscale ``rgba``; alpha becomes 0 or 255 and transparent pixels become (0, 0, 0, 0)."""
+        if rgba.shape[:2] != self.frame_shape:
+            raise ValueError(f"frame is {rgba.shape[:2]}, this downscaler expects {self.frame_shape}")
+        small = rgba[self._rows, self._cols]  # type: ignore[attr-defined]
+        opaque = small[:, :, 3] >= self.alpha_threshold
+        small[:, :, 3] = np.where(opaque, 255, 0)
+        small[~opaque] = 0
+        return small

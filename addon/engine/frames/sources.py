@@ -1,0 +1,131 @@
+"""Finding the frames to process and checking where their sprites may go."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SetupError
+from ..files.atomic import remove_stale_temporary_files
+from ..files.paths import absolute, below_anchor, common_folder, is_inside
+from ..files.record import OUTPUT_FOLDER_NAMES, holds_record
+
+__all__ = ["FrameSource", "SetupError", "discover_frames", "prepare_output_folder"]
+
+
+@dataclass(frozen=True)
+class FrameSource:
+    """A frame file and the path of its sprite relative to the output folder."""
+
+    path: Path
+    relative: Path
+
+
+def _frames_below(folder: Path, recursive: bool) -> Iterator[Path]:
+    """The PNG files in ``folder``, and below it unless told not to, leaving out this tool's own output folders
+    (``sprites``, ``sprite_size``, ``sheets``, ``normals``, and any folder holding its record): their sprites are
+    never frames. ``folder`` itself is searched whatever its name, since the user named it."""
+    for current, folders, files in os.walk(folder):
+        here = Path(current)
+        yield from (
+            here / name
+            for name in files
+            if name.lower().endswith(".png") and not name.startswith(".") and (here / name).is_file()
+        )
+        if not recursive:
+            return
+        folders[:] = [name for name in folders if name not in OUTPUT_FOLDER_NAMES and not holds_record(here / name)]
+
+
+def _sprite_path(path: Path, base: Path | None) -> Path:
+    # Frames on several drives have no common folder: each keeps its path below its drive.
+    return path.relative_to(base) if base is not None else Path(below_anchor(path))
+
+
+def discover_frames(
+    sources: Sequence[Path | str],
+    *,
+    exclude: Iterable[Path | str] = (),
+    recursive: bool = True,
+    root: Path | str | None = None,
+) -> list[FrameSource]:
+    """The PNG frames in ``sources`` (folders, searched recursively unless told not to, or files), sorted.
+
+    Sprites keep the frames' layout: relative to the folder when one folder is
+    given, and relative to the folders' common parent when several are, so
+    frames of one character spread over angle or action folders stay apart.
+    Anything inside an ``exclude`` folder (such as the output folder) is left
+    out, unless that folder is itself a source: naming it is a mistake that
+    :func:`prepare_output_folder` reports. Below a source, this tool's own
+    output folders are left out too (see :func:`_frames_below`). With ``root``,
+    sprites keep the frames' paths below ``root`` instead, so that runs over
+    different parts of one render folder (a farm's chunks) write the sprites
+    where one run over all of it would. Paths are absolute and lexical (see
+    ``paths``).
+
+    Raises
+    ------
+    SetupError
+        If a source does not exist, or a frame is not inside ``root``.
+    """
+    if not sources:
+        raise SetupError("no frames given: name a folder or PNG files")
+    excluded = {absolute(folder) for folder in exclude} - {absolute(source) for source in sources}
+    found: list[Path] = []
+    roots: list[Path] = []
+    for source in map(Path, sources):
+        path = absolute(source)
+        if path.is_dir():
+            roots.append(path)
+            found.extend(_frames_below(path, recursive))
+        elif path.is_file():
+            roots.append(path.parent)
+            found.append(path)
+        else:
+            raise SetupError(f"{source}: no such file or folder")
+    base = common_folder(sorted(set(roots)))
+    if root is not None:
+        base = absolute(root)
+        outside = next((path for path in found if not is_inside(path, base)), None)
+        if outside is not None:
+            raise SetupError(f"{outside}: not inside --root {root}")
+    unique = sorted({path for path in found if not any(is_inside(path, folder) for folder in excluded)})
+    return [FrameSource(path, _sprite_path(path, base)) for path in unique]
+
+
+def prepare_output_folder(output: Path | str, frames: Sequence[FrameSource], sources: Sequence[Path | str]) -> Path:
+    """Create ``output`` and check that writing sprites there cannot touch a render.
+
+    Raises
+    ------
+    SetupError
+        If ``output`` is a source folder, a sprite would replace a frame or
+        another frame's sprite, or the folder cannot be created or written to.
+    """
+    output = absolute(output)
+    for source in map(Path, sources):
+        if absolute(source) == output:
+            raise SetupError(f"{output}: the output folder is an input folder; sprites would replace the renders")
+    inputs = {frame.path for frame in frames}
+    claimed: dict[Path, Path] = {}
+    for frame in frames:
+        destination = output / frame.relative
+        if destination in inputs:
+            raise SetupError(f"{destination}: a sprite would replace this render; choose another output folder")
+        other = claimed.setdefault(destination, frame.path)
+        if other != frame.path:
+            raise SetupError(f"{destination}: the sprites of {other} and {frame.path} would both be written here")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        # Unique across machines and containers, whose process numbers repeat on a shared folder.
+        probe = output / f".pixel_sprites_write_test_{uuid.uuid4().hex}"
+        probe.write_bytes(b"")
+        probe.unlink()
+        # Only where this run writes: a run of one frame costs the same in a folder of 30,000 sprites.
+        remove_stale_temporary_files({(output / frame.relative).parent for frame in frames})
+    except OSError as error:
+        raise SetupError(f"{output}: cannot write to the output folder ({error.strerror or error})") from error
+    return output

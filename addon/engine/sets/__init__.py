@@ -1,0 +1,1 @@
+"""Stage 4, sprites → a set: facings, actions and the set manifest."""

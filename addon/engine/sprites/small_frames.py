@@ -1,0 +1,122 @@
+"""Frames → small frames: each frame read and downscaled by the workers, of one size, in order."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import FrameError, SetupError
+from ..frames.downscale import DownscaleSettings, read_frame, sizes_by_count
+from ..frames.sources import FrameSource
+from .report import Report
+from .worker_pool import RunOptions, cancelled, map_batches
+
+# Frames per task handed to a worker: large enough that the hand-over costs little, small enough for smooth progress.
+READ_BATCH = 8
+
+
+@dataclass
+class SmallFrame:
+    source: FrameSource
+    pixels: NDArray[np.uint8] | None = None
+    frame_shape: tuple[int, int] = (0, 0)
+    notes: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def _read_small(source: FrameSource, downscale: DownscaleSettings) -> SmallFrame:
+    try:
+        frame = read_frame(source.path)
+    except FrameError as error:
+        return SmallFrame(source, error=error.reason)
+    shape = (frame.rgba.shape[0], frame.rgba.shape[1])
+    small = downscale.downscaler(shape)(frame.rgba)
+    if downscale.sampling == "majority" and (small.shape[0] > shape[0] or small.shape[1] > shape[1]):
+        return SmallFrame(
+            source,
+            error=f"{shape[1]}x{shape[0]} is smaller than the {small.shape[1]}x{small.shape[0]} sprite, and "
+            "--sampling majority needs a block of render pixels for each sprite pixel",
+        )
+    return SmallFrame(source, small, shape, frame.notes)
+
+
+def _read_batch(sources: list[FrameSource], downscale: DownscaleSettings) -> list[SmallFrame]:
+    return [_read_small(source, downscale) for source in sources]
+
+
+def _common_size(frames: Sequence[FrameSource], report: Report) -> tuple[list[FrameSource], tuple[int, int] | None]:
+    """The frames of the size most of them have, and that size; the others are skipped and named.
+
+    The size is read from each PNG's header, before any frame is decoded, so neither the order of the frames
+    nor a stray small one can decide it. Frames whose header cannot be read are kept: reading them names why.
+
+    Raises
+    ------
+    SetupError
+        If two sizes are equally common: which one the renders have cannot be told.
+    """
+    sizes, counts = sizes_by_count([frame.path for frame in frames])
+    if len(counts) <= 1:
+        return list(frames), counts[0][0] if counts else None
+    (common, count), (runner_up, second_count) = counts[:2]
+    if count == second_count:
+        raise SetupError(
+            f"as many frames are {_wxh(common)} as {_wxh(runner_up)} ({count} each): give the frames of one "
+            "size only (one folder per size)"
+        )
+    kept = []
+    for frame, size in zip(frames, sizes, strict=True):
+        if size is None or size == common:
+            kept.append(frame)
+        else:
+            report.skip(
+                frame.path,
+                f"size {_wxh(size)} differs from {_wxh(common)}, the size of {count} of the {len(frames)} frames",
+            )
+    return kept, common
+
+
+def _wxh(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"
+
+
+def small_frames(
+    frames: Sequence[FrameSource],
+    downscale: DownscaleSettings,
+    report: Report,
+    options: RunOptions,
+) -> Iterator[SmallFrame]:
+    """Downscaled frames in order, all of the most common size; unusable ones are recorded in ``report`` and
+    left out."""
+    frames, common = _common_size(frames, report)
+    expected: tuple[int, int] | None = (common[1], common[0]) if common is not None else None
+    if options.progress is not None:  # at once, not when the first batch is back: the user sees the run start
+        options.progress("reading", 0, len(frames))
+    read_batch = functools.partial(_read_batch, downscale=downscale)
+    batches = map_batches(read_batch, frames, options, batch_size=READ_BATCH)
+    for done, item in enumerate(itertools.chain.from_iterable(batches), start=1):
+        if cancelled(options):
+            report.cancelled = True
+            return
+        if options.progress is not None:
+            options.progress("reading", done, len(frames))
+        if item.error is not None:
+            report.skip(item.source.path, item.error)
+            continue
+        if expected is None:
+            expected = item.frame_shape
+        elif item.frame_shape != expected:  # its header said otherwise, or it changed since
+            height, width = item.frame_shape
+            report.skip(
+                item.source.path, f"size {width}x{height} differs from {expected[1]}x{expected[0]} of the other frames"
+            )
+            continue
+        for note in item.notes:
+            report.note(item.source.path, note)
+        yield item
+    report.cancelled = report.cancelled or cancelled(options)
