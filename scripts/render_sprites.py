@@ -48,7 +48,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     An option not given is left out of the result (``argparse.SUPPRESS``), so that only the options given change
     the scene's saved settings; every on/off setting has a ``--no-`` form to turn it off.
     """
-    from pixel_sprites.cli import add_colour_options, add_option, add_size_options
+    from pixel_sprites.cli.arguments import add_colour_options, add_option, add_size_options
     from pixel_sprites.engine import options
     from pixel_sprites.engine.sets.facings import COMPASS
 

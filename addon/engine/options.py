@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 from .errors import OptionError
 
+# The version of Pixel Sprites, written into the JSON sheets. Blender reads bl_info and blender_manifest.toml as
+# literals, so those keep copies that tests/test_project.py holds equal to this.
+VERSION = "0.1.0"
+
 METHODS = ("kmeans-lab", "meanshift-seed")
 SAMPLINGS = ("nearest", "majority")
 DEFAULT_TOLERANCE = 3.0
@@ -93,6 +97,20 @@ MAX_SIZE = Option(
 )
 PADDING = Option("padding", "Padding", "pixels between sheet cells", 1, 0, 64)
 MARGIN = Option("margin", "Margin", "pixels around a sheet", 0, 0, 256)
+# Sheet layouts: name → (label, description), as the panel shows them.
+LAYOUTS = {
+    "action": ("One per Action", "One sheet per action: a row of frames per facing"),
+    "atlas": ("One Atlas", "One sheet for the whole set"),
+}
+LAYOUT = Option(
+    "layout",
+    "Layout",
+    "one sheet per action (rows of facings, columns of frames), or one atlas for the set",
+    "action",
+    choices=tuple(LAYOUTS),
+)
+# The files written beside each sheet page.
+SHEET_FORMATS = ("json", "godot", "aseprite", "preview")
 FPS = Option("fps", "Frame Rate", "frame rate of sprites without a set manifest", 24.0, 0.001, 1000.0)
 
 

@@ -15,6 +15,7 @@ from held_run import HeldRun
 from helpers import file_digests, save_png
 
 from pixel_sprites import cli
+from pixel_sprites.engine.jobs import run as run_module
 
 FRAMES = 600
 # Early in the writing: the run has begun to write, and most of its sprites are still to come.
@@ -89,6 +90,6 @@ def test_bad_input_is_one_line_but_a_bug_shows_its_traceback(tmp_path, monkeypat
     def broken(*args, **kwargs):
         raise ValueError("a programming error")
 
-    monkeypatch.setattr(cli.engine, "process", broken)
+    monkeypatch.setattr(run_module, "process", broken)
     with pytest.raises(ValueError, match="a programming error"):
         cli.main(["process", str(tmp_path / "renders"), "--out", str(tmp_path / "out")])

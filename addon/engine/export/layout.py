@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SheetError
+from ..options import MAX_SIZE, PADDING
 
-DEFAULT_MAX_SIZE = 4096  # as options.MAX_SIZE
-DEFAULT_PADDING = 1
+DEFAULT_MAX_SIZE = int(MAX_SIZE.default)
+DEFAULT_PADDING = int(PADDING.default)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from ..files.atomic import write_atomically
 from ..files.png import encode_png
 from ..files.record import claim
 from ..frames.downscale import read_frame
-from ..options import INDEXED_LIMIT
+from ..options import INDEXED_LIMIT, LAYOUT, MARGIN, SHEET_FORMATS, VERSION
 from ..sets.manifest import Action, SpriteSet, frame_duration_ms, frame_number
 from ..sprites.files import encode_indexed_png
 from .aseprite import MAX_DURATION_MS, write_aseprite
@@ -32,8 +32,8 @@ from .godot import write_sprite_frames
 from .layout import DEFAULT_MAX_SIZE, DEFAULT_PADDING, Animation, Page, pack
 from .preview import preview_palette, preview_path, write_preview
 
-FORMATS = ("json", "godot", "aseprite", "preview")
-LAYOUTS = ("action", "atlas")
+FORMATS = SHEET_FORMATS
+LAYOUTS = LAYOUT.choices
 SHEETS_FOLDER = "sheets"
 PREVIEW_SCALE = 4
 
@@ -42,10 +42,10 @@ PREVIEW_SCALE = 4
 class SheetOptions:
     """How sheets are laid out and which files are written beside them."""
 
-    layout: str = "action"
+    layout: str = LAYOUT.default  # type: ignore[assignment]
     max_size: int = DEFAULT_MAX_SIZE
     padding: int = DEFAULT_PADDING
-    margin: int = 0
+    margin: int = MARGIN.default  # type: ignore[assignment]
     rgba: bool = False
     formats: tuple[str, ...] = FORMATS
     preview_scale: int = PREVIEW_SCALE
@@ -178,7 +178,7 @@ def page_json(page: Page, image_name: str, image_format: str, sprite_set: Sprite
         "animations": animations,
         "meta": {
             "app": "Pixel Sprites",
-            "version": "0.1.0",
+            "version": VERSION,
             "image": image_name,
             "format": image_format,
             "size": {"w": page.width, "h": page.height},

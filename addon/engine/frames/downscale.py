@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import FrameError
-from ..options import SAMPLING
+from ..options import ALPHA_THRESHOLD, PIXEL, SAMPLING
 from .png_inflate import PNG_SIGNATURE, with_stored_image_data
 
 try:
@@ -202,13 +202,13 @@ class DownscaleSettings:
 
     size: tuple[int, int] | None = None
     pixel: int | None = None
-    alpha_threshold: int = 128
+    alpha_threshold: int = ALPHA_THRESHOLD.default  # type: ignore[assignment]
     sampling: str = SAMPLING.default  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         SAMPLING.check(self.sampling)
         if self.size is None and self.pixel is None:
-            object.__setattr__(self, "pixel", 10)
+            object.__setattr__(self, "pixel", PIXEL.default)
         sprite_shape((1, 1), size=self.size, pixel=self.pixel)  # validates the values
 
     def downscaler(self, frame_shape: tuple[int, int]) -> Downscaler:
@@ -226,7 +226,7 @@ class Downscaler:
 
     frame_shape: tuple[int, int]
     out_shape: tuple[int, int]
-    alpha_threshold: int = 128
+    alpha_threshold: int = ALPHA_THRESHOLD.default  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         if not 1 <= self.alpha_threshold <= 255:

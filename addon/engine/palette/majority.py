@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from ..colour.nearest import match_to_palette
 from ..colour.palette import Palette
+from ..options import ALPHA_THRESHOLD
 
 
 def block_edges(n_in: int, n_out: int) -> NDArray[np.intp]:
@@ -41,7 +42,7 @@ class MajorityDownscaler:
     frame_shape: tuple[int, int]
     out_shape: tuple[int, int]
     palette: Palette
-    alpha_threshold: int = 128
+    alpha_threshold: int = ALPHA_THRESHOLD.default  # type: ignore[assignment]
     _block_of_pixel: NDArray[np.intp] = field(init=False, repr=False)
     _block_sizes: NDArray[np.intp] = field(init=False, repr=False)
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..options import DIRECTIONS
+
 # The 16 compass points in the order a counter-clockwise turn (seen from above) passes them, from S.
 COMPASS = ("S", "SSE", "SE", "ESE", "E", "ENE", "NE", "NNE", "N", "NNW", "NW", "WNW", "W", "WSW", "SW", "SSW")
-MAX_FACINGS = 64
+MAX_FACINGS = int(DIRECTIONS.maximum)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

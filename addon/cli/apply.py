@@ -1,0 +1,31 @@
+"""``pixel-sprites apply``: write sprites with a saved palette (a locked palette; a farm's chunk)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..engine.jobs.run import make_sprites
+from .arguments import add_frame_options, add_output_options
+from .jobs import run_options, sprite_job
+from .running import StopRequests, print_skipped
+
+SUMMARY = "write sprites with a saved palette"
+
+
+def add_parser(parser: argparse.ArgumentParser) -> None:
+    add_frame_options(parser)
+    parser.add_argument("--palette", type=Path, required=True, metavar="FILE", help="palette file to use")
+    add_output_options(parser)
+
+
+def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Nothing beyond what the parser checks."""
+
+
+def run(args: argparse.Namespace, stop: StopRequests) -> int:
+    job = sprite_job(args, output=args.out, palette_file=args.palette)
+    report, _ = make_sprites(job, args.sources, run_options(args, stop))
+    print_skipped(report)
+    print(report.summary())
+    return 0

@@ -1,0 +1,54 @@
+"""``pixel-sprites process``: fit one palette over all frames and write their sprites (and, with --sheets, the
+set's sheets)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..engine import options
+from ..engine.errors import OptionError
+from ..engine.jobs.run import make_sprites
+from .arguments import add_colour_options, add_frame_options, add_output_options
+from .jobs import run_options, sprite_job
+from .running import StopRequests, print_skipped
+from .sheet import print_sheets
+from .sheet_arguments import add_sheet_options, given_sheet_options, sheet_defaults
+
+SUMMARY = "fit one palette over all frames and write the sprites"
+
+
+def add_parser(parser: argparse.ArgumentParser) -> None:
+    add_frame_options(parser)
+    add_colour_options(parser)
+    add_output_options(parser)
+    parser.add_argument(
+        "--spool-dir", type=Path, metavar="DIR",
+        help="where the small frames wait between the fit and the writing, in a hidden temporary file "
+        "(default: the output folder; about 23 KB a frame at 64x90)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--sheets", action="store_true", help="also write sheets and engine files (see the sheet command)"
+    )
+    add_sheet_options(parser)
+
+
+def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    try:  # before any frame is read, with the other options
+        options.check_indexed_fits(args.indexed, args.colors, args.max_colors, args.method)
+    except OptionError as error:
+        parser.error(str(error))
+    given = given_sheet_options(args)
+    if given and not args.sheets:
+        parser.error(f"{', '.join(given)} only act with --sheets: add --sheets, or leave them out")
+    sheet_defaults(args)
+
+
+def run(args: argparse.Namespace, stop: StopRequests) -> int:
+    job = sprite_job(args, output=args.out)
+    report, sheets = make_sprites(job, args.sources, run_options(args, stop))
+    print_skipped(report)
+    print(report.summary())
+    if sheets is not None:
+        print_sheets(sheets)
+    return 0

@@ -1,0 +1,66 @@
+"""``pixel-sprites sheet``: a sprite set's sheets, JSON (Phaser, PixiJS, Aseprite), Godot ``.tres``, ``.aseprite``
+and previews, from its manifest or its ``<action>/<facing>/<frame>.png`` folders. With ``--sheet-out`` it is
+``pixel-sprites grid`` under its older name."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..engine.errors import SetupError
+from ..engine.jobs.run import SheetsOutcome, write_set_sheets
+from . import grid
+from .jobs import set_sheets
+from .running import StopRequests
+from .sheet_arguments import add_sheet_options, given_sheet_options, sheet_defaults
+
+SUMMARY = (
+    "write a sprite set's sheets, JSON (Phaser, PixiJS, Aseprite), Godot .tres, .aseprite and previews; "
+    "or, with --sheet-out, lay sprites on one preview grid (the grid command)"
+)
+
+
+def add_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "sources", nargs="+", metavar="SRC", type=Path,
+        help="the sprites folder of a set: with its <character>.set.json, or as <action>/<facing>/<frame>.png",
+    )  # fmt: skip
+    add_sheet_options(parser)
+    grid.add_grid_options(parser.add_argument_group("preview grid (as the grid command)"), alias=True)
+
+
+def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    sheet_given = given_sheet_options(args)
+    grid_given = grid.given_grid_options(args)
+    if args.sheet_out is not None and sheet_given:
+        parser.error(f"{', '.join(sheet_given)} do nothing with --sheet-out, which lays sprites on one grid")
+    if args.sheet_out is None and grid_given:
+        parser.error(f"{', '.join(grid_given)} only act with --sheet-out FILE (or in the grid command)")
+    sheet_defaults(args)
+    grid.grid_defaults(args)
+
+
+def print_sheets(outcome: SheetsOutcome) -> None:
+    report = outcome.report
+    for path, reason in report.skipped:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    sheets = sum(1 for path in report.files if path.suffix == ".png" and not path.stem.endswith("_preview"))
+    folder = outcome.manifest.parent / "sheets"
+    print(f"{report.cells} sprites on {sheets} sheets, {len(report.files)} files in {folder}")
+    print(f"manifest {outcome.manifest}")
+
+
+def run(args: argparse.Namespace, stop: StopRequests) -> int:
+    if args.sheet_out is not None:
+        return grid.write_grid(args.sources, args.sheet_out, columns=args.columns, scale=args.scale)
+    if len(args.sources) != 1 or not args.sources[0].is_dir():
+        raise SetupError("sheet: give one sprites folder (or --sheet-out FILE for a preview grid)")
+    wanted = set_sheets(args)
+    outcome = write_set_sheets(
+        args.sources[0], wanted.options, character=wanted.character, fps=wanted.fps, pivot=wanted.pivot
+    )
+    print_sheets(outcome)
+    return 0

@@ -1,0 +1,161 @@
+"""Running a :class:`~.spec.SpriteJob`: every entry point of the command line, the scene and the farm ends here.
+
+* :func:`make_sprites`: a folder's frames → sprites (fitted, or with a given palette), then the sheets asked for;
+* :func:`fit_palette_file`: frames → one palette file, claimed before the work so a foreign file is never replaced;
+* :func:`update_character_sprites`, :func:`add_locked_frames`, :func:`update_set`: a character's frames, kept in
+  its frame list under its lock, brought up to date after a render;
+* :func:`write_set_sheets`: a sprite set's sheets and manifest from its sprites.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..colour.palette import Palette
+from ..errors import SetupError
+from ..export.sheets import SheetOptions, SheetReport, write_sheets
+from ..files.record import check_writable, claim
+from ..frames.sources import FrameSource, discover_frames
+from ..palette.files import read_palette, write_palette
+from ..sets.facings import Facing
+from ..sets.manifest import DEFAULT_FPS, open_sprite_set
+from ..sprites.character import add_frames_with_locked_palette, locked_character, update_character
+from ..sprites.pipeline import RunOptions, apply, fit, process
+from ..sprites.report import Report
+from .set_update import RenderedAction, SetOutcome, update_sprite_set
+from .spec import SpriteJob
+
+
+@dataclass
+class SheetsOutcome:
+    """What :func:`write_set_sheets` wrote."""
+
+    report: SheetReport
+    manifest: Path
+
+
+def _frames(sources: Sequence[Path], job: SpriteJob, exclude: Sequence[Path]) -> list[FrameSource]:
+    frames = discover_frames(sources, exclude=exclude, root=job.root)
+    if not frames:
+        raise SetupError(f"no PNG frames found in {', '.join(map(str, sources))}")
+    return frames
+
+
+def make_sprites(
+    job: SpriteJob, sources: Sequence[Path], options: RunOptions | None = None
+) -> tuple[Report, SheetsOutcome | None]:
+    """The sprites of the frames in ``sources`` (folders or files), into ``job.output``, then the set's sheets if
+    the job asks for them. A ``fit`` job fits one palette over all the frames; a ``file`` job uses the given one."""
+    if job.locked:
+        raise SetupError("a folder job fits its palette or is given one; only a character's palette is locked")
+    job.check()
+    frames = _frames(sources, job, exclude=[job.output])
+    output = job.output_settings()
+    if job.palette_file is not None:
+        report = apply(frames, sources, job.downscale, read_palette(job.palette_file), output, options)
+    else:
+        report = process(frames, sources, job.downscale, job.palette, output, options)
+    sheets = None
+    if job.sheets is not None and report.output_folder is not None:
+        wanted = job.sheets
+        sheets = write_set_sheets(
+            report.output_folder, wanted.options, character=wanted.character, fps=wanted.fps, pivot=wanted.pivot,
+            palette=Palette.from_hex_codes(report.sprite_colors),
+        )  # fmt: skip
+    return report, sheets
+
+
+def fit_palette_file(
+    job: SpriteJob, frames: Sequence[FrameSource], destination: Path, options: RunOptions | None = None
+) -> tuple[Palette, Report]:
+    """Fit one palette over ``frames`` and write it to ``destination`` (``.gpl``, ``.hex``, ``.pal`` or ``.png``)."""
+    check_writable({destination: "palette"}, root=destination.parent)  # before the work, not only before the write
+    palette, report = fit(frames, job.downscale, job.palette, options)
+    claim({destination: "palette"}, root=destination.parent)
+    write_palette(palette, destination)
+    return palette, report
+
+
+def update_character_sprites(job: SpriteJob, new_frames: Sequence[Path], options: RunOptions | None = None) -> Report:
+    """Add ``new_frames`` to the job's character and bring its sprites up to date, under the character's lock
+    (other Blenders may share the folder): refitted over all its frames, or only the new ones with a locked
+    palette."""
+    assert job.character is not None, "a character job"
+    job.check()
+    target = job.target()
+    with locked_character(job.output, job.character) as character:
+        return update_character(
+            character, new_frames, job.downscale, job.palette,
+            root=job.root, target=target, indexed=job.indexed, locked=job.locked, options=options,
+        )  # fmt: skip
+
+
+def fit_character_palette(job: SpriteJob, renders: Path, options: RunOptions | None = None) -> Report:
+    """Add the frames in ``renders`` to the job's character and fit its palette over all its frames, saved as the
+    character's palette file. No sprite is written."""
+    assert job.character is not None, "a character job"
+    if job.locked:
+        raise SetupError("The palette is locked (Lock Palette): unlock it to fit a new one")
+    with locked_character(job.output, job.character) as character:
+        found = discover_frames([renders], exclude=[character.folder], recursive=False)
+        character.add(frame.path for frame in found)
+        character.save()
+        claim({character.palette_path: "palette"}, root=character.folder)
+        palette, report = fit(character.frames(), job.downscale, job.palette, options)
+        write_palette(palette, character.palette_path)
+    report.palette = palette.hex_codes()
+    report.sprite_colors = report.palette
+    report.output_folder = character.folder
+    return report
+
+
+def add_locked_frames(job: SpriteJob, frames: Sequence[Path], options: RunOptions | None = None) -> Report:
+    """The sprites of ``frames`` alone, with the character's locked palette (a frame-list render, frame by frame)."""
+    assert job.character is not None and job.locked, "a character job with a locked palette"
+    return add_frames_with_locked_palette(
+        job.output, job.character, frames, job.downscale,
+        root=job.root, target=job.target(), indexed=job.indexed, options=options,
+    )  # fmt: skip
+
+
+def update_set(
+    job: SpriteJob,
+    rendered: Sequence[RenderedAction],
+    facings: Sequence[Facing],
+    sprite_size: tuple[int, int],
+    pivot: tuple[int, int] | None,
+    options: RunOptions | None = None,
+) -> SetOutcome:
+    """A sprite set's rendered actions → the character's sprites, mirrored facings, manifest and sheets."""
+    assert job.character is not None and job.root is not None, "a character job rooted at the set's renders"
+    job.check()
+    target = job.target()
+    with locked_character(job.output, job.character) as character:
+        return update_sprite_set(
+            character, job.root, rendered, facings, sprite_size, pivot, job.downscale, job.palette,
+            target=target, indexed=job.indexed, locked=job.locked, options=options,
+            sheets=job.sheets.options if job.sheets is not None else None,
+        )  # fmt: skip
+
+
+def write_set_sheets(
+    folder: Path,
+    sheets: SheetOptions,
+    *,
+    character: str | None = None,
+    fps: float = DEFAULT_FPS,
+    pivot: tuple[int, int] | None = None,
+    palette: Palette | None = None,
+) -> SheetsOutcome:
+    """The sheets of the sprite set in ``folder``, from its manifest if it has one, else from its folders; the
+    manifest is written (or updated) too. Without ``palette``, the set's palette file is used if there is one."""
+    sprite_set = open_sprite_set(folder, character=character, fps=fps)
+    if pivot is not None:
+        sprite_set.pivot = pivot
+    palette_path = folder / f"{sprite_set.character}.gpl"
+    if palette is None and palette_path.is_file():
+        palette = read_palette(palette_path)
+    report = write_sheets(folder, sprite_set, sheets, palette)
+    return SheetsOutcome(report, sprite_set.save(folder))

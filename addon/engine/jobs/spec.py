@@ -1,0 +1,100 @@
+"""The one description of a sprite job: what to read, how to make sprites, where to write them, and what after.
+
+The scene builds it in one method (``PIXEL_SPRITES_PG_settings.sprite_job``), the command line and the batch
+script in one adapter (``cli.jobs.sprite_job``), and :mod:`.run` runs it. A new feature adds a field here and
+reads it where its stage runs, instead of a branch in every caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..colour.palette import Palette
+from ..errors import SetupError
+from ..export.sheets import SheetOptions
+from ..files.names import character_file_name
+from ..frames.downscale import DownscaleSettings
+from ..options import check_indexed_fits
+from ..palette.files import read_palette
+from ..palette.fit import PaletteSettings
+from ..sets.manifest import DEFAULT_FPS
+from ..sprites.pipeline import OutputSettings
+
+# How a job gets its palette: fitted over the frames, the character's saved one left as it is, or a given file.
+PALETTE_MODES = ("fit", "locked", "file")
+# The palette files of a job without a character are named after this.
+FOLDER_PALETTE_NAME = "palette"
+
+
+@dataclass(frozen=True)
+class SetSheets:
+    """The sheets a job writes after its sprites: how (``options``), and of which set, where the folder alone does
+    not say: the character whose manifest to use, the frame rate of sprites without one, a pivot to override."""
+
+    options: SheetOptions = field(default_factory=SheetOptions)
+    character: str | None = None
+    fps: float = DEFAULT_FPS
+    pivot: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class SpriteJob:
+    """What one sprite job does, from frames to files."""
+
+    output: Path
+    """The sprites folder: the character's folder, or the folder a command writes into."""
+    downscale: DownscaleSettings = field(default_factory=DownscaleSettings)
+    palette: PaletteSettings = field(default_factory=PaletteSettings)
+    palette_mode: str = "fit"
+    palette_file: Path | None = None
+    """The palette of the ``file`` mode; the ``locked`` mode reads the character's own."""
+    target_palette: Path | None = None
+    """The game's palette, which every sprite colour is mapped to after the fit; None for none."""
+    indexed: bool = False
+    character: str | None = None
+    """The character whose frame list and palette the job keeps; None for a job on a folder (``palette.gpl``)."""
+    root: Path | None = None
+    """Sprites keep the frames' paths below this folder."""
+    report_path: Path | None = None
+    sheets: SetSheets | None = None
+    """The sheets to write after the sprites, or None for none."""
+
+    def __post_init__(self) -> None:
+        if self.palette_mode not in PALETTE_MODES:
+            raise SetupError(f"palette mode: expected one of {', '.join(PALETTE_MODES)}, got {self.palette_mode!r}")
+        if self.palette_mode == "file" and self.palette_file is None:
+            raise SetupError("a job with a palette file needs the file")
+
+    @property
+    def locked(self) -> bool:
+        return self.palette_mode == "locked"
+
+    @property
+    def palette_name(self) -> str:
+        """The stem of the palette files: the character's file name, or ``palette`` for a folder job."""
+        return character_file_name(self.character) if self.character is not None else FOLDER_PALETTE_NAME
+
+    def check(self) -> None:
+        """Refuse, before any work, what the job could only fail at later (a fit too large for paletted PNGs).
+
+        Raises
+        ------
+        OptionError
+            Naming the option.
+        """
+        if self.palette_mode == "fit":
+            check_indexed_fits(self.indexed, self.palette.colors, self.palette.max_colors, self.palette.method)
+
+    def target(self) -> Palette | None:
+        """The game's palette, read now (a file may change between jobs), or None."""
+        return read_palette(self.target_palette) if self.target_palette is not None else None
+
+    def output_settings(self) -> OutputSettings:
+        return OutputSettings(
+            folder=self.output,
+            indexed=self.indexed,
+            target=self.target(),
+            palette_name=self.palette_name,
+            report_path=self.report_path,
+        )

@@ -1,0 +1,120 @@
+"""Times the add-on's render operators where ``bpy`` is a module (``blender_jobs.run_in_bpy``), the add-on loaded
+from this repository:
+
+    python scripts/bench/in_blender/operator_timings.py -- '{"measure": "sprite-size", "work": "...",
+        "resolution": [640, 900], "sprite": [64, 90], "samples": 16, "result": "timings.json"}'
+
+``sprite-size``
+    Render Sprites on the demo scene, rendering at full size then downscaling, and rendering at sprite size:
+    seconds per frame of each (the sprites are left in ``work`` for the caller to compare);
+``set``
+    Render Sprite Set (the walk action at ``directions`` facings) against plain renders of the same frames,
+    turned and assigned the same way with no sprite work: seconds of each, and how many renders.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import bpy
+
+ADDON = Path(__file__).resolve().parents[3] / "addon"
+
+
+def scene_builder() -> Any:
+    """``scripts/character_scene``, imported by name: a Blender script, typed for the Blenders it runs in rather
+    than for the stubs mypy reads ``bpy`` from, so mypy is not pointed at it."""
+    return importlib.import_module("character_scene")
+
+
+def load_addon() -> None:
+    """Import this repository's add-on as ``pixel_sprites`` and register it, whatever else is installed."""
+    spec = importlib.util.spec_from_file_location(
+        "pixel_sprites", ADDON / "__init__.py", submodule_search_locations=[str(ADDON)]
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["pixel_sprites"] = module
+    spec.loader.exec_module(module)
+    module.register()
+
+
+def addon_operators() -> Any:
+    """``bpy.ops.pixel_sprites``, which the stubs cannot know of."""
+    operators: Any = bpy.ops
+    return operators.pixel_sprites
+
+
+def sprite_size_timings(job: dict[str, Any]) -> dict[str, float]:
+    timings = {}
+    for mode in ("full", "sprite"):
+        scene = scene_builder().build_character_scene(
+            output=Path(job["work"]) / mode, resolution=tuple(job["resolution"]), samples=job["samples"]
+        )
+        settings = scene.pixel_sprites
+        settings.size_mode = "SIZE"
+        settings.width, settings.height = job["sprite"]
+        settings.colors, settings.auto_colors = 12, False
+        settings.render_at_sprite_size = mode == "sprite"
+        started = time.perf_counter()
+        addon_operators().render_sprites()
+        timings[mode] = (time.perf_counter() - started) / (scene.frame_end - scene.frame_start + 1)
+    return timings
+
+
+def render_plainly(scene: Any) -> int:
+    """The renders of the set the scene describes, turned and assigned as Render Sprite Set does them (with its own
+    step set-up), and no sprite work; how many frames were rendered."""
+    from pixel_sprites.blender import sprite_set
+    from pixel_sprites.blender.scene_state import SceneState
+
+    scene.pixel_sprites.enabled = False
+    plan = sprite_set.plan(scene)
+    state = SceneState.capture(scene, plan.pivot, plan.animated)
+    for index in range(len(plan.steps)):
+        sprite_set._set_up_step(scene, plan, state, index)
+        bpy.ops.render.render(animation=True)
+    state.restore()
+    return sum(len(range(action.frame_start, action.frame_end + 1, action.frame_step)) for action, _ in plan.steps)
+
+
+def set_timings(job: dict[str, Any]) -> dict[str, float]:
+    work, resolution = Path(job["work"]), tuple(job["resolution"])
+
+    def set_scene(folder: str) -> Any:
+        builder = scene_builder()
+        return builder.build_set_scene(output=work / folder, resolution=resolution, engine="CYCLES", samples=job["samples"])
+
+    set_scene("warm-up")
+    bpy.ops.render.render()  # the first Cycles render of a process pays for kernels and caches: not part of either
+    timings = {"plain": 0.0, "set": 0.0, "renders": 0}
+    for mode in ("set", "plain", "set", "plain"):  # each way twice, alternating, so neither gets the warmer machine
+        scene = set_scene(mode)
+        scene.pixel_sprites.directions, scene.pixel_sprites.pixel = job["directions"], 10
+        scene.pixel_sprites.set_actions.add().action = bpy.data.actions["walk"]
+        started = time.perf_counter()
+        if mode == "set":
+            addon_operators().render_set()
+        else:
+            timings["renders"] = render_plainly(scene)
+        timings[mode] += (time.perf_counter() - started) / 2
+    return timings
+
+
+def main() -> None:
+    job = json.loads(sys.argv[-1])
+    load_addon()
+    measures = {"sprite-size": sprite_size_timings, "set": set_timings}
+    if job["measure"] not in measures:
+        raise SystemExit(f"no measure {job['measure']!r}: {', '.join(measures)}")
+    Path(job["result"]).write_text(json.dumps(measures[job["measure"]](job)))
+
+
+if __name__ == "__main__":
+    main()
