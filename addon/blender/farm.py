@@ -26,26 +26,21 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import bpy
 
 from ..engine import (
     Action,
-    OutputSettings,
-    SheetOptions,
     SpriteSet,
-    apply,
-    check_writable,
-    claim,
     discover_frames,
-    fit,
     read_palette,
-    write_palette,
     write_sheets,
 )
 from ..engine.errors import FrameError, OptionError, PaletteFileError, SetupError
 from ..engine.files.names import character_file_name
+from ..engine.jobs.run import fit_palette_file, make_sprites
 from ..engine.options import non_finite_problem
 from ..engine.sets.manifest import frame_number
 from . import sprite_set, sprites
@@ -215,16 +210,12 @@ class PIXEL_SPRITES_OT_farm_fit(_RendersOperator):
         if problem:
             raise OptionError(problem)
         renders = self.renders_folder()
-        folder = _character_folder(scene, renders)
-        frames = discover_frames([renders], exclude=[folder], root=renders)
+        job = scene.pixel_sprites.sprite_job(renders, root=renders)
+        frames = discover_frames([renders], exclude=[job.output], root=renders)
         if not frames:
             raise SetupError(f"{renders}: no PNG renders to fit a palette to")
-        settings = scene.pixel_sprites
-        destination = folder / f"{_character_name(scene)}.gpl"
-        check_writable({destination: "palette"}, root=folder)  # before the fit: a file not ours is never replaced
-        palette, report = fit(frames, settings.downscale_settings(), settings.palette_settings())
-        claim({destination: "palette"}, root=folder)
-        path = write_palette(palette, destination)
+        path = job.output / f"{job.palette_name}.gpl"
+        palette, report = fit_palette_file(job, frames, path)  # claimed before the fit: a foreign file stays
         return f"palette of {len(palette)} colours from {report.frames_read} frames written to {path}"
 
 
@@ -244,15 +235,11 @@ class PIXEL_SPRITES_OT_farm_apply(_RendersOperator):
     def run(self, scene: bpy.types.Scene) -> str:
         renders = self.renders_folder()
         wanted = parse_frames(self.frames)
-        folder = _character_folder(scene, renders)
-        name = _character_name(scene)
-        palette_path = Path(bpy.path.abspath(self.palette)) if self.palette else folder / f"{name}.gpl"
+        folder = scene.pixel_sprites.output_folder_for(renders)
+        own_palette = folder / f"{_character_name(scene)}.gpl"
+        palette_path = Path(bpy.path.abspath(self.palette)) if self.palette else own_palette
         if not palette_path.is_file():
             raise SetupError(f"{palette_path}: no palette: run the fit task first, or give a palette file")
-        palette = read_palette(palette_path)
-        settings = scene.pixel_sprites
-        target_path = settings.target_palette_path()
-        target = read_palette(target_path) if target_path else None
         chunk = renders / self.action / self.facing if self.action else renders
         if not chunk.is_dir():
             raise SetupError(f"{chunk}: no such folder of renders (action {self.action!r}, facing {self.facing!r})")
@@ -264,17 +251,15 @@ class PIXEL_SPRITES_OT_farm_apply(_RendersOperator):
         if not files:
             raise SetupError(f"{chunk}: no PNG renders of frames {self.frames}")
         label = "_".join(part for part in (self.action, self.facing, self.frames.replace("..", "-")) if part)
-        output = OutputSettings(
-            folder=folder,
-            indexed=settings.indexed,
-            target=target,
-            palette_name=name,
+        job = replace(
+            scene.pixel_sprites.sprite_job(renders, root=renders),
+            palette_mode="file",
+            palette_file=palette_path,
             report_path=folder / REPORTS_FOLDER / f"apply_{label}.json",
         )
-        frames = discover_frames(files, root=renders)
         # The engine merges an apply's report into the one there under a lock file beside it: the folder must exist.
         (folder / REPORTS_FOLDER).mkdir(parents=True, exist_ok=True)
-        report = apply(frames, [renders], settings.downscale_settings(), palette, output)
+        report, _ = make_sprites(job, files)
         return report.summary()
 
 
@@ -312,10 +297,7 @@ class PIXEL_SPRITES_OT_farm_sheets(_RendersOperator):
             name, set_plan.facings, actions, sprite_resolution(scene), pivot,
             palette.hex_codes() if palette is not None else [],
         )  # fmt: skip
-        options = SheetOptions(
-            layout=settings.sheet_layout, max_size=settings.max_sheet_size, padding=settings.sheet_padding,
-            margin=settings.sheet_margin, rgba=settings.sheet_rgba,
-        )  # fmt: skip
+        options = settings.sheet_options()
         report = write_sheets(folder, made, options, palette)
         made.save(folder)
         for path, reason in report.skipped:

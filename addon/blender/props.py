@@ -8,6 +8,8 @@ from typing import Any
 import bpy
 
 from ..engine import DownscaleSettings, PaletteSettings, options
+from ..engine.export.sheets import SheetOptions
+from ..engine.jobs.spec import SetSheets, SpriteJob
 from ..engine.options import Option
 from ..engine.sets.facings import COMPASS
 
@@ -191,11 +193,8 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
     )
     sheet_layout: bpy.props.EnumProperty(  # type: ignore[valid-type]
         name="Layout",
-        items=[
-            ("action", "One per Action", "One sheet per action: a row of frames per facing"),
-            ("atlas", "One Atlas", "One sheet for the whole set"),
-        ],
-        default="action",
+        items=[(name, label, description) for name, (label, description) in options.LAYOUTS.items()],
+        default=options.LAYOUT.default,
     )
     max_sheet_size: _number_property(options.MAX_SIZE)  # type: ignore[valid-type]
     sheet_padding: _number_property(options.PADDING)  # type: ignore[valid-type]
@@ -230,6 +229,29 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
 
     def target_palette_path(self) -> Path | None:
         return Path(bpy.path.abspath(self.target_palette)) if self.target_palette else None
+
+    def sheet_options(self) -> SheetOptions:
+        return SheetOptions(
+            layout=self.sheet_layout, max_size=self.max_sheet_size, padding=self.sheet_padding,
+            margin=self.sheet_margin, rgba=self.sheet_rgba,
+        )  # fmt: skip
+
+    def sprite_job(
+        self, renders: Path, *, frames_at_sprite_size: bool = False, root: Path | None = None, sheets: bool = False
+    ) -> SpriteJob:
+        """The scene's settings as the engine's job spec, for the character whose renders are in ``renders``: the
+        one place where the scene's settings become a job (renders, sprite sets and farm tasks alike)."""
+        return SpriteJob(
+            output=self.output_folder_for(renders),
+            downscale=self.downscale_settings(frames_at_sprite_size=frames_at_sprite_size),
+            palette=self.palette_settings(),
+            palette_mode="locked" if self.palette_locked else "fit",
+            target_palette=self.target_palette_path(),
+            indexed=self.indexed,
+            character=self.character,
+            root=root,
+            sheets=SetSheets(self.sheet_options()) if sheets and self.make_sheets else None,
+        )
 
 
 CLASSES = (PIXEL_SPRITES_PG_color, PIXEL_SPRITES_PG_skipped, PIXEL_SPRITES_PG_action, PIXEL_SPRITES_PG_settings)

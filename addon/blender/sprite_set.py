@@ -24,15 +24,12 @@ from ..engine import (
     Facing,
     Report,
     RunOptions,
-    SheetOptions,
-    check_indexed_fits,
     facings,
-    locked_character,
-    read_palette,
 )
 from ..engine.errors import SetupError
 from ..engine.files.names import unique_safe_names
-from ..engine.jobs.set_update import RenderedAction, SetOutcome, update_sprite_set
+from ..engine.jobs.run import update_set
+from ..engine.jobs.set_update import RenderedAction, SetOutcome
 from . import actions, jobs, render_session, sprites
 from .render_size import sprite_resolution, sprite_size_render_settings
 from .scene_state import SceneState
@@ -320,30 +317,15 @@ class SetRender:
             )
             for planned in set_plan.actions
         ]
-        folder = settings.output_folder_for(set_plan.renders)
-        name, downscale = settings.character, settings.downscale_settings(frames_at_sprite_size=set_plan.at_sprite_size)
-        palette_settings, target_path = settings.palette_settings(), settings.target_palette_path()
-        indexed, locked = settings.indexed, settings.palette_locked
-        sheet_options = (
-            SheetOptions(
-                layout=settings.sheet_layout, max_size=settings.max_sheet_size, padding=settings.sheet_padding,
-                margin=settings.sheet_margin, rgba=settings.sheet_rgba,
-            )
-            if settings.make_sheets
-            else None
-        )  # fmt: skip
-        facing_list, sprite_size, pivot, renders = set_plan.facings, self.sprite_size, self.pivot, set_plan.renders
+        job = settings.sprite_job(
+            set_plan.renders, frames_at_sprite_size=set_plan.at_sprite_size, root=set_plan.renders, sheets=True
+        )
+        facing_list, sprite_size, pivot = set_plan.facings, self.sprite_size, self.pivot
         scene_name = self.scene_name
         summaries: list[str] = []
 
         def work(options: RunOptions) -> Report:
-            check_indexed_fits(indexed, palette_settings.colors, palette_settings.max_colors, palette_settings.method)
-            target = read_palette(target_path) if target_path else None
-            with locked_character(folder, name) as character:
-                outcome = update_sprite_set(
-                    character, renders, rendered, facing_list, sprite_size, pivot, downscale, palette_settings,
-                    target=target, indexed=indexed, locked=locked, sheets=sheet_options, options=options,
-                )  # fmt: skip
+            outcome = update_set(job, rendered, facing_list, sprite_size, pivot, options)
             summaries.extend(_action_lines(outcome, rendered))
             return outcome.report
 

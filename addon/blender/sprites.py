@@ -10,23 +10,10 @@ from pathlib import Path
 
 import bpy
 
-from ..engine import (
-    Character,
-    Report,
-    RunOptions,
-    add_frames_with_locked_palette,
-    check_indexed_fits,
-    claim,
-    discover_frames,
-    fit,
-    locked_character,
-    read_palette,
-    record_frames,
-    update_character,
-    write_palette,
-)
+from ..engine import Character, Report, RunOptions, check_indexed_fits, record_frames
 from ..engine.errors import OptionError, PaletteFileError, SetupError
 from ..engine.export.sheets import aseprite_duration_problem
+from ..engine.jobs.run import add_locked_frames, fit_character_palette, update_character_sprites
 from ..engine.options import non_finite_problem
 from . import jobs
 from .render_size import SPRITE_SIZE_FOLDER
@@ -84,23 +71,13 @@ def start_update(
     frames_at_sprite_size: bool = False,
     partial: bool = False,
 ) -> None:
-    """Add ``frames`` to the scene's character and rewrite its sprites (see ``update_character``)."""
+    """Add ``frames`` to the scene's character and rewrite its sprites (see ``update_character_sprites``)."""
     settings = scene.pixel_sprites
-    folder = settings.output_folder_for(Path(frames[0]).parent)
-    name = settings.character
-    downscale = settings.downscale_settings(frames_at_sprite_size=frames_at_sprite_size)
-    palette_settings = settings.palette_settings()
-    target_path = settings.target_palette_path()
-    indexed, locked = settings.indexed, settings.palette_locked
+    job = settings.sprite_job(Path(frames[0]).parent, frames_at_sprite_size=frames_at_sprite_size)
     scene_name = scene.name
 
     def work(options: RunOptions) -> Report:
-        target = read_palette(target_path) if target_path else None
-        with locked_character(folder, name) as character:  # other Blenders may share the folder
-            return update_character(
-                character, frames, downscale, palette_settings,
-                target=target, indexed=indexed, locked=locked, options=options,
-            )  # fmt: skip
+        return update_character_sprites(job, frames, options)
 
     def done(report: Report | None, error: str | None) -> None:
         store_result(scene_name, report, error, partial=partial)
@@ -121,37 +98,25 @@ def frame_list_update(scene: bpy.types.Scene, frames: Sequence[Path]) -> None:
     (both cost the same whatever the character's size), and the process makes the sprites once, at exit, over
     every frame of the character, holding its lock: the last process to end refits over all of them.
     """
-    settings = scene.pixel_sprites
     root = frame_list_root
-    folder = settings.output_folder_for(root or Path(frames[0]).parent)
-    name, downscale = settings.character, settings.downscale_settings()
-    target_path, indexed = settings.target_palette_path(), settings.indexed
-    if settings.palette_locked:
+    job = scene.pixel_sprites.sprite_job(root or Path(frames[0]).parent, root=root)
+    if job.locked:
         try:
-            target = read_palette(target_path) if target_path else None
-            report = add_frames_with_locked_palette(
-                folder, name, frames, downscale, root=root, target=target, indexed=indexed
-            )
+            report = add_locked_frames(job, frames)
         except (SetupError, PaletteFileError, OptionError) as error:
             store_result(scene.name, None, str(error))
             return
         store_result(scene.name, report, None)
         return
-    record_frames(folder, name, frames, root)
+    record_frames(job.output, job.palette_name, frames, root)
     if not _sprites_at_exit:
-        palette_settings = settings.palette_settings()
 
         def make_sprites(options: RunOptions) -> None:
             if not _sprites_at_exit:
                 return  # made already
             _sprites_at_exit.clear()
             try:
-                target = read_palette(target_path) if target_path else None
-                with locked_character(folder, name) as character:
-                    report = update_character(
-                        character, [], downscale, palette_settings,
-                        root=root, target=target, indexed=indexed, options=options,
-                    )  # fmt: skip
+                report = update_character_sprites(job, [], options)
             except (SetupError, PaletteFileError, OptionError) as error:
                 print(f"{SUMMARY_PREFIX}: Error: {error}", flush=True)
                 return
@@ -199,23 +164,11 @@ def start_fit(scene: bpy.types.Scene, renders: Path, *, frames_at_sprite_size: b
     if refusal:
         raise SetupError(refusal)
     settings = scene.pixel_sprites
-    folder, name = settings.output_folder_for(renders), settings.character
-    downscale = settings.downscale_settings(frames_at_sprite_size=frames_at_sprite_size)
-    palette_settings = settings.palette_settings()
+    job = settings.sprite_job(renders, frames_at_sprite_size=frames_at_sprite_size)
     scene_name = scene.name
 
     def work(options: RunOptions) -> Report:
-        with locked_character(folder, name) as character:
-            found = discover_frames([renders], exclude=[character.folder], recursive=False)
-            character.add(frame.path for frame in found)
-            character.save()
-            claim({character.palette_path: "palette"}, root=character.folder)
-            palette, report = fit(character.frames(), downscale, palette_settings, options)
-            write_palette(palette, character.palette_path)
-        report.palette = palette.hex_codes()
-        report.sprite_colors = report.palette
-        report.output_folder = character.folder
-        return report
+        return fit_character_palette(job, renders, options)
 
     def done(report: Report | None, error: str | None) -> None:
         store_result(scene_name, report, error, fitted_only=True)

@@ -1,1 +1,7 @@
-"""x"""
+"""The benchmark: speed, memory and quality of Pixel Sprites against references measured in the same run.
+
+``run`` runs the sections and writes one results JSON; ``tables`` makes the README's tables from it. The sections
+measure in ``speed``, ``spool``, ``decoders``, ``quality``, ``sampling``, ``rendering``, ``sheets`` and
+``frame_list``; pipelines they time run in fresh processes (``pipelines``), Blender's part in the scripts of
+``in_blender`` (``blender_jobs`` runs them), and every memory figure comes from ``process_memory``.
+"""

@@ -78,7 +78,7 @@ def other_quantisers(sample: np.ndarray, count: int) -> dict[str, np.ndarray]:
     except ImportError:
         pass
     return {
-        name: np.array(quantised.getpalette()[: 3 * count], dtype=np.uint8).reshape(-1, 3)
+        name: np.array((quantised.getpalette() or [])[: 3 * count], dtype=np.uint8).reshape(-1, 3)
         for name, quantised in palettes.items()
     }
 
@@ -125,9 +125,7 @@ def character_quality(paths: list[Path]) -> dict[str, Any]:
     return {
         "frames": len(paths),
         "opaque_pixels": len(pixels),
-        "counts": {
-            str(count): fixed_count_row(pixels, ours_sample, reference_sample, count) for count in COUNTS
-        },
+        "counts": {str(count): fixed_count_row(pixels, ours_sample, reference_sample, count) for count in COUNTS},
         "auto": {"colours": len(auto.palette), "delta_e": our_error(pixels, auto.palette), "fit_seconds": auto_seconds},
         "original_meanshift": {"colours": len(meanshift), "delta_e": our_error(pixels, meanshift)},
     }

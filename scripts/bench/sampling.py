@@ -12,6 +12,7 @@ import itertools
 import shutil
 import time
 from pathlib import Path
+from statistics import mean
 from typing import Any
 
 import numpy as np
@@ -82,15 +83,14 @@ def sampling_row(name: str, paths: list[Path], work: Path) -> dict[str, Any]:
     row: dict[str, Any] = {"frames": len(paths)}
     for sampling in engine.options.SAMPLINGS:
         sprites, milliseconds = sprites_with(sampling, paths, work / "sampling" / name.replace(" ", "_") / sampling)
-        figures = {"ms_per_frame": milliseconds, "speckle_percent": 100 * np.mean([speckle_share(s) for s in sprites])}
+        figures = {"ms_per_frame": milliseconds, "speckle_percent": 100 * mean(speckle_share(s) for s in sprites)}
         if name == STILL:
-            figures["flicker_percent"] = 100 * np.mean([changed_share(*pair) for pair in itertools.pairwise(sprites)])
-            block_errors = [
+            figures["flicker_percent"] = 100 * mean(changed_share(*pair) for pair in itertools.pairwise(sprites))
+            figures["delta_e_to_block_average"] = mean(
                 error_to_block_average(sprite, engine.read_frame(path).rgba)
                 for sprite, path in zip(sprites, paths, strict=True)
-            ]
-            figures["delta_e_to_block_average"] = np.mean(block_errors)
-        row[sampling] = {key: float(value) for key, value in figures.items()}
+            )
+        row[sampling] = figures
     row["majority_cost_ms_per_frame"] = row["majority"]["ms_per_frame"] - row["nearest"]["ms_per_frame"]
     return row
 

@@ -89,7 +89,9 @@ def set_timings(job: dict[str, Any]) -> dict[str, float]:
 
     def set_scene(folder: str) -> Any:
         builder = scene_builder()
-        return builder.build_set_scene(output=work / folder, resolution=resolution, engine="CYCLES", samples=job["samples"])
+        return builder.build_set_scene(
+            output=work / folder, resolution=resolution, engine="CYCLES", samples=job["samples"]
+        )
 
     set_scene("warm-up")
     bpy.ops.render.render()  # the first Cycles render of a process pays for kernels and caches: not part of either

@@ -1,0 +1,61 @@
+"""The README's tables, in Markdown, from a results JSON of ``run``; each section says which run it comes from:
+
+.venv/bin/python -m scripts.bench.tables RESULTS.json [--section SECTION ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .section_tables import RENDERERS
+
+
+def provenance(results: dict[str, Any]) -> str:
+    """Which run, machine, date and commit the figures come from, and the command that made them."""
+    run, machine = results["run"], results["machine"]
+    packages = machine["packages"]
+    commit = (run["git_commit"] or "unknown")[:10] + (
+        " with uncommitted changes" if run["git_uncommitted_changes"] else ""
+    )
+    ram = f", {machine['ram_bytes'] / 1024**3:.0f} GiB RAM" if machine["ram_bytes"] else ""
+    versions = ", ".join(
+        [f"Python {machine['python']}"] + [f"{name} {packages[name]}" for name in ("numpy", "bpy") if packages[name]]
+    )
+    command = " ".join(["python -m scripts.bench", *run["command"]])
+    return (
+        f"_Run of {run['date']}, commit {commit}; {machine['cpu_count']} × {machine['cpu_model']}{ram}; "
+        f"{versions}; `{command}`._"
+    )
+
+
+def section_markdown(name: str, results: dict[str, Any]) -> str:
+    """The heading, tables and provenance of the section ``name`` of ``results``."""
+    data = results["sections"][name]
+    seconds = results["section_seconds"].get(name)
+    took = f" (the section took {seconds:.0f} s)" if seconds is not None else ""
+    body = f"Skipped: {data['skipped']}." if "skipped" in data else RENDERERS[name](data)
+    return f"### {name}\n\n{body}\n\n{provenance(results)}{took}\n"
+
+
+def all_markdown(results: dict[str, Any], sections: Sequence[str] | None = None) -> str:
+    names = [name for name in results["sections"] if sections is None or name in sections]
+    return "\n".join(section_markdown(name, results) for name in names)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.bench.tables", description=__doc__)
+    parser.add_argument("results", type=Path, help="a results JSON written by python -m scripts.bench")
+    parser.add_argument("--section", nargs="+", choices=RENDERERS, help="these sections only (default: all in it)")
+    args = parser.parse_args(argv)
+    results = json.loads(args.results.read_text())
+    print(all_markdown(results, args.section), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

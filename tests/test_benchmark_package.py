@@ -1,0 +1,170 @@
+"""The benchmark package (scripts/bench): its types are clean, its memory sampler counts a whole process tree, and
+a quick run on a few frames made here writes a results JSON with every figure its tables need, consistently."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+FRAMES = 12
+RUNS = 2
+SPOOL_FRAMES = 30
+SHEET_CELLS = 40
+QUICK_SECTIONS = ("speed", "memory", "spool", "decoders", "sheets")  # those that need neither Blender nor minutes
+
+
+def _tool(name):
+    found = shutil.which(name, path=str(Path(sys.executable).parent))
+    if found is None:
+        if os.environ.get("CI"):  # CI installs the checks in every environment; missing, they would never run
+            pytest.fail(f"{name} is not installed in {sys.prefix}: scripts/setup.sh installs it", pytrace=False)
+        pytest.skip(f"{name} is not installed in this environment")
+    return found
+
+
+def test_mypy_is_clean_on_the_benchmark():
+    result = subprocess.run([_tool("mypy"), "scripts/bench"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+def test_memory_is_summed_over_the_process_tree(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT))
+    from scripts.bench.process_memory import run_measured
+
+    # A Python whose child holds 200 MB for a second: ru_maxrss of the parent would not see it.
+    hold = "import time; block = b'x' * 200_000_000; time.sleep(1.0)"
+    command = [sys.executable, "-c", f"import subprocess, sys; subprocess.run([sys.executable, '-c', {hold!r}])"]
+    measured = run_measured(command, cwd=ROOT)
+    assert measured.seconds >= 1.0
+    assert 200e6 < measured.peak_rss < 400e6
+
+
+def _write_frames(folder: Path, count: int = 6) -> None:
+    """Small RGBA frames of a figure on a transparent background: a flat body and a noisy, moving patch."""
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for index in range(count):
+        frame = np.zeros((180, 128, 4), np.uint8)
+        frame[20 + index : 160, 30:100] = (*rng.integers(0, 256, 3), 255)
+        frame[60 + index : 90 + index, 40:90, :3] = rng.integers(0, 256, (30, 50, 3))
+        Image.fromarray(frame).save(folder / f"frame_{index:02d}.png")
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory) -> tuple[dict[str, Any], Path]:
+    folder = tmp_path_factory.mktemp("benchmark")
+    _write_frames(folder / "frames")
+    results = folder / "results.json"
+    command = [
+        sys.executable, "-m", "scripts.bench", "--frames-from", str(folder / "frames"), "--work-dir",
+        str(folder / "work"), "--results", str(results), "--only", *QUICK_SECTIONS, "--frames", str(FRAMES),
+        "--small-frames", "0", "--runs", str(RUNS), "--memory-frames", str(FRAMES), "--spool-frames",
+        str(SPOOL_FRAMES), "--sheet-cells", str(SHEET_CELLS),
+    ]  # fmt: skip
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return json.loads(results.read_text()), results
+
+
+def test_the_results_say_where_and_when_they_were_made(quick_run):
+    results, _ = quick_run
+    assert set(results) == {"run", "machine", "section_seconds", "sections"}
+    assert list(results["sections"]) == list(QUICK_SECTIONS)
+    machine, run = results["machine"], results["run"]
+    assert machine["cpu_count"] == os.cpu_count() and machine["cpu_model"] and machine["ram_bytes"] > 0
+    assert machine["python"] == ".".join(map(str, sys.version_info[:3]))
+    assert machine["packages"]["numpy"] == np.__version__
+    git_head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    if git_head:  # a checkout with its history
+        assert run["git_commit"] == git_head
+    assert run["date"][:4].isdigit() and "--only" in run["command"] and run["options"]["runs"] == RUNS
+
+
+def test_speed_gives_every_run_their_spread_and_consistent_ratios(quick_run):
+    speed = quick_run[0]["sections"]["speed"]
+    from pixel_sprites import engine
+
+    assert speed["workers"] == speed["engine_default_workers"] == engine.RunOptions().workers
+    assert speed["runs"] == RUNS and [job["frames"] for job in speed["jobs"]] == [FRAMES]
+    job = speed["jobs"][0]
+    seconds = {name: row["seconds"] for name, row in job["pipelines"].items()}
+    assert set(seconds) == {"decode_only", "original", "pixel_sprites"}
+    for name, row in job["pipelines"].items():
+        assert len(row["seconds"]) == RUNS and all(value > 0 for value in row["seconds"]), name
+        assert row["seconds_spread"] == {
+            "min": min(row["seconds"]), "median": statistics.median(row["seconds"]), "max": max(row["seconds"])
+        }  # fmt: skip
+        assert row["ms_per_frame_median"] == pytest.approx(1000 * statistics.median(row["seconds"]) / FRAMES)
+        assert all(peak > 10e6 for peak in row["peak_rss_bytes"]), name  # at least a Python with numpy
+    ours = job["pipelines"]["pixel_sprites"]
+    for phases, wall in zip(ours["phases"], ours["seconds"], strict=True):
+        assert {"read", "fit", "write", "total"} <= set(phases) and min(phases.values()) > 0
+        assert phases["total"] < wall  # the process's wall time holds its start-up too
+    speed_up, over_decode = job["ratios"]["speed_up_over_original"], job["ratios"]["time_over_decode_only"]
+    expected = statistics.median(seconds["original"]) / statistics.median(seconds["pixel_sprites"])
+    assert speed_up["of_medians"] == pytest.approx(expected)
+    speed_ups = [o / p for o, p in zip(seconds["original"], seconds["pixel_sprites"], strict=True)]
+    assert speed_up["by_run"] == pytest.approx(speed_ups)
+    decode_ratio = [p / d for p, d in zip(seconds["pixel_sprites"], seconds["decode_only"], strict=True)]
+    assert over_decode["by_run"] == pytest.approx(decode_ratio)
+    assert over_decode["by_run_spread"]["min"] == pytest.approx(min(decode_ratio))
+
+
+def test_memory_spool_decoders_and_sheets_hold_their_figures(quick_run):
+    sections = quick_run[0]["sections"]
+    memory = sections["memory"]
+    assert memory["frames"] == FRAMES and memory["peak_rss_bytes"] > 10e6
+    assert memory["ms_per_frame"] == pytest.approx(1000 * memory["seconds"] / FRAMES)
+    spool = sections["spool"]
+    assert set(spool["ways"]) == {"default", "shm", "disk"} and spool["reference"] == "shm"
+    for name, way in spool["ways"].items():
+        assert way["sprites_written"] == SPOOL_FRAMES and way["peak_rss_plus_shm_bytes"] >= way["peak_rss_bytes"]
+        if name != "shm":
+            assert spool["ratios"][name]["time"] == pytest.approx(way["seconds"] / spool["ways"]["shm"]["seconds"])
+    decoders = sections["decoders"]["decoders"]
+    assert {"pillow", "pixel_sprites"} <= set(decoders) and decoders["pillow"]["processes_over_pillow_processes"] == 1
+    for row in decoders.values():
+        assert min(row["one_core_ms"], row["threads_ms"], row["processes_ms"]) > 0
+    sheets = sections["sheets"]
+    assert sheets["cells"] == SHEET_CELLS and "json" in sheets["seconds_per_1000_cells"]
+    assert len(sheets["seconds_per_1000_cells"]) == 2 and min(sheets["seconds_per_1000_cells"].values()) > 0
+
+
+def test_the_tables_render_every_section_with_its_run(quick_run):
+    results, path = quick_run
+    tables = subprocess.run(
+        [sys.executable, "-m", "scripts.bench.tables", str(path)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert tables.returncode == 0, tables.stderr
+    markdown = tables.stdout
+    for name in QUICK_SECTIONS:
+        assert f"### {name}\n" in markdown
+    commit = (results["run"]["git_commit"] or "unknown")[:10]
+    assert markdown.count(f"_Run of {results['run']['date']}, commit {commit}") == len(QUICK_SECTIONS)
+    speed_up = results["sections"]["speed"]["jobs"][0]["ratios"]["speed_up_over_original"]["of_medians"]
+    assert f"**{FRAMES:,} frames: {speed_up:.2f}x faster than the original pipeline**" in markdown
+    assert "| **Pixel Sprites** (libdeflate, then libspng) |" in markdown
+    one_section = subprocess.run(
+        [sys.executable, "-m", "scripts.bench.tables", str(path), "--section", "memory"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert one_section.startswith("### memory\n") and "### speed" not in one_section
+
+
+def test_the_old_entry_points_still_run_the_benchmark():
+    for script in ("benchmark.py", "spool_benchmark.py"):
+        help_text = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / script), "--help"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "--frames" in help_text, script
