@@ -32,7 +32,6 @@ from pathlib import Path
 import bpy
 
 from ..engine import (
-    Action,
     SpriteSet,
     discover_frames,
     read_palette,
@@ -279,13 +278,8 @@ class PIXEL_SPRITES_OT_farm_sheets(_RendersOperator):
         set_plan = sprite_set.plan(scene)
         first = set_plan.facings[0].name
         actions = [
-            Action(
-                planned.name,
-                sorted((path.name for path in (folder / planned.name / first).glob("*.png")), key=_by_number),
-                render.fps,
-                render.fps_base,
-                planned.frame_step,
-                planned.loop,
+            planned.manifest_action(
+                scene, sorted((path.name for path in (folder / planned.name / first).glob("*.png")), key=_by_number)
             )
             for planned in set_plan.actions
         ]

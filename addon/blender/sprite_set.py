@@ -49,6 +49,10 @@ class PlannedAction:
     frame_step: int
     loop: bool
 
+    def manifest_action(self, scene: bpy.types.Scene, files: list[str]) -> Action:
+        """The action as the set's manifest keeps it: its sprite files, played at the scene's frame rate."""
+        return Action(self.name, files, scene.render.fps, scene.render.fps_base, self.frame_step, self.loop)
+
 
 @dataclass
 class SetPlan:
@@ -304,14 +308,7 @@ class SetRender:
         set_plan = self.plan
         rendered = [
             RenderedAction(
-                Action(
-                    planned.name,
-                    _file_names(self.rendered[planned.name]),
-                    scene.render.fps,
-                    scene.render.fps_base,
-                    planned.frame_step,
-                    planned.loop,
-                ),
+                planned.manifest_action(scene, _file_names(self.rendered[planned.name])),
                 set_plan.renders / planned.name,
                 tuple(self.rendered[planned.name]),
             )
