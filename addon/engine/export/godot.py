@@ -56,6 +56,7 @@ from .layout import Page
 
 FORMAT = 3
 ATLAS_CLASS = "AtlasTexture"
+CANVAS_CLASS = "CanvasTexture"
 TEXTURE_CLASS = "Texture2D"
 RESOURCE_CLASS = "SpriteFrames"
 
@@ -66,11 +67,18 @@ _ID_LENGTH = 5
 _LETTER_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
 
 
-def sprite_frames_text(pages: Sequence[Page], image_names: Sequence[str], sprite_size: tuple[int, int]) -> str:
+def sprite_frames_text(
+    pages: Sequence[Page],
+    image_names: Sequence[str],
+    sprite_size: tuple[int, int],
+    normal_names: Sequence[str] | None = None,
+) -> str:
     """The ``SpriteFrames`` resource for ``pages``, as Godot 4 would save it.
 
     ``image_names[i]`` is the file name of ``pages[i]``'s PNG, in the folder of the ``.tres``; ``sprite_size``
     is the (width, height) of every cell. A page that no animation uses gets no ``ext_resource``, as in Godot.
+    With ``normal_names`` (each page's normal sheet), every page's cells are cut from a ``CanvasTexture`` whose
+    diffuse texture is the page and whose normal texture its normal sheet, so a 2D light lights the sprites.
 
     Raises
     ------
@@ -85,6 +93,11 @@ def sprite_frames_text(pages: Sequence[Page], image_names: Sequence[str], sprite
         _check_image_name(name)
     if len({name.casefold() for name in image_names}) != len(image_names):
         raise ValueError(f"the pages' image names must differ: {list(image_names)}")
+    if normal_names is not None:
+        if len(normal_names) != len(pages):
+            raise ValueError(f"{len(pages)} pages need {len(pages)} normal sheet names, got {len(normal_names)}")
+        for name in normal_names:
+            _check_image_name(name)
 
     animations = []  # (name, fps, loop, page index, cell indices)
     for page_index, page in enumerate(pages):
@@ -110,12 +123,18 @@ def sprite_frames_text(pages: Sequence[Page], image_names: Sequence[str], sprite
     animations.sort(key=lambda animation: animation[0])
 
     ext_ids: dict[int, str] = {}  # page index → id
+    normal_ids: dict[int, str] = {}  # page index → id of its normal sheet
+    canvas_ids: dict[int, str] = {}  # page index → id of its CanvasTexture
     sub_ids: dict[tuple[int, int], str] = {}  # (page index, cell index) → id
     taken: set[str] = set()
     for _, _, _, page_index, cells in animations:
         if page_index not in ext_ids:
-            number = len(ext_ids) + 1
+            number = len(ext_ids) + len(normal_ids) + 1
             ext_ids[page_index] = f"{number}_{_short_id(f'{number}/{image_names[page_index]}')}"
+            if normal_names is not None:
+                number += 1
+                normal_ids[page_index] = f"{number}_{_short_id(f'{number}/{normal_names[page_index]}')}"
+                canvas_ids[page_index] = _unique_id(CANVAS_CLASS, f"{image_names[page_index]}/canvas", taken)
         for cell_index in cells:
             key = (page_index, cell_index)
             if key in sub_ids:
@@ -126,29 +145,37 @@ def sprite_frames_text(pages: Sequence[Page], image_names: Sequence[str], sprite
                     f"cell {cell_index} of page {page.name!r} at ({cell.x}, {cell.y}) with a {width}x{height} "
                     f"sprite lies outside the {page.width}x{page.height} page"
                 )
-            attempt = 0
-            while True:
-                seed = f"{image_names[page_index]}/{cell_index}" + (f"/{attempt}" if attempt else "")
-                candidate = f"{ATLAS_CLASS}_{_short_id(seed)}"
-                if candidate not in taken:
-                    break
-                attempt += 1
-            taken.add(candidate)
-            sub_ids[key] = candidate
+            sub_ids[key] = _unique_id(ATLAS_CLASS, f"{image_names[page_index]}/{cell_index}", taken)
 
-    load_steps = len(ext_ids) + len(sub_ids) + 1
+    load_steps = len(ext_ids) + len(normal_ids) + len(canvas_ids) + len(sub_ids) + 1
     lines = [f'[gd_resource type="{RESOURCE_CLASS}"' + (f" load_steps={load_steps}" if load_steps > 1 else "")]
     lines[0] += f" format={FORMAT}]"
     lines.append("")
     for page_index, ext_id in ext_ids.items():
         lines.append(f'[ext_resource type="{TEXTURE_CLASS}" path={_quote(image_names[page_index])} id="{ext_id}"]')
+        if page_index in normal_ids:
+            assert normal_names is not None
+            normal = _quote(normal_names[page_index])
+            lines.append(f'[ext_resource type="{TEXTURE_CLASS}" path={normal} id="{normal_ids[page_index]}"]')
     if ext_ids:
         lines.append("")
+    for page_index, canvas_id in canvas_ids.items():
+        lines += [
+            f'[sub_resource type="{CANVAS_CLASS}" id="{canvas_id}"]',
+            f'diffuse_texture = ExtResource("{ext_ids[page_index]}")',
+            f'normal_texture = ExtResource("{normal_ids[page_index]}")',
+            "",
+        ]
     for (page_index, cell_index), sub_id in sub_ids.items():
         cell = pages[page_index].cells[cell_index]
+        atlas = (
+            f'SubResource("{canvas_ids[page_index]}")'
+            if page_index in canvas_ids
+            else f'ExtResource("{ext_ids[page_index]}")'
+        )
         lines += [
             f'[sub_resource type="{ATLAS_CLASS}" id="{sub_id}"]',
-            f'atlas = ExtResource("{ext_ids[page_index]}")',
+            f"atlas = {atlas}",
             f"region = Rect2({cell.x}, {cell.y}, {width}, {height})",
             "filter_clip = true",
             "",
@@ -172,12 +199,27 @@ def sprite_frames_text(pages: Sequence[Page], image_names: Sequence[str], sprite
 
 
 def write_sprite_frames(
-    path: Path | str, pages: Sequence[Page], image_names: Sequence[str], sprite_size: tuple[int, int]
+    path: Path | str,
+    pages: Sequence[Page],
+    image_names: Sequence[str],
+    sprite_size: tuple[int, int],
+    normal_names: Sequence[str] | None = None,
 ) -> Path:
     """Write :func:`sprite_frames_text` to ``path`` as UTF-8, atomically, and return the path."""
     path = Path(path)
-    write_atomically(path, sprite_frames_text(pages, image_names, sprite_size).encode("utf-8"))
+    write_atomically(path, sprite_frames_text(pages, image_names, sprite_size, normal_names).encode("utf-8"))
     return path
+
+
+def _unique_id(kind: str, seed: str, taken: set[str]) -> str:
+    """A sub-resource id ``<kind>_<5 characters>`` not yet ``taken``, from a hash of ``seed``."""
+    attempt = 0
+    while True:
+        candidate = f"{kind}_{_short_id(seed + (f'/{attempt}' if attempt else ''))}"
+        if candidate not in taken:
+            taken.add(candidate)
+            return candidate
+        attempt += 1
 
 
 def _check_size(sprite_size: tuple[int, int]) -> tuple[int, int]:

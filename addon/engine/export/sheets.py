@@ -30,6 +30,7 @@ from .aseprite import MAX_DURATION_MS, write_aseprite
 from .colours import colour_indices, palette_for, palette_lookup
 from .godot import write_sprite_frames
 from .layout import DEFAULT_MAX_SIZE, DEFAULT_PADDING, Animation, Page, pack
+from .normal_sheets import compose_normals, normal_page_name
 from .preview import preview_palette, preview_path, write_preview
 
 FORMATS = SHEET_FORMATS
@@ -49,6 +50,8 @@ class SheetOptions:
     rgba: bool = False
     formats: tuple[str, ...] = FORMATS
     preview_scale: int = PREVIEW_SCALE
+    normals: bool = False
+    """A normal sheet ``<stem>_n.png`` beside every page, from ``normals/`` below the sprites folder."""
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
@@ -109,6 +112,10 @@ class _Sprites:
     def __getitem__(self, path: Path) -> NDArray[np.uint8]:
         return self._cache[path]
 
+    @property
+    def cache(self) -> dict[Path, NDArray[np.uint8]]:
+        return self._cache
+
 
 def _animations(folder: Path, sprite_set: SpriteSet, action: Action, sprites: _Sprites) -> list[Animation]:
     result = []
@@ -140,8 +147,11 @@ def _encode_sheet(image: NDArray[np.uint8], palette: Palette | None, rgba: bool)
     return encode_png(image), "RGBA8888"
 
 
-def page_json(page: Page, image_name: str, image_format: str, sprite_set: SpriteSet) -> dict[str, object]:
-    """Aseprite's JSON export ("hash", keyed by frame index) with TexturePacker's pivot and PixiJS's animations."""
+def page_json(
+    page: Page, image_name: str, image_format: str, sprite_set: SpriteSet, *, normal_map: str | None = None
+) -> dict[str, object]:
+    """Aseprite's JSON export ("hash", keyed by frame index) with TexturePacker's pivot and PixiJS's animations;
+    ``normal_map`` names the page's normal sheet in ``meta.normalMap``, as TexturePacker does."""
     width, height = sprite_set.sprite_size
     pivot_x, pivot_y = sprite_set.pivot_pixel
     # Normalised as TexturePacker writes it (Phaser reads "pivot", PixiJS "anchor"): the centre of the pivot pixel.
@@ -173,21 +183,20 @@ def page_json(page: Page, image_name: str, image_format: str, sprite_set: Sprite
             {"frame": 0, "bounds": {"x": 0, "y": 0, "w": width, "h": height}, "pivot": {"x": pivot_x, "y": pivot_y}}
         ],
     }
-    return {
-        "frames": frames,
-        "animations": animations,
-        "meta": {
-            "app": "Pixel Sprites",
-            "version": VERSION,
-            "image": image_name,
-            "format": image_format,
-            "size": {"w": page.width, "h": page.height},
-            "scale": "1",
-            "frameTags": tags,
-            "layers": [{"name": "sprites", "opacity": 255, "blendMode": "normal"}],
-            "slices": [pivot_slice],
-        },
+    meta: dict[str, object] = {
+        "app": "Pixel Sprites",
+        "version": VERSION,
+        "image": image_name,
+        "format": image_format,
+        "size": {"w": page.width, "h": page.height},
+        "scale": "1",
+        "frameTags": tags,
+        "layers": [{"name": "sprites", "opacity": 255, "blendMode": "normal"}],
+        "slices": [pivot_slice],
     }
+    if normal_map is not None:
+        meta["normalMap"] = normal_map
+    return {"frames": frames, "animations": animations, "meta": meta}
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -245,6 +254,8 @@ class _GroupPlan:
     def paths(self, options: SheetOptions) -> list[Path]:
         """The files :func:`_write_group` writes, relative to the sheets folder."""
         names = [f"{page.name}.png" for page in self.pages]
+        if options.normals:
+            names += [f"{normal_page_name(page.name)}.png" for page in self.pages]
         if "json" in options.formats:
             names += [f"{page.name}.json" for page in self.pages]
         if "godot" in options.formats:
@@ -283,7 +294,8 @@ def _write_group(out: Path, plan: _GroupPlan, sprites: _Sprites, options: SheetO
     if indexed_palette is None and not options.rgba:
         report.notes.append(f"{name}: more than {INDEXED_LIMIT} colours, so its sheets are RGBA")
     entry = {"name": name}
-    image_names = []
+    image_names: list[str] = []
+    normal_names: list[str] = []
     for number, page in enumerate(pages):
         image_name = f"{page.name}.png"
         image = _compose(page, sprites, sprite_set.sprite_size)
@@ -292,13 +304,25 @@ def _write_group(out: Path, plan: _GroupPlan, sprites: _Sprites, options: SheetO
         report.files.append(out / image_name)
         image_names.append(image_name)
         report.cells += len(page.cells)
+        normal_name = None
+        if options.normals:
+            normal_name = f"{normal_page_name(page.name)}.png"
+            normals = compose_normals(page, sprites.cache, out.parent, sprite_set.sprite_size, report.skipped)
+            write_atomically(out / normal_name, encode_png(normals))
+            report.files.append(out / normal_name)
+            normal_names.append(normal_name)
         if "json" in options.formats:
-            _write_json(out / f"{page.name}.json", page_json(page, image_name, image_format, sprite_set))
+            page_data = page_json(page, image_name, image_format, sprite_set, normal_map=normal_name)
+            _write_json(out / f"{page.name}.json", page_data)
             report.files.append(out / f"{page.name}.json")
         entry[f"image_{number + 1}" if len(pages) > 1 else "image"] = f"{SHEETS_FOLDER}/{image_name}"
+        if normal_name is not None:
+            entry[f"normal_{number + 1}" if len(pages) > 1 else "normal"] = f"{SHEETS_FOLDER}/{normal_name}"
     written: dict[str, Path] = {}
     if "godot" in options.formats:
-        written["godot"] = write_sprite_frames(out / f"{name}.tres", pages, image_names, sprite_set.sprite_size)
+        written["godot"] = write_sprite_frames(
+            out / f"{name}.tres", pages, image_names, sprite_set.sprite_size, normal_names=normal_names or None
+        )
     if "aseprite" in options.formats:
         if indexed_palette is None:
             report.notes.append(f"{name}: no .aseprite file, its colours do not fit an indexed palette")

@@ -35,7 +35,8 @@ class Frame:
     notes: tuple[str, ...] = ()
 
 
-def _decode(data: bytes) -> NDArray[np.generic]:
+def decode_png(data: bytes) -> NDArray[np.generic]:
+    """A PNG file's pixels as they are stored: 8- or 16-bit, 1 to 4 channels (paletted ones as RGBA)."""
     # pyspng ignores a tRNS chunk (the transparency of paletted and some RGB images): Pillow reads those.
     has_transparency_chunk = data.find(b"tRNS", 0, data.find(b"IDAT")) != -1
     data = with_stored_image_data(data) or data  # the same pixels, with the inflating already done, and faster
@@ -122,7 +123,7 @@ def read_frame(path: Path | str) -> Frame:
     if not data.startswith(PNG_SIGNATURE):
         raise FrameError(path, "not a PNG file")
     try:
-        pixels = _decode(data)
+        pixels = decode_png(data)
     except Exception as error:  # every codec has its own exception types
         raise FrameError(path, f"corrupt PNG ({error})") from error
 
@@ -235,6 +236,10 @@ class Downscaler:
         cols = nearest_indices(self.frame_shape[1], self.out_shape[1])
         object.__setattr__(self, "_rows", rows[:, None])
         object.__setattr__(self, "_cols", cols[None, :])
+
+    def sample(self, values: NDArray[np.generic]) -> NDArray[np.generic]:
+        """The per-pixel ``values`` (a frame's normals, say) at the very pixels the sprite's colours come from."""
+        return values[self._rows, self._cols]  # type: ignore[attr-defined,no-any-return]
 
     def __call__(self, rgba: NDArray[np.uint8]) -> NDArray[np.uint8]:
         """Downscale ``rgba``; alpha becomes 0 or 255 and transparent pixels become (0, 0, 0, 0)."""

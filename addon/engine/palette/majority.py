@@ -32,6 +32,18 @@ def block_edges(n_in: int, n_out: int) -> NDArray[np.intp]:
 
 
 @dataclass(frozen=True)
+class _Vote:
+    """One frame's vote: its opaque pixels (flat indices), their blocks and palette choices, each block's winner,
+    and the sprite's palette indices (-1 where transparent)."""
+
+    opaque: NDArray[np.intp]
+    blocks: NDArray[np.intp]
+    choices: NDArray[np.intp]
+    winners: NDArray[np.intp]
+    indices: NDArray[np.intp]
+
+
+@dataclass(frozen=True)
 class MajorityDownscaler:
     """Block-majority downscaling to ``palette`` for frames of one size.
 
@@ -60,6 +72,25 @@ class MajorityDownscaler:
 
         A tie goes to the lowest index, so equal frames always give equal sprites.
         """
+        return self._vote(rgba).indices
+
+    def indices_and_normals(
+        self, rgba: NDArray[np.uint8], normals: NDArray[np.float32]
+    ) -> tuple[NDArray[np.intp], NDArray[np.float32]]:
+        """:meth:`palette_indices`, and each sprite pixel's normal: the sum of the normals (h, w, 3, one per render
+        pixel) of the block's pixels that voted for its colour, so the light falls as the colour does. Not
+        normalised: the sprite's encoder renormalises."""
+        vote = self._vote(rgba)
+        voters = vote.choices == vote.winners[vote.blocks]
+        pixels, blocks = vote.opaque[voters], vote.blocks[voters]
+        chosen = normals.reshape(-1, 3)[pixels].astype(np.float64)
+        summed = np.stack(
+            [np.bincount(blocks, weights=chosen[:, axis], minlength=len(self._block_sizes)) for axis in range(3)],
+            axis=1,
+        )
+        return vote.indices, summed.reshape(*self.out_shape, 3).astype(np.float32)
+
+    def _vote(self, rgba: NDArray[np.uint8]) -> _Vote:
         if rgba.shape[:2] != self.frame_shape:
             raise ValueError(f"frame is {rgba.shape[:2]}, this downscaler expects {self.frame_shape}")
         pixels = rgba.reshape(-1, 4)
@@ -67,12 +98,12 @@ class MajorityDownscaler:
         blocks = self._block_of_pixel[opaque]
         count = len(self.palette)
         nearest, inverse, _ = match_to_palette(pixels[opaque, :3], self.palette)
-        votes = np.bincount(blocks * count + nearest[inverse], minlength=len(self._block_sizes) * count).reshape(
-            -1, count
-        )
-        indices = np.argmax(votes, axis=1)
+        choices = nearest[inverse]
+        votes = np.bincount(blocks * count + choices, minlength=len(self._block_sizes) * count).reshape(-1, count)
+        winners = np.argmax(votes, axis=1)
         opaque_blocks = 2 * votes.sum(axis=1) > self._block_sizes
-        return np.where(opaque_blocks, indices, -1).reshape(self.out_shape)
+        indices = np.where(opaque_blocks, winners, -1).reshape(self.out_shape)
+        return _Vote(opaque, blocks, choices, winners, indices)
 
     def __call__(self, rgba: NDArray[np.uint8]) -> NDArray[np.uint8]:
         """The sprite-size frame: block-majority palette colours, alpha 255, and (0, 0, 0, 0) where transparent."""
