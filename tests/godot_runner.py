@@ -230,25 +230,32 @@ class SpriteFramesCheck:
     """Each ``.tres`` Godot did not load, with the check's reason (Godot's own words are in ``run.errors``)."""
 
 
+def _preloaded(resources: list[Path]) -> tuple[dict[str, Path], dict[str, Path]]:
+    """The files to preload for ``resources`` (each ``.tres`` with every PNG in its folder, at ``/vfs/<n>/<name>``,
+    so its relative ``ext_resource`` paths resolve as in a project), and each ``.tres``'s engine path."""
+    files: dict[str, Path] = {}
+    engine_paths: dict[str, Path] = {}
+    folders: dict[Path, str] = {}
+    for resource in resources:
+        folder = Path(resource).resolve().parent
+        if folder not in folders:
+            folders[folder] = f"/vfs/{len(folders)}"
+            for png in sorted(folder.glob("*.png")):
+                files[f"{folders[folder]}/{png.name}"] = png
+        engine_path = f"{folders[folder]}/{Path(resource).name}"
+        files[engine_path] = Path(resource)
+        engine_paths[engine_path] = Path(resource)
+    return files, engine_paths
+
+
 def check_sprite_frames(resources: list[Path], *, timeout: float = 180.0) -> SpriteFramesCheck:
     """Load every ``.tres`` of ``resources`` in Godot 4.6 and draw each of its frames, in one run.
 
     Each ``.tres`` is preloaded with every PNG in its folder, at ``/vfs/<n>/<file name>``, so its relative
     ``ext_resource`` paths resolve as they do in a project.
     """
-    files: dict[str, Path] = {}
-    engine_paths: dict[str, Path] = {}
-    folders: dict[Path, str] = {}
+    files, engine_paths = _preloaded(resources)
     with tempfile.TemporaryDirectory(prefix="pixel-sprites-godot-job-") as scratch:
-        for resource in resources:
-            folder = Path(resource).resolve().parent
-            if folder not in folders:
-                folders[folder] = f"/vfs/{len(folders)}"
-                for png in sorted(folder.glob("*.png")):
-                    files[f"{folders[folder]}/{png.name}"] = png
-            engine_path = f"{folders[folder]}/{Path(resource).name}"
-            files[engine_path] = Path(resource)
-            engine_paths[engine_path] = Path(resource)
         job = Path(scratch) / "job.json"
         job.write_text(json.dumps({"resources": list(engine_paths)}), encoding="utf-8")
         files["/vfs/job.json"] = job
@@ -269,6 +276,20 @@ def check_sprite_frames(resources: list[Path], *, timeout: float = 180.0) -> Spr
                 drawn[name, index] = image[y : y + height, x : x + width].copy()
         loaded[checked] = GodotSpriteFrames(dict(record["animations"]), drawn)  # type: ignore[call-overload]
     return SpriteFramesCheck(run, loaded, refused)
+
+
+CHECK_LIGHTING = GDSCRIPT_DIR / "check_lighting.gd"
+
+
+def godot_lighting(resources: list[Path], *, timeout: float = 180.0) -> tuple[GodotRun, list[dict[str, Any]]]:
+    """Light every frame of each ``.tres`` with a PointLight2D from the right and from the left (see
+    ``tests/godot/check_lighting.gd``); returns the run and its records, one per frame."""
+    files, engine_paths = _preloaded(resources)
+    with tempfile.TemporaryDirectory(prefix="pixel-sprites-godot-job-") as scratch:
+        job = Path(scratch) / "job.json"
+        job.write_text(json.dumps({"resources": list(engine_paths)}), encoding="utf-8")
+        run = run_godot(CHECK_LIGHTING, {**files, "/vfs/job.json": job}, timeout=timeout)
+    return run, run.records()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -146,3 +146,29 @@ def phaser_animations(json_path: Path, image_path: Path, *, strict: bool = True)
     if strict and (sheet.errors or sheet.warnings):
         raise PhaserError("Phaser logged problems:\n" + "\n".join(sheet.errors + sheet.warnings))
     return sheet.animations
+
+
+def phaser_lighting(json_path: Path, image_path: Path, normal_path: Path, *, timeout: float = 90.0) -> dict[str, Any]:
+    """Light every frame of the sheet with Phaser's Light2D pipeline (WebGL on SwiftShader), the normal map loaded as
+    a game loads it (``this.load.atlas({key, textureURL, normalMap, atlasURL})``), once from the right and once
+    from the left.
+
+    Returns ``{"frames": {frame name: {"right": [left half, right half], "left": [...]}}, "errors": [...],
+    "phaserVersion": ...}``: the mean R+G+B of the opaque screen pixels of each half of the frame, lit from that
+    side. Raises :class:`PhaserError` only when the harness itself could not run.
+    """
+    reason = phaser_available()
+    if reason is not None:
+        raise PhaserError(reason)
+    command = [shutil.which("node") or "node", str(RUN_SCRIPT), "--json", str(Path(json_path).resolve())]
+    command += ["--image", str(Path(image_path).resolve()), "--normal", str(Path(normal_path).resolve())]
+    command += ["--chromium", _chromium(), "--timeout-ms", str(int(timeout * 1000))]
+    try:
+        run = subprocess.run(command, cwd=PHASER_DIR, capture_output=True, text=True, timeout=timeout + 30)
+    except subprocess.TimeoutExpired as error:
+        raise PhaserError(f"Phaser harness did not finish in {timeout + 30:.0f} s") from error
+    try:
+        report: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError) as error:
+        raise PhaserError(f"Phaser harness failed (exit {run.returncode}): {run.stderr.strip()}") from error
+    return report

@@ -4,7 +4,7 @@ extends Node
 ##
 ## For a resource that loads:   {"resource": path, "animations": {name: {"speed", "loop", "frames": [{"duration",
 ##   "class", "size", "region", "margin", "filter_clip", "atlas"}]}}, "drawn": base64 PNG, "cells": [[name, index,
-##   x, y, w, h]]}, where "drawn" is one image of every frame, each drawn by its own AnimatedSprite2D at its cell.
+##   x, y, w, h]]} ("normal" too where the atlas is a CanvasTexture), where "drawn" is one image of every frame, each drawn by its own AnimatedSprite2D at its cell.
 ## For one that does not:        {"resource": path, "error": "…"}.
 ## The exit code is 0 when every resource loaded as a SpriteFrames, else 1.
 
@@ -48,6 +48,10 @@ func describe(frames: SpriteFrames) -> Dictionary:
 				item["margin"] = [margin.position.x, margin.position.y, margin.size.x, margin.size.y]
 				item["filter_clip"] = texture.filter_clip
 				item["atlas"] = texture.atlas.resource_path if texture.atlas != null else null
+				if texture.atlas is CanvasTexture:  # a page with its normal sheet: name both images
+					var canvas: CanvasTexture = texture.atlas
+					item["atlas"] = canvas.diffuse_texture.resource_path if canvas.diffuse_texture != null else null
+					item["normal"] = canvas.normal_texture.resource_path if canvas.normal_texture != null else null
 			listed.append(item)
 		animations[String(name)] = {
 			"speed": frames.get_animation_speed(name),

@@ -19,6 +19,7 @@ const { values: args } = parseArgs({
         json: { type: 'string' },
         image: { type: 'string' },
         pixels: { type: 'boolean', default: false },
+        normal: { type: 'string' },
         chromium: { type: 'string', default: process.env.PIXEL_SPRITES_CHROMIUM || '/usr/bin/chromium' },
         'timeout-ms': { type: 'string', default: '30000' },
     },
@@ -34,11 +35,14 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'applic
 // URL path -> file on disk; the sheet keeps its own file names so messages name them.
 const jsonUrl = `/sheet/json/${encodeURIComponent(basename(args.json))}`;
 const imageUrl = `/sheet/image/${encodeURIComponent(basename(args.image))}`;
+// With --normal (the sheet's normal map), light.html lights every frame with Light2D instead of index.html.
+const normalUrl = args.normal ? `/sheet/normal/${encodeURIComponent(basename(args.normal))}` : null;
 const routes = new Map([
-    ['/', join(here, 'index.html')],
+    ['/', join(here, args.normal ? 'light.html' : 'index.html')],
     ['/phaser.min.js', join(here, 'node_modules', 'phaser', 'dist', 'phaser.min.js')],
     [jsonUrl, args.json],
     [imageUrl, args.image],
+    ...(normalUrl ? [[normalUrl, args.normal]] : []),
 ]);
 
 const server = createServer(async (req, res) => {
@@ -84,7 +88,9 @@ try {
         headless: true,
         chromiumSandbox: false,
         timeout,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        // Light2D needs WebGL: SwiftShader draws it on the CPU when there is no GPU.
+        args: ['--headless', '--no-sandbox', ...(args.normal ? ['--use-angle=swiftshader', '--enable-unsafe-swiftshader']
+            : ['--disable-gpu']), '--disable-quic', '--no-first-run',
             '--disable-background-networking', '--disable-component-update', '--disable-sync',
             '--disable-extensions', '--disable-dev-shm-usage'],
     });
@@ -102,6 +108,7 @@ try {
         json: jsonUrl,
         image: imageUrl,
         pixels: args.pixels ? '1' : '0',
+        ...(normalUrl ? { normal: normalUrl } : {}),
     });
     await page.goto(`${origin}/?${query}`, { timeout });
     await page.waitForFunction(() => window.__result !== undefined, null, { timeout });
