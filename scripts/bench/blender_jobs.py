@@ -16,7 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+from . import ROOT
+
 SCRIPTS = ROOT / "scripts"
 IN_BLENDER = Path(__file__).resolve().parent / "in_blender"
 # Set by the bpy module for its own Python; Debian's blender must find its own.

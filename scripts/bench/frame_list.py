@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .blender_jobs import IN_BLENDER, ROOT, run_checked, scene_builders_environment
+from . import ROOT
+from .blender_jobs import IN_BLENDER, run_checked, scene_builders_environment
 from .inputs import Inputs
 
 POSES = 6  # 48 frames

@@ -8,6 +8,7 @@ import shutil
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +21,7 @@ TARGET_COLOURS = 47  # the game palette the speed section maps to, as the origin
 
 @dataclass(frozen=True)
 class Options:
-    """The command line's choices; see ``run.parse_options`` for what each means."""
+    """The command line's choices; see ``run.parse_arguments`` for what each means."""
 
     work: Path
     frames: int
@@ -65,9 +66,9 @@ class Inputs:
     def characters(self) -> dict[str, list[Path]]:
         """``base_frames`` and the renders of ``quality_characters`` (metal, gradients, thin parts, many colours)."""
         folder = self.options.work / f"characters_{self.render_tag}"
-        self._render("characters", folder)  # renders only the characters not yet in the folder
-        rendered = {path.name: sorted(path.glob("*.png")) for path in sorted(folder.iterdir()) if path.is_dir()}
-        return {self.base_name: self.base_frames} | rendered
+        # Starts bpy even when all are rendered (a second or two): which characters there are is its to say.
+        names = self._render("characters", folder)["characters"]
+        return {self.base_name: self.base_frames} | {name: sorted((folder / name).glob("*.png")) for name in names}
 
     def still_pose(self, frames: int) -> list[Path]:
         """``frames`` renders of one pose at one angle that differ only in their render noise (Cycles' seed)."""
@@ -77,9 +78,9 @@ class Inputs:
             self._render("still", folder, frames=frames)
         return sorted(folder.glob("*.png"))
 
-    def _render(self, subject: str, folder: Path, **job: int) -> None:
+    def _render(self, subject: str, folder: Path, **job: int) -> dict[str, Any]:
         job_fields = {"subject": subject, "folder": str(folder), "resolution": list(self.options.render_size)}
-        run_in_bpy("render_frames.py", job_fields | {"samples": self.options.samples, **job})
+        return run_in_bpy("render_frames.py", job_fields | {"samples": self.options.samples, **job})
 
     @cached_property
     def target_palette(self) -> Path:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .blender_jobs import ROOT
+from . import ROOT
 
 PACKAGES = ("numpy", "bpy", "pillow", "scikit-learn", "scikit-image", "pyspng", "deflate")
 

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +22,20 @@ SAMPLE_SECONDS = 0.05
 SHM = Path("/dev/shm")
 
 
-def tree_rss(root: int) -> int:
-    """Summed VmRSS in bytes of the process ``root`` and all its descendants (0 once they have all ended)."""
+# Where the kernel keeps them (CONFIG_PROC_CHILDREN), each thread's children are listed under /proc: walking the
+# tree through them takes a tenth of the time of reading every process's parent, time taken from the runs measured.
+HAS_CHILDREN_LISTS = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists()
+
+
+def children_from_lists(pid: int) -> list[int]:
+    children = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        children += [int(child) for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+    return children
+
+
+def children_from_parents() -> Callable[[int], list[int]]:
+    """Every process's children, from the parent each names in /proc/PID/stat."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -35,13 +47,19 @@ def tree_rss(root: int) -> int:
         # The command name, in parentheses, may hold spaces: the fields after its closing one are state, parent.
         parent = int(stat[stat.rindex(")") + 2 :].split()[1])
         children.setdefault(parent, []).append(int(entry))
+    return lambda pid: children.get(pid, [])
+
+
+def tree_rss(root: int) -> int:
+    """Summed VmRSS in bytes of the process ``root`` and all its descendants (0 once they have all ended)."""
+    children_of = children_from_lists if HAS_CHILDREN_LISTS else children_from_parents()
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        todo.extend(children.get(pid, []))
         try:
+            todo.extend(children_of(pid))
             status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
+        except OSError:  # ended meanwhile
             continue
         for line in status.splitlines():
             if line.startswith("VmRSS:"):

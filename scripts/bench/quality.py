@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .blender_jobs import ROOT
+from . import ROOT
 from .inputs import SPRITE_SIZE, Inputs
 
 COUNTS = (6, 12, 24)
@@ -83,7 +83,9 @@ def other_quantisers(sample: np.ndarray, count: int) -> dict[str, np.ndarray]:
     }
 
 
-def fixed_count_row(pixels: np.ndarray, ours_sample: np.ndarray, reference_sample: np.ndarray, count: int) -> dict:
+def fixed_count_row(
+    pixels: np.ndarray, ours_sample: np.ndarray, reference_sample: np.ndarray, count: int
+) -> dict[str, Any]:
     from sklearn.cluster import KMeans
 
     from pixel_sprites import engine

@@ -35,7 +35,8 @@ def spread_text(values: Sequence[float], digits: int = 2) -> str:
 
 def span(values: Iterable[float], digits: int = 2, unit: str = "") -> str:
     """``min–max`` of ``values``, or the one value when they are all equal at that precision."""
-    low, high = f"{min(values):.{digits}f}", f"{max(values):.{digits}f}"
+    listed = list(values)
+    low, high = f"{min(listed):.{digits}f}", f"{max(listed):.{digits}f}"
     return f"{low}{unit}" if low == high else f"{low}–{high}{unit}"
 
 

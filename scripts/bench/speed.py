@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .blender_jobs import ROOT
+from . import ROOT
 from .inputs import SPRITE_SIZE, TARGET_COLOURS, Inputs
 from .process_memory import run_measured
 

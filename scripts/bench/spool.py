@@ -26,7 +26,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from .blender_jobs import ROOT
+from . import ROOT
 from .inputs import Inputs
 from .process_memory import SHM, run_measured
 
@@ -73,7 +73,7 @@ def run_way(frames: Path, out: Path, spool_dir: Path | None) -> dict[str, Any]:
     command = [sys.executable, "-m", "pixel_sprites", "process", str(frames), "--out", str(out)]
     command += ["--pixel", "2", "--colors", "16"] + (["--spool-dir", str(spool_dir)] if spool_dir else [])
     figures: dict[str, Any] = run_measured(command, cwd=ROOT).figures()
-    figures["sprites_written"] = sum(1 for _ in out.rglob("*.png"))
+    figures["sprites_written"] = sum(1 for _ in out.glob("frame_*.png"))  # not the palette's swatch
     shutil.rmtree(out)
     return figures
 

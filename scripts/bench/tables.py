@@ -37,7 +37,7 @@ def section_markdown(name: str, results: dict[str, Any]) -> str:
     """The heading, tables and provenance of the section ``name`` of ``results``."""
     data = results["sections"][name]
     seconds = results["section_seconds"].get(name)
-    took = f" (the section took {seconds:.0f} s)" if seconds is not None else ""
+    took = f" (the section took {seconds:.1f} s)" if seconds is not None else ""
     body = f"Skipped: {data['skipped']}." if "skipped" in data else RENDERERS[name](data)
     return f"### {name}\n\n{body}\n\n{provenance(results)}{took}\n"
 
@@ -48,9 +48,13 @@ def all_markdown(results: dict[str, Any], sections: Sequence[str] | None = None)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.bench.tables", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.bench.tables", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("results", type=Path, help="a results JSON written by python -m scripts.bench")
-    parser.add_argument("--section", nargs="+", choices=RENDERERS, help="these sections only (default: all in it)")
+    parser.add_argument(
+        "--section", nargs="+", choices=RENDERERS, metavar="SECTION", help="these sections only (default: all in it)"
+    )
     args = parser.parse_args(argv)
     results = json.loads(args.results.read_text())
     print(all_markdown(results, args.section), end="")

@@ -1,2 +1,2 @@
-"""Scripts run inside Blender, by path: in a process where ``bpy`` is a module, or in Debian's ``blender -b``
-(``blender_jobs`` runs them). Each takes one JSON object as its last argument, after ``--``."""
+"""Scripts run inside Blender, by path: in a process where ``bpy`` is a module (``blender_jobs.run_in_bpy``), or in
+Debian's ``blender -b`` (``frame_list``). Each takes one JSON object as its last argument, after ``--``."""

@@ -7,7 +7,7 @@
     the demo character (``scripts/character_scene.py``), ``poses`` poses at 8 angles;
 ``characters``
     the knight, mage and critter of ``scripts/quality_characters.py``, each in a folder of its own (those
-    already rendered are kept);
+    already rendered are kept); their names go to the ``result`` file;
 ``still``
     the demo character in its first pose at its first angle, ``frames`` times with Cycles' seed animated, so
     that the frames differ by render noise alone, as consecutive frames of a character standing still do.
@@ -36,10 +36,12 @@ def render_demo(folder: Path, resolution: tuple[int, int], samples: int, poses: 
     bpy.ops.render.render(animation=True)
 
 
-def render_characters(folder: Path, resolution: tuple[int, int], samples: int) -> None:
+def render_characters(folder: Path, resolution: tuple[int, int], samples: int) -> list[str]:
+    """Render the characters not yet in ``folder``; their names, in the order the module lists them."""
     builder = scene_builder("quality_characters")
     for name in builder.CHARACTERS:
         builder.render_quality_character(name, folder / name, resolution=resolution, samples=samples)
+    return list(builder.CHARACTERS)
 
 
 def render_still_pose(folder: Path, resolution: tuple[int, int], samples: int, frames: int) -> None:
@@ -59,7 +61,8 @@ def main() -> None:
     if job["subject"] == "demo":
         render_demo(folder, (width, height), samples, job["poses"])
     elif job["subject"] == "characters":
-        render_characters(folder, (width, height), samples)
+        names = render_characters(folder, (width, height), samples)
+        Path(job["result"]).write_text(json.dumps({"characters": names}))
     elif job["subject"] == "still":
         render_still_pose(folder, (width, height), samples, job["frames"])
     else:
