@@ -122,6 +122,9 @@ class PIXEL_SPRITES_PT_sprite(_SubPanel, bpy.types.Panel):
         sampling.active = not settings.render_at_sprite_size  # sprite-size renders have no blocks to sample
         sampling.prop(settings, "sampling")
         layout.prop(settings, "render_at_sprite_size", text="Small Render")
+        layout.prop(settings, "normal_maps")
+        if settings.normal_maps:
+            layout.prop(settings, "normal_y_down")
 
 
 class PIXEL_SPRITES_PT_colours(_SubPanel, bpy.types.Panel):

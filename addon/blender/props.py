@@ -186,6 +186,19 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
     )
     set_actions: bpy.props.CollectionProperty(type=PIXEL_SPRITES_PG_action)  # type: ignore[valid-type]
     active_set_action: bpy.props.IntProperty(name="Active Action")  # type: ignore[valid-type]
+    normal_maps: bpy.props.BoolProperty(  # type: ignore[valid-type]
+        name="Normal Maps",
+        description=(
+            "Render the Normal pass too (Cycles and EEVEE) and write a normal-map sprite beside every sprite, and a "
+            "normal sheet (<sheet>_n.png) beside every sheet, for 2D lights in Godot, Unity and Phaser"
+        ),
+        default=False,
+    )
+    normal_y_down: bpy.props.BoolProperty(  # type: ignore[valid-type]
+        name="Y Down (DirectX)",
+        description="Normal maps with green pointing down, for engines and tools that want DirectX's convention",
+        default=False,
+    )
     make_sheets: bpy.props.BoolProperty(  # type: ignore[valid-type]
         name="Sheets",
         description="After a sprite set, write its sheets, JSON (Phaser, PixiJS), Godot .tres, .aseprite and previews",

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..engine.jobs.run import make_sprites
-from .arguments import add_frame_options, add_output_options
+from .arguments import add_frame_options, add_normal_options, add_output_options
 from .jobs import run_options, sprite_job
 from .running import StopRequests, print_skipped
 
@@ -17,10 +17,12 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     add_frame_options(parser)
     parser.add_argument("--palette", type=Path, required=True, metavar="FILE", help="palette file to use")
     add_output_options(parser)
+    add_normal_options(parser)
 
 
 def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """Nothing beyond what the parser checks."""
+    if args.normals_y_down and args.normals_from is None:
+        parser.error("--normals-y-down only acts with --normals-from DIR")
 
 
 def run(args: argparse.Namespace, stop: StopRequests) -> int:

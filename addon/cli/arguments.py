@@ -126,3 +126,16 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target-palette", type=Path, metavar="FILE", help="game palette (.png, .gpl, .hex, .pal)")
     parser.add_argument("--indexed", action="store_true", help="write paletted PNGs instead of RGBA")
     parser.add_argument("--report", type=Path, metavar="FILE", help="JSON report (default DIR/palette_report.json)")
+
+
+def add_normal_options(parser: argparse.ArgumentParser) -> None:
+    """Normal-map sprites beside the sprites, from normal renders laid out as the colour frames are."""
+    group = parser.add_argument_group("normal maps")
+    group.add_argument(
+        "--normals-from", type=Path, metavar="DIR",
+        help="normal renders (RGB = n·0.5+0.5, 8 or 16 bits) laid out below DIR as the frames are below their root; "
+        "writes normal-map sprites to OUT/normals/ (DIR/camera.json, if there, turns world normals to camera space)",
+    )  # fmt: skip
+    group.add_argument(
+        "--normals-y-down", action="store_true", help="normal maps with green pointing down (DirectX's convention)"
+    )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from ..engine import options
+from ..engine.errors import SetupError
 from ..engine.export.sheets import SheetOptions
 from ..engine.frames.downscale import DownscaleSettings
+from ..engine.frames.normals import NormalSettings, read_camera_file
 from ..engine.jobs.spec import SetSheets, SpriteJob
 from ..engine.palette.fit import PaletteSettings
 from ..engine.sprites.worker_pool import RunOptions
@@ -40,7 +43,10 @@ def sheet_options(args: argparse.Namespace) -> SheetOptions:
 
 
 def set_sheets(args: argparse.Namespace) -> SetSheets:
-    return SetSheets(sheet_options(args), character=args.character, fps=args.fps, pivot=args.pivot_pixel)
+    options = sheet_options(args)
+    if getattr(args, "normals_from", None) is not None or getattr(args, "normals", False):
+        options = replace(options, normals=True)
+    return SetSheets(options, character=args.character, fps=args.fps, pivot=args.pivot_pixel)
 
 
 def sprite_job(args: argparse.Namespace, *, output: Path, palette_file: Path | None = None) -> SpriteJob:
@@ -56,7 +62,17 @@ def sprite_job(args: argparse.Namespace, *, output: Path, palette_file: Path | N
         root=args.root,
         report_path=getattr(args, "report", None),
         sheets=set_sheets(args) if getattr(args, "sheets", False) else None,
+        normals=normal_settings(args),
     )
+
+
+def normal_settings(args: argparse.Namespace) -> NormalSettings | None:
+    folder = getattr(args, "normals_from", None)
+    if folder is None:
+        return None
+    if not folder.is_dir():
+        raise SetupError(f"--normals-from {folder}: no such folder of normal renders")
+    return NormalSettings(folder, read_camera_file(folder), flip_green=args.normals_y_down)
 
 
 def run_options(args: argparse.Namespace, stop: StopRequests) -> RunOptions:

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..engine import options
 from ..engine.errors import OptionError
 from ..engine.jobs.run import make_sprites
-from .arguments import add_colour_options, add_frame_options, add_output_options
+from .arguments import add_colour_options, add_frame_options, add_normal_options, add_output_options
 from .jobs import run_options, sprite_job
 from .running import StopRequests, print_skipped
 from .sheet import print_sheets
@@ -22,6 +22,7 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     add_frame_options(parser)
     add_colour_options(parser)
     add_output_options(parser)
+    add_normal_options(parser)
     parser.add_argument(
         "--spool-dir", type=Path, metavar="DIR",
         help="where the small frames wait between the fit and the writing, in a hidden temporary file "
@@ -38,6 +39,8 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         options.check_indexed_fits(args.indexed, args.colors, args.max_colors, args.method)
     except OptionError as error:
         parser.error(str(error))
+    if args.normals_y_down and args.normals_from is None:
+        parser.error("--normals-y-down only acts with --normals-from DIR")
     given = given_sheet_options(args)
     if given and not args.sheets:
         parser.error(f"{', '.join(given)} only act with --sheets: add --sheets, or leave them out")

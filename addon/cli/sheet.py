@@ -27,12 +27,19 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
         help="the sprites folder of a set: with its <character>.set.json, or as <action>/<facing>/<frame>.png",
     )  # fmt: skip
     add_sheet_options(parser)
+    parser.add_argument(
+        "--normals", action="store_true",
+        help="a normal sheet <sheet>_n.png beside every sheet, from SPRITES/normals/ (a set whose manifest has normal "
+        "maps gets them anyway)",
+    )  # fmt: skip
     grid.add_grid_options(parser.add_argument_group("preview grid (as the grid command)"), alias=True)
 
 
 def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     sheet_given = given_sheet_options(args)
     grid_given = grid.given_grid_options(args)
+    if args.normals:
+        sheet_given.append("--normals")
     if args.sheet_out is not None and sheet_given:
         parser.error(f"{', '.join(sheet_given)} do nothing with --sheet-out, which lays sprites on one grid")
     if args.sheet_out is None and grid_given:

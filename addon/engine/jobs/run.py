@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..colour.palette import Palette
@@ -25,7 +25,7 @@ from ..sprites.character import add_frames_with_locked_palette, locked_character
 from ..sprites.pipeline import RunOptions, apply, fit, process
 from ..sprites.report import Report
 from .set_update import RenderedAction, SetOutcome, update_sprite_set
-from .spec import SpriteJob
+from .spec import SpriteJob, manifest_normals
 
 
 @dataclass
@@ -62,7 +62,7 @@ def make_sprites(
         wanted = job.sheets
         sheets = write_set_sheets(
             report.output_folder, wanted.options, character=wanted.character, fps=wanted.fps, pivot=wanted.pivot,
-            palette=Palette.from_hex_codes(report.sprite_colors),
+            palette=Palette.from_hex_codes(report.sprite_colors), normals=manifest_normals(job.normals),
         )  # fmt: skip
     return report, sheets
 
@@ -136,7 +136,7 @@ def update_set(
         return update_sprite_set(
             character, job.root, rendered, facings, sprite_size, pivot, job.downscale, job.palette,
             target=target, indexed=job.indexed, locked=job.locked, options=options,
-            sheets=job.sheets.options if job.sheets is not None else None,
+            sheets=job.sheets.options if job.sheets is not None else None, normals=manifest_normals(job.normals),
         )  # fmt: skip
 
 
@@ -148,14 +148,20 @@ def write_set_sheets(
     fps: float = DEFAULT_FPS,
     pivot: tuple[int, int] | None = None,
     palette: Palette | None = None,
+    normals: dict[str, object] | None = None,
 ) -> SheetsOutcome:
     """The sheets of the sprite set in ``folder``, from its manifest if it has one, else from its folders; the
-    manifest is written (or updated) too. Without ``palette``, the set's palette file is used if there is one."""
+    manifest is written (or updated) too. Without ``palette``, the set's palette file is used if there is one.
+    ``normals`` (the manifest's entry for normal maps) makes normal sheets, as a manifest that has one does."""
     sprite_set = open_sprite_set(folder, character=character, fps=fps)
     if pivot is not None:
         sprite_set.pivot = pivot
+    if normals is not None:
+        sprite_set.normals = normals
     palette_path = folder / f"{sprite_set.character}.gpl"
     if palette is None and palette_path.is_file():
         palette = read_palette(palette_path)
+    if sprite_set.normals is not None:  # a set with normal maps gets its normal sheets on every later run too
+        sheets = replace(sheets, normals=True)
     report = write_sheets(folder, sprite_set, sheets, palette)
     return SheetsOutcome(report, sprite_set.save(folder))

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..colour.palette import Palette
 from ..export.sheets import SheetOptions, SheetReport, write_sheets
 from ..files.atomic import write_atomically
+from ..files.png import encode_png
 from ..files.record import claim
-from ..frames.downscale import DownscaleSettings
+from ..frames.downscale import DownscaleSettings, read_frame
+from ..frames.normals import NORMALS_FOLDER, mirror_normals
 from ..palette.files import read_palette
 from ..palette.fit import PaletteSettings
 from ..sets.facings import Facing
@@ -59,13 +61,15 @@ def update_sprite_set(
     locked: bool = False,
     sheets: SheetOptions | None = None,
     options: RunOptions | None = None,
+    normals: dict[str, object] | None = None,
 ) -> SetOutcome:
     """Update ``character``'s sprites with ``rendered`` actions, then its manifest and (if asked) sheets.
 
     Frames under ``renders`` (the set's render folder) get their sprites at the same path below the character's
     folder: ``<action>/<facing>/<frame>.png``. With a locked palette only the rendered actions' sprites are
     written, so every other sprite stays byte-identical; unlocked, the whole character is refitted, and the
-    mirrored facings of every action are flipped again from the refitted sprites.
+    mirrored facings of every action are flipped again from the refitted sprites. ``normals`` is the manifest's
+    entry for normal maps (their sprites are mirrored too, and the sheets get normal sheets), or None.
     """
     for item in rendered:
         character.drop_missing_under(item.folder, item.frames)
@@ -75,24 +79,30 @@ def update_sprite_set(
         root=renders, target=target, indexed=indexed, locked=locked, options=options,
     )  # fmt: skip
     sprite_set = _merged_manifest(character, rendered, facings, sprite_size, pivot, report)
+    sprite_set.normals = normals
     rewritten = sprite_set.actions if not locked else [item.action for item in rendered]
     for action in rewritten:
         _mirror(character.folder, action, facings)
+        if normals is not None:
+            _mirror(character.folder, action, facings, normals=True)
     sheet_report = None
     if sheets is not None:
         palette = Palette.from_hex_codes(report.sprite_colors) if report.sprite_colors else None
         if palette is None and character.palette_path.is_file():
             palette = read_palette(character.palette_path)
+        if normals is not None:
+            sheets = replace(sheets, normals=True)
         sheet_report = write_sheets(character.folder, sprite_set, sheets, palette)
     sprite_set.save(character.folder)
     return SetOutcome(report, sprite_set, sheet_report)
 
 
-def _mirror(character_folder: Path, action: Action, facings: Sequence[Facing]) -> None:
-    """Write each mirrored facing's sprites as its rendered twin's, flipped left to right."""
+def _mirror(character_folder: Path, action: Action, facings: Sequence[Facing], *, normals: bool = False) -> None:
+    """Write each mirrored facing's sprites as its rendered twin's, flipped left to right; with ``normals``, its
+    normal sprites, whose x components turn too."""
     from PIL import Image
 
-    folder = character_folder / action.name
+    folder = character_folder / NORMALS_FOLDER / action.name if normals else character_folder / action.name
     mirrored = [
         (folder / facings[facing.mirror_of].name / name, folder / facing.name / name)
         for facing in facings
@@ -102,6 +112,9 @@ def _mirror(character_folder: Path, action: Action, facings: Sequence[Facing]) -
     ]
     claim({destination: "sprite" for _, destination in mirrored}, root=character_folder)
     for twin, destination in mirrored:
+        if normals:
+            write_atomically(destination, encode_png(mirror_normals(read_frame(twin).rgba)))
+            continue
         with Image.open(twin) as image:
             flipped = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
             buffer = io.BytesIO()

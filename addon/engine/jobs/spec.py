@@ -15,6 +15,7 @@ from ..errors import SetupError
 from ..export.sheets import SheetOptions
 from ..files.names import character_file_name
 from ..frames.downscale import DownscaleSettings
+from ..frames.normals import NormalSettings
 from ..options import check_indexed_fits
 from ..palette.files import read_palette
 from ..palette.fit import PaletteSettings
@@ -59,6 +60,8 @@ class SpriteJob:
     report_path: Path | None = None
     sheets: SetSheets | None = None
     """The sheets to write after the sprites, or None for none."""
+    normals: NormalSettings | None = None
+    """Normal-map sprites beside the sprites (``normals/`` below the output folder), from these normal frames."""
 
     def __post_init__(self) -> None:
         if self.palette_mode not in PALETTE_MODES:
@@ -98,3 +101,12 @@ class SpriteJob:
             palette_name=self.palette_name,
             report_path=self.report_path,
         )
+
+
+def manifest_normals(settings: NormalSettings | None) -> dict[str, object] | None:
+    """A set manifest's entry for normal maps made with ``settings``: the rotation into camera space (None when the
+    normal frames were in camera space already); None without normal maps."""
+    if settings is None:
+        return None
+    rotation = settings.world_to_camera
+    return {"world_to_camera": [list(row) for row in rotation] if rotation is not None else None}

@@ -90,6 +90,9 @@ class SpriteSet:
     pivot: tuple[int, int] | None = None
     palette: list[str] = field(default_factory=list)
     sheets: list[dict[str, str]] = field(default_factory=list)
+    normals: dict[str, object] | None = None
+    """With normal maps: ``{"world_to_camera": 3x3}``, the rotation their renders were turned with (the camera stays
+    fixed while the pivot turns, so one serves every facing); None without. Written only when there are normals."""
 
     @property
     def pivot_pixel(self) -> tuple[int, int]:
@@ -99,7 +102,7 @@ class SpriteSet:
 
     def to_dict(self) -> dict[str, object]:
         width, height = self.sprite_size
-        return {
+        data: dict[str, object] = {
             "character": self.character,
             "sprite_size": {"w": width, "h": height},
             "pivot": dict(zip("xy", self.pivot_pixel, strict=True)),
@@ -108,6 +111,9 @@ class SpriteSet:
             "palette": self.palette,
             "sheets": self.sheets,
         }
+        if self.normals is not None:
+            data["normals"] = self.normals
+        return data
 
     def save(self, folder: Path) -> Path:
         path = folder / f"{self.character}{MANIFEST_SUFFIX}"
@@ -143,7 +149,11 @@ def load_manifest(path: Path) -> SpriteSet:
         ]
         size = (int(data["sprite_size"]["w"]), int(data["sprite_size"]["h"]))
         pivot = (int(data["pivot"]["x"]), int(data["pivot"]["y"]))
-        return SpriteSet(str(data["character"]), facings, actions, size, pivot, list(data.get("palette", [])))
+        normals = data.get("normals")
+        if normals is not None and not isinstance(normals, dict):
+            raise TypeError(f"normals must be an object, got {normals!r}")
+        palette = list(data.get("palette", []))
+        return SpriteSet(str(data["character"]), facings, actions, size, pivot, palette, normals=normals)
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise SetupError(f"{path}: not a sprite set manifest of Pixel Sprites ({error})") from error
 
