@@ -1,0 +1,316 @@
+"""A world-space normal frame beside every colour frame a render writes, for normal-map sprites.
+
+The render's compositor writes them: a File Output node fed by the view layer's Normal pass, mapped from
+[-1, 1] to [0, 1], as 16-bit PNGs in ``<renders>/normals/`` under the colour frames' names. Everything
+changed for that is given back when the render is over, and the colour frames come out as they would
+without it: an active compositor only gains a branch that ends in the File Output node, an inactive one is
+stood in for by one whose composite output is the plain render.
+
+Blender 3.4 to 4.5 have the scene's embedded ``node_tree`` behind ``use_nodes``, a Composite node, the
+compositor's own Mix node and a File Output node with ``base_path`` and file slots. Blender 5.0 gave the
+compositor a node group of its own (``scene.compositing_node_group``, a Group Output for the composite, the
+shared Mix node, a File Output node with ``directory``, ``file_name`` and items); 5.3 made that a stack of
+effects (``scene.compositor_effects``), each effect's group given the image the ones before it made.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import cast
+
+import bpy
+
+from ..engine.files.atomic import write_atomically
+
+NORMALS_FOLDER = "normals"
+CAMERA_FILE = "camera.json"
+# Every node added is named so; a tree left behind by a crash shows whose nodes they are.
+NODE_NAME = "Pixel Sprites Normals"
+ENGINE_NAMES = {
+    "BLENDER_WORKBENCH": "Workbench",
+    "CYCLES": "Cycles",
+    "BLENDER_EEVEE": "EEVEE",
+    "BLENDER_EEVEE_NEXT": "EEVEE",
+}
+# EEVEE is BLENDER_EEVEE in Blender 3.4 (EEVEE Legacy) and from 4.3 on; BLENDER_EEVEE_NEXT in 4.2.
+WITH_NORMAL_PASS = ("CYCLES", "BLENDER_EEVEE", "BLENDER_EEVEE_NEXT")
+# Raw writes the encoded values as they are; every other view transform (Standard's sRGB curve included)
+# would bend them.
+RAW_VIEW = "Raw"
+
+Undo = list[Callable[[], None]]
+
+
+def _engine_name(engine: str) -> str:
+    if engine in ENGINE_NAMES:
+        return ENGINE_NAMES[engine]
+    for engine_class in bpy.types.RenderEngine.__subclasses__():  # an add-on's engine names itself
+        if getattr(engine_class, "bl_idname", None) == engine:
+            return str(getattr(engine_class, "bl_label", engine))
+    return engine
+
+
+def normal_pass_problem(scene: bpy.types.Scene) -> str | None:
+    """None if the scene's render engine has a Normal pass to write normal frames from, else one line naming it."""
+    engine = scene.render.engine
+    if engine in WITH_NORMAL_PASS:
+        return None
+    if engine == "BLENDER_WORKBENCH":
+        return "Normal Maps: the Workbench engine has no Normal pass; use Cycles or EEVEE"
+    return f"Normal Maps: the {_engine_name(engine)} engine is not known to have a Normal pass; use Cycles or EEVEE"
+
+
+def _below(path: Path, renders_folder: Path) -> Path:
+    root = Path(renders_folder).resolve()
+    try:
+        return Path(path).resolve().relative_to(root)
+    except ValueError:
+        raise ValueError(f"Normal Maps: the render output {path} is not in the renders folder {root}") from None
+
+
+def normal_frame_path(scene: bpy.types.Scene, renders_folder: Path, frame: int) -> Path:
+    """Where the normal frame of ``frame`` is written: the colour frame's path below ``renders_folder``, moved
+    into its ``normals/`` folder, as a PNG."""
+    colour = Path(scene.render.frame_path(frame=frame))
+    below = _below(colour, renders_folder)
+    return Path(renders_folder).resolve() / NORMALS_FOLDER / below.with_suffix(".png")
+
+
+def _normal_output_template(scene: bpy.types.Scene, renders_folder: Path) -> tuple[Path, str]:
+    """(folder, file name) to give the File Output node: the render output's own, below ``normals/``.
+
+    Both Blender's render output and the File Output node put the frame number in place of the last run of
+    ``#`` (4 digits after the name when there is none), so the same template gives the same file names.
+    """
+    folder, name = os.path.split(bpy.path.abspath(scene.render.filepath))
+    return Path(renders_folder).resolve() / NORMALS_FOLDER / _below(Path(folder), renders_folder), name
+
+
+def _set(undo: Undo, owner: object, attribute: str, value: object) -> None:
+    """Set ``owner.attribute`` and remember how to give the old value back (nothing to give back if equal)."""
+    old = getattr(owner, attribute)
+    if old == value:
+        return
+    setattr(owner, attribute, value)
+    undo.append(lambda: setattr(owner, attribute, old))
+
+
+def _new_node(undo: Undo, tree: bpy.types.NodeTree, idname: str) -> bpy.types.Node:
+    node = tree.nodes.new(idname)
+    node.name = node.label = NODE_NAME
+    name = node.name  # Blender adds .001 when the name is taken
+
+    def remove() -> None:
+        ours = tree.nodes.get(name)
+        if ours is not None:
+            tree.nodes.remove(ours)
+
+    undo.append(remove)
+    return node
+
+
+def _render_layers(undo: Undo, tree: bpy.types.NodeTree, scene: bpy.types.Scene, layer: str) -> bpy.types.Node:
+    node = _new_node(undo, tree, "CompositorNodeRLayers")
+    node.scene = scene
+    node.layer = layer
+    return node
+
+
+def _rendered_layer(scene: bpy.types.Scene) -> bpy.types.ViewLayer:
+    """The view layer whose Normal pass is written: the first one rendered."""
+    return next((layer for layer in scene.view_layers if layer.use), scene.view_layers[0])
+
+
+def _new_group(undo: Undo, with_input: bool) -> tuple[bpy.types.NodeTree, bpy.types.Node]:
+    """Blender 5: a compositor node group of our own with an Image output (and input); (group, Group Output)."""
+    group = cast(bpy.types.NodeTree, bpy.data.node_groups.new(NODE_NAME, "CompositorNodeTree"))
+    undo.append(lambda: bpy.data.node_groups.remove(group))  # given back last: what uses it goes first
+    for in_out in ("INPUT", "OUTPUT") if with_input else ("OUTPUT",):
+        group.interface.new_socket("Image", in_out=in_out, socket_type="NodeSocketColor")
+    return group, _new_node(undo, group, "NodeGroupOutput")
+
+
+def _stand_in_group(undo: Undo, scene: bpy.types.Scene, layer: str) -> bpy.types.NodeTree:
+    """Blender 5.0 to 5.2: a compositor node group of our own whose output is the plain render, in place of the
+    scene's (whose own group, if it has one, is not active and stays untouched)."""
+    group, output = _new_group(undo, with_input=False)
+    group.links.new(_render_layers(undo, group, scene, layer).outputs["Image"], output.inputs[0])
+    _set(undo, scene, "compositing_node_group", group)
+    return group
+
+
+def _last_effect(undo: Undo, scene: bpy.types.Scene) -> bpy.types.NodeTree:
+    """Blender 5.3: the compositor is a stack of effects, each node group given the image made so far. Ours
+    comes last and passes the image on as it gets it; an inactive compositor's own effects are switched off."""
+    effects = scene.compositor_effects
+    active = effects.active
+    if not scene.render.use_compositing:
+        for effect in effects:
+            _set(undo, effect, "enable_for_render", False)
+    group, output = _new_group(undo, with_input=True)
+    group.links.new(_new_node(undo, group, "NodeGroupInput").outputs[0], output.inputs[0])
+    effect = effects.new(NODE_NAME)
+    name = effect.name
+
+    def remove() -> None:
+        ours = next((effect for effect in effects if effect.name == name), None)
+        if ours is not None:
+            effects.remove(ours)
+        if active is not None:
+            effects.active = active
+
+    undo.append(remove)
+    effect.node_group, effect.enable_for_render, effect.enable_for_preview = group, True, False
+    return group
+
+
+def _links_into(tree: bpy.types.NodeTree, node: bpy.types.Node) -> list[tuple[str, str, str, str]]:
+    return [
+        (link.from_node.name, link.from_socket.identifier, link.to_node.name, link.to_socket.identifier)
+        for link in tree.links
+        if link.to_node == node
+    ]
+
+
+def _relink(tree: bpy.types.NodeTree, links: list[tuple[str, str, str, str]]) -> None:
+    for from_node, from_socket, to_node, to_socket in links:
+        source = next(s for s in tree.nodes[from_node].outputs if s.identifier == from_socket)
+        target = next(s for s in tree.nodes[to_node].inputs if s.identifier == to_socket)
+        tree.links.new(source, target)
+
+
+def _plain_composite(undo: Undo, tree: bpy.types.NodeTree, scene: bpy.types.Scene, layer: str) -> None:
+    """Blender 3.4 to 4.5, an inactive compositor now switched on: its Composite nodes get the plain render,
+    and its File Output and Viewer nodes are muted, so that it changes nothing and writes nothing of its own."""
+    for node in tree.nodes:
+        if node.bl_idname in ("CompositorNodeOutputFile", "CompositorNodeViewer"):
+            _set(undo, node, "mute", True)
+    composites = [node for node in tree.nodes if node.bl_idname == "CompositorNodeComposite"]
+    for composite in composites:
+        links = _links_into(tree, composite)
+        for link in [link for link in tree.links if link.to_node == composite]:
+            tree.links.remove(link)
+        undo.append(lambda links=links: _relink(tree, links))  # given back once our nodes (and links) are gone
+        _set(undo, composite, "mute", False)
+        _set(undo, composite, "use_alpha", True)
+    render = _render_layers(undo, tree, scene, layer)
+    for composite in composites or [_new_node(undo, tree, "CompositorNodeComposite")]:
+        tree.links.new(render.outputs["Image"], composite.inputs["Image"])
+
+
+def _compositor(undo: Undo, scene: bpy.types.Scene, layer: str) -> bpy.types.NodeTree:
+    """The node tree the render will composite with, active, its composite output as it would have been."""
+    render, properties = scene.render, scene.bl_rna.properties  # not hasattr: 5.3 warns on reading the old ones
+    group: bpy.types.NodeTree | None
+    if "compositor_effects" in properties:
+        group = _last_effect(undo, scene)
+    elif "compositing_node_group" in properties:
+        group = scene.compositing_node_group
+        if not (render.use_compositing and group is not None):
+            group = _stand_in_group(undo, scene, layer)
+    else:
+        active = render.use_compositing and scene.use_nodes and scene.node_tree is not None
+        _set(undo, scene, "use_nodes", True)  # makes Blender's default tree (Render Layers -> Composite) if none
+        group = scene.node_tree
+        if group is not None and not active:
+            _plain_composite(undo, group, scene, layer)
+    if group is None:
+        raise RuntimeError("Normal Maps: Blender made no compositor node tree for the scene")
+    _set(undo, render, "use_compositing", True)
+    return group
+
+
+def _half_way_to_white(undo: Undo, tree: bpy.types.NodeTree) -> tuple[bpy.types.NodeSocket, bpy.types.NodeSocket]:
+    """A node mixing its input half and half with white: n * 0.5 + 0.5, exactly, per channel. (input, output)"""
+    if bpy.app.version < (5, 0, 0):
+        mix = _new_node(undo, tree, "CompositorNodeMixRGB")
+        mix.blend_type, mix.use_clamp = "MIX", False
+        mix.inputs[0].default_value = 0.5
+        mix.inputs[2].default_value = (1.0, 1.0, 1.0, 1.0)
+        return mix.inputs[1], mix.outputs[0]
+    mix = _new_node(undo, tree, "ShaderNodeMix")
+    mix.data_type, mix.blend_type, mix.clamp_result = "RGBA", "MIX", False
+    mix.inputs["Factor"].default_value = 0.5
+    colour_b = next(s for s in mix.inputs if s.name == "B" and s.type == "RGBA")
+    colour_b.default_value = (1.0, 1.0, 1.0, 1.0)
+    return next(s for s in mix.inputs if s.name == "A" and s.type == "RGBA"), mix.outputs["Result"]
+
+
+def _file_output(undo: Undo, tree: bpy.types.NodeTree, folder: Path, name: str) -> bpy.types.NodeSocket:
+    """A File Output node writing 16-bit RGB PNGs of raw values to ``folder/name####.png``; its input."""
+    node = _new_node(undo, tree, "CompositorNodeOutputFile")
+    image = node.format
+    if hasattr(image, "media_type"):  # Blender 5: the node starts as a multilayer EXR
+        image.media_type = "IMAGE"
+    image.file_format, image.color_mode, image.color_depth = "PNG", "RGB", "16"
+    image.color_management = "OVERRIDE"
+    view = image.view_settings
+    view.view_transform, view.look, view.exposure, view.gamma, view.use_curve_mapping = RAW_VIEW, "None", 0, 1, False
+    if hasattr(node, "file_output_items"):  # Blender 5: directory, file name, and one item per input
+        node.directory, node.file_name = str(folder), name
+        node.file_output_items.new("RGBA", "").save_as_render = True  # the item's name would end the file name
+        return node.inputs[0]
+    # Blender 3.4 drops a base path's closing separator before an empty slot path (normals0001.png): the last
+    # folder goes into the slot path instead, which both 3.4 and 4.x join as written.
+    node.base_path = str(folder.parent)
+    slot = node.file_slots[0]
+    slot.path, slot.use_node_format, slot.save_as_render = f"{folder.name}/{name}", True, True
+    return node.inputs[0]
+
+
+def _undo_all(undo: Undo) -> None:
+    """Give back every change, last first; one that fails does not stop the others."""
+    failure: BaseException | None = None
+    for step in reversed(undo):
+        try:
+            step()
+        except Exception as error:  # each change is given back on its own
+            failure = failure or error
+    undo.clear()
+    if failure is not None:
+        raise failure
+
+
+@contextmanager
+def writing_normals(scene: bpy.types.Scene, renders_folder: Path) -> Iterator[Path]:
+    """While in the block, renders of ``scene`` also write each frame's world-space normals, encoded as
+    n * 0.5 + 0.5, to ``<renders_folder>/normals/`` under the colour frame's name (see ``normal_frame_path``);
+    yields that folder. Raises ValueError, one line, if the engine has no Normal pass or the scene's render
+    output is not in ``renders_folder``. The scene is given back as it was, whatever happens in the block."""
+    problem = normal_pass_problem(scene)
+    if problem is not None:
+        raise ValueError(problem)
+    folder, name = _normal_output_template(scene, renders_folder)
+    layer = _rendered_layer(scene)
+    undo: Undo = []
+    try:
+        _set(undo, layer, "use_pass_normal", True)
+        tree = _compositor(undo, scene, layer.name)
+        normal = _render_layers(undo, tree, scene, layer.name).outputs["Normal"]
+        mix_in, mix_out = _half_way_to_white(undo, tree)
+        tree.links.new(normal, mix_in)
+        tree.links.new(mix_out, _file_output(undo, tree, folder, name))
+        yield Path(renders_folder).resolve() / NORMALS_FOLDER
+    finally:
+        _undo_all(undo)
+
+
+def camera_rotation(scene: bpy.types.Scene) -> list[list[float]]:
+    """The 3x3 world-to-camera rotation R of the scene's camera: R @ n is a world normal in camera space, +X
+    right, +Y up, +Z toward the viewer (the camera looks down its own -Z)."""
+    if scene.camera is None:
+        raise ValueError("Normal Maps: the scene has no camera")
+    world = scene.camera.matrix_world.to_3x3().normalized()  # normalized: a scaled camera is still a rotation
+    return [list(row) for row in world.transposed()]
+
+
+def write_camera_file(renders_folder: Path, scene: bpy.types.Scene) -> Path:
+    """Write ``<renders_folder>/normals/camera.json``, the camera's world-to-camera rotation, atomically."""
+    path = Path(renders_folder) / NORMALS_FOLDER / CAMERA_FILE
+    data = {"world_to_camera": [[float(value) for value in row] for row in camera_rotation(scene)]}
+    write_atomically(path, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
+    return path
