@@ -69,6 +69,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
         action=on_off,
         help="render directly at sprite size (--no-sprite-size-render: full size, then downscale)",
     )
+    parser.add_argument(
+        "--normals", action=on_off,
+        help="Normal Maps: render the Normal pass too and write normal-map sprites and sheets (--no-normals: off)",
+    )  # fmt: skip
+    parser.add_argument("--normals-y-down", action=on_off, help="normal maps with green pointing down (DirectX)")
     sprite_set = parser.add_argument_group("sprite set (any of these renders a set, as Render Sprite Set does)")
     add_option(sprite_set, options.DIRECTIONS, default=argparse.SUPPRESS)
     sprite_set.add_argument("--start-facing", choices=COMPASS, help="facing as set up")
@@ -92,6 +97,8 @@ OPTION_SETTINGS = {
     "indexed": "indexed",
     "character": "character",
     "sprite_size_render": "render_at_sprite_size",
+    "normals": "normal_maps",
+    "normals_y_down": "normal_y_down",
 }
 SET_OPTION_SETTINGS = {
     "directions": "directions",

@@ -40,6 +40,7 @@ from ..engine import (
 from ..engine.errors import FrameError, OptionError, PaletteFileError, SetupError
 from ..engine.files.names import character_file_name
 from ..engine.jobs.run import fit_palette_file, make_sprites
+from ..engine.jobs.spec import manifest_normals
 from ..engine.options import non_finite_problem
 from ..engine.sets.manifest import frame_number
 from . import sprite_set, sprites
@@ -290,6 +291,7 @@ class PIXEL_SPRITES_OT_farm_sheets(_RendersOperator):
         made = SpriteSet(
             name, set_plan.facings, actions, sprite_resolution(scene), pivot,
             palette.hex_codes() if palette is not None else [],
+            normals=manifest_normals(settings.normal_settings(renders)),
         )  # fmt: skip
         options = settings.sheet_options()
         report = write_sheets(folder, made, options, palette)

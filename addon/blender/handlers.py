@@ -14,7 +14,8 @@ from pathlib import Path
 import bpy
 from bpy.app.handlers import persistent
 
-from . import jobs, render_session, sprites
+from . import jobs, normal_pass, render_session, sprites
+from .normal_pass import NormalRenders
 
 # Frames written by the render in progress, by scene name.
 _written: dict[str, list[Path]] = {}
@@ -41,9 +42,21 @@ def _lacks_denoiser(scene: bpy.types.Scene) -> bool:
     return not getattr(_cycles, "with_openimagedenoise", True)
 
 
+# Normal frames of renders started from the command line (``-a``, ``-f``), which no operator of ours set up.
+_normals: dict[str, NormalRenders] = {}
+
+
 @persistent
 def on_render_init(scene: bpy.types.Scene, *_: object) -> None:
     _written[scene.name] = []
+    settings = scene.pixel_sprites
+    # Only in background mode is this the main thread, where the compositor may be changed; with a UI, Render
+    # Sprites and Render Sprite Set set it up before they start the render.
+    # With Normal Maps on, a farm's render writes them even when its sprites are left to the apply tasks.
+    if bpy.app.background and settings.normal_maps and scene.name not in normal_pass.active:
+        renders = sprites.frame_list_root or Path(scene.render.frame_path(frame=scene.frame_current)).parent
+        _normals[scene.name] = NormalRenders(renders)
+        _normals[scene.name].begin(scene)
 
 
 @persistent
@@ -86,6 +99,9 @@ def _finish(scene_name: str, frames: list[Path], partial: bool, at_sprite_size: 
 
 def _render_ended(scene: bpy.types.Scene, partial: bool) -> None:
     frames = _written.pop(scene.name, [])
+    normals = _normals.pop(scene.name, None)
+    if normals is not None:
+        normals.end()
     if scene.name in render_session.set_renders:
         running = render_session.current
         if running is not None and not bpy.app.background:  # in background mode the set drives its renders

@@ -18,16 +18,15 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import cast
 
 import bpy
 
 from ..engine.files.atomic import write_atomically
+from ..engine.frames.normals import CAMERA_FILE, NORMALS_FOLDER
 
-NORMALS_FOLDER = "normals"
-CAMERA_FILE = "camera.json"
 # Every node added is named so; a tree left behind by a crash shows whose nodes they are.
 NODE_NAME = "Pixel Sprites Normals"
 ENGINE_NAMES = {
@@ -314,3 +313,41 @@ def write_camera_file(renders_folder: Path, scene: bpy.types.Scene) -> Path:
     data = {"world_to_camera": [[float(value) for value in row] for row in camera_rotation(scene)]}
     write_atomically(path, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
     return path
+
+
+# Scenes whose renders write normal frames now, set up by whoever started the render (an operator, a set, or the
+# render handlers of a render started from the command line), so no one sets them up twice.
+active: set[str] = set()
+
+
+class NormalRenders:
+    """Normal frames for the renders of a scene with Normal Maps on, into ``<renders_folder>/normals/``: the
+    compositor is set up from :meth:`begin` (before a render starts, on the main thread) to :meth:`end` (after it
+    ended), and the rotation into camera space is written beside them. Does nothing with Normal Maps off."""
+
+    def __init__(self, renders_folder: Path) -> None:
+        self.renders_folder = Path(renders_folder)
+        self._stack: ExitStack | None = None
+        self._scene_name = ""
+
+    def begin(self, scene: bpy.types.Scene) -> None:
+        if not scene.pixel_sprites.normal_maps or self._stack is not None or scene.name in active:
+            return
+        stack = ExitStack()
+        stack.enter_context(writing_normals(scene, self.renders_folder))
+        write_camera_file(self.renders_folder, scene)
+        self._stack, self._scene_name = stack, scene.name
+        active.add(scene.name)
+
+    def end(self) -> None:
+        if self._stack is None:
+            return
+        stack, self._stack = self._stack, None
+        active.discard(self._scene_name)
+        stack.close()
+
+    def __enter__(self) -> NormalRenders:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.end()

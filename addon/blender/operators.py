@@ -9,6 +9,7 @@ import bpy
 from ..engine import discover_frames
 from ..engine.errors import SetupError
 from . import actions, handlers, jobs, render_session, sprite_set, sprites
+from .normal_pass import NormalRenders
 from .render_size import sprite_size_render_settings
 
 
@@ -264,6 +265,14 @@ class PIXEL_SPRITES_OT_process_render_result(bpy.types.Operator):
         return {"FINISHED"}
 
 
+def _render_animation(scene: bpy.types.Scene) -> None:
+    """Render the animation here and now, with its normal frames when Normal Maps is on."""
+    with NormalRenders(sprites.renders_folder(scene)) as normals:
+        if scene.pixel_sprites.enabled:
+            normals.begin(scene)
+        bpy.ops.render.render(animation=True)
+
+
 class PIXEL_SPRITES_OT_render_sprites(bpy.types.Operator):
     """Render the animation and make its sprites, directly at sprite size if that option is on"""
 
@@ -280,11 +289,11 @@ class PIXEL_SPRITES_OT_render_sprites(bpy.types.Operator):
             handlers.sprite_size_renders.add(scene.name)
             try:
                 with sprite_size_render_settings(scene):
-                    bpy.ops.render.render(animation=True)
+                    _render_animation(scene)
             finally:
                 handlers.sprite_size_renders.discard(scene.name)
         else:
-            bpy.ops.render.render(animation=True)
+            _render_animation(scene)
         if scene.pixel_sprites.enabled:
             # The render itself succeeded; a sprite job that failed is in the summary the batch script checks.
             _report_job(self, context, "Rendered; the sprites are being made in the background", failure="WARNING")

@@ -9,6 +9,7 @@ import bpy
 
 from ..engine import DownscaleSettings, PaletteSettings, options
 from ..engine.export.sheets import SheetOptions
+from ..engine.frames.normals import NORMALS_FOLDER, NormalSettings, read_camera_file
 from ..engine.jobs.spec import SetSheets, SpriteJob
 from ..engine.options import Option
 from ..engine.sets.facings import COMPASS
@@ -246,7 +247,7 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
     def sheet_options(self) -> SheetOptions:
         return SheetOptions(
             layout=self.sheet_layout, max_size=self.max_sheet_size, padding=self.sheet_padding,
-            margin=self.sheet_margin, rgba=self.sheet_rgba,
+            margin=self.sheet_margin, rgba=self.sheet_rgba, normals=self.normal_maps,
         )  # fmt: skip
 
     def sprite_job(
@@ -264,7 +265,15 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
             character=self.character,
             root=root,
             sheets=SetSheets(self.sheet_options()) if sheets and self.make_sheets else None,
+            normals=self.normal_settings(root or renders),
         )
+
+    def normal_settings(self, renders: Path) -> NormalSettings | None:
+        """Where this scene's normal frames are written below ``renders``, and how they become sprites."""
+        if not self.normal_maps:
+            return None
+        folder = renders / NORMALS_FOLDER
+        return NormalSettings(folder, read_camera_file(folder), flip_green=self.normal_y_down)
 
 
 CLASSES = (PIXEL_SPRITES_PG_color, PIXEL_SPRITES_PG_skipped, PIXEL_SPRITES_PG_action, PIXEL_SPRITES_PG_settings)

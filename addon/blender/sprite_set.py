@@ -31,6 +31,7 @@ from ..engine.files.names import unique_safe_names
 from ..engine.jobs.run import update_set
 from ..engine.jobs.set_update import RenderedAction, SetOutcome
 from . import actions, jobs, render_session, sprites
+from .normal_pass import NormalRenders
 from .render_size import sprite_resolution, sprite_size_render_settings
 from .scene_state import SceneState
 
@@ -205,6 +206,7 @@ class SetRender:
         self.sprite_size = sprite_resolution(scene)
         self.pivot = pivot_pixel(scene, set_plan.pivot)
         self._sprite_size_settings = sprite_size_render_settings(scene) if set_plan.at_sprite_size else None
+        self._normals = NormalRenders(set_plan.renders)
 
     @property
     def scene(self) -> bpy.types.Scene:
@@ -223,7 +225,9 @@ class SetRender:
             for index in range(len(self.plan.steps)):
                 self.index = index
                 _set_up_step(self.scene, self.plan, self.state, index)
-                bpy.ops.render.render(animation=True)
+                with self._normals:
+                    self._normals.begin(self.scene)
+                    bpy.ops.render.render(animation=True)
                 self._collect()
         finally:
             self.end()
@@ -245,6 +249,7 @@ class SetRender:
         if self._ended:
             return
         self._ended = True
+        self._normals.end()
         render_session.set_renders.discard(self.scene_name)
         if self._sprite_size_settings is not None:
             self._sprite_size_settings.__exit__(None, None, None)
@@ -273,6 +278,7 @@ class SetRender:
             return WAIT_SECONDS
         try:
             _set_up_step(self.scene, self.plan, self.state, self.index)
+            self._normals.begin(self.scene)  # ended in step_ended, once Blender's render job has ended
             window = bpy.context.window_manager.windows[0]
             with bpy.context.temp_override(window=window):
                 started = bpy.ops.render.render("INVOKE_DEFAULT", animation=True)
@@ -288,6 +294,7 @@ class SetRender:
         """After a render job of the set ended (main thread): the next one, or the sprites."""
         if self._ended:  # Cancel between renders or a file load ended the set before this end was handed over
             return
+        self._normals.end()
         if cancelled or self.cancelled:
             self.end()
             # A render cancelled in Blender wrote part of its frames; one that went on after Cancel wrote them all.

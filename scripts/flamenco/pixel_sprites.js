@@ -92,6 +92,10 @@ const JOB_TYPE = {
           eval: "C.scene.pixel_sprites.make_sheets",
           evalInfo: { showLinkButton: true, description: "The scene's Make Sheets setting" },
           description: "Make the sheets and engine files once every sprite is written" },
+        { key: "normal_maps", type: "bool",
+          eval: "C.scene.pixel_sprites.normal_maps",
+          evalInfo: { showLinkButton: true, description: "The scene's Normal Maps setting" },
+          description: "Render the Normal pass too, and write normal-map sprites and sheets (Cycles or EEVEE)" },
         { key: "set_actions", type: "string",
           eval: EVAL_SET_ACTIONS,
           evalInfo: { showLinkButton: true, description: "The checked actions of the scene's sprite set" },
@@ -393,6 +397,7 @@ function spriteSettingsExpr(settings) {
     } else {
         throw `colors: expected "auto" or a number in 1..${PALETTE_LIMIT}, got "${settings.colors}"`;
     }
+    statements.push(`s.normal_maps = ${settings.normal_maps ? "True" : "False"}`);
     if (splitActions(settings.set_actions).length > 0) {
         const start = settings.start_facing ? String(settings.start_facing) : "S";
         const count = facings(settings.directions, start).length; // refuses bad values before anything runs

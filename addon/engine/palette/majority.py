@@ -107,7 +107,10 @@ class MajorityDownscaler:
 
     def __call__(self, rgba: NDArray[np.uint8]) -> NDArray[np.uint8]:
         """The sprite-size frame: block-majority palette colours, alpha 255, and (0, 0, 0, 0) where transparent."""
-        indices = self.palette_indices(rgba)
+        return self.sprite(self.palette_indices(rgba))
+
+    def sprite(self, indices: NDArray[np.intp]) -> NDArray[np.uint8]:
+        """The sprite-size frame of :meth:`palette_indices`' ``indices``."""
         small = np.zeros((*self.out_shape, 4), dtype=np.uint8)
         opaque = indices >= 0
         small[opaque, :3] = self.palette.colors[indices[opaque]]
