@@ -74,3 +74,22 @@ def sets_section(inputs: Inputs) -> dict[str, Any]:
         "small_renders": set_overhead(inputs, (width // 2, height // 2), directions=4),
         "full_size_renders": set_overhead(inputs, (width, height), directions=2),
     }
+
+
+def normals_section(inputs: Inputs) -> dict[str, Any]:
+    """What Normal Maps add to a sprite set's wall time (render and sprite work together), at full size and at
+    sprite size, and the sprite work's own share."""
+    work = inputs.options.work / "normal_maps"
+    shutil.rmtree(work, ignore_errors=True)
+    width, height = inputs.options.render_size
+    job = {"measure": "normals", "work": str(work), "resolution": [width, height], "directions": 2}
+    timings = run_in_bpy("operator_timings.py", job | {"samples": inputs.options.samples})
+    return {
+        "render_size": [width, height],
+        "facings": 2,
+        "samples": inputs.options.samples,
+        "ways": {
+            size: figures | {"added_percent": 100 * (figures["on"] - figures["off"]) / figures["off"]}
+            for size, figures in timings.items()
+        },
+    }

@@ -19,6 +19,7 @@ Sections, in the order they run (a size of 0 skips its section):
     sampling     nearest against majority sampling: cost, speckle, flicker (Blender)
     sprite-size  rendering at sprite size against render + downscale (Blender)
     sets         Render Sprite Set against plain renders: the set's overhead (Blender)
+    normals      what Normal Maps add to a sprite set, at full size and at sprite size (Blender)
     sheets       sheet packing with every engine file, per 1,000 cells
     frame-list   what sprites add to Debian's blender -a and --render-frame (skipped without a blender binary)
 
@@ -53,6 +54,7 @@ SECTIONS: dict[str, Callable[[Inputs], dict[str, Any]]] = {
     "sampling": sampling.sampling_section,
     "sprite-size": rendering.sprite_size_section,
     "sets": rendering.sets_section,
+    "normals": rendering.normals_section,
     "sheets": sheets.sheets_section,
     "frame-list": frame_list.frame_list_section,
 }

@@ -235,6 +235,23 @@ def sets(data: dict[str, Any]) -> str:
     )
 
 
+def normals(data: dict[str, Any]) -> str:
+    headers = ["Render Sprite Set", "Normal Maps off", "on", "added", "sprite work off", "sprite work on"]
+    names = {"full": "at full size", "sprite": "rendering at sprite size"}
+    rows = [
+        [
+            names[size], f"{row['off']:.1f} s", f"{row['on']:.1f} s", f"{row['added_percent']:.1f}%",
+            f"{row['off_sprite_work']:.2f} s", f"{row['on_sprite_work']:.2f} s",
+        ]
+        for size, row in data["ways"].items()
+    ]  # fmt: skip
+    width, height = data["render_size"]
+    return (
+        f"The walk action from {data['facings']} facings at {width}x{height}, Cycles at {data['samples']} samples, "
+        "each way run twice, alternating, after a warm-up render:\n\n" + table(headers, rows)
+    )
+
+
 def sheets(data: dict[str, Any]) -> str:
     figures = data["seconds_per_1000_cells"]
     every = next(key for key in figures if "+" in key)
@@ -265,6 +282,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "sampling": sampling,
     "sprite-size": sprite_size,
     "sets": sets,
+    "normals": normals,
     "sheets": sheets,
     "frame-list": frame_list,
 }

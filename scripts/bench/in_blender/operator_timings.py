@@ -10,6 +10,9 @@ from this repository:
 ``set``
     Render Sprite Set (the walk action at ``directions`` facings) against plain renders of the same frames,
     turned and assigned the same way with no sprite work: seconds of each, and how many renders.
+``normals``
+    Render Sprite Set (the walk action at ``directions`` facings) with Normal Maps off and on, at full size and
+    rendering at sprite size: the set's seconds, and of them the sprite work's (everything after the renders).
 """
 
 from __future__ import annotations
@@ -109,10 +112,49 @@ def set_timings(job: dict[str, Any]) -> dict[str, float]:
     return timings
 
 
+def normal_timings(job: dict[str, Any]) -> dict[str, dict[str, float]]:
+    from pixel_sprites.blender import sprite_set
+
+    work, resolution = Path(job["work"]), tuple(job["resolution"])
+    sprite_work = {"seconds": 0.0}
+    update_set = sprite_set.update_set
+
+    def timed_update_set(*args: Any, **kwargs: Any) -> Any:  # the sprite work of a set: what follows its renders
+        started = time.perf_counter()
+        try:
+            return update_set(*args, **kwargs)
+        finally:
+            sprite_work["seconds"] += time.perf_counter() - started
+
+    sprite_set.update_set = timed_update_set  # type: ignore[attr-defined]
+    builder = scene_builder()
+    builder.build_set_scene(output=work / "warm-up", resolution=resolution, engine="CYCLES", samples=job["samples"])
+    bpy.ops.render.render()  # the first Cycles render of a process pays for kernels and caches: not part of either
+    timings: dict[str, dict[str, float]] = {}
+    for size in ("full", "sprite"):
+        figures = {"off": 0.0, "on": 0.0, "off_sprite_work": 0.0, "on_sprite_work": 0.0}
+        for mode in ("off", "on", "off", "on"):  # each way twice, alternating, so neither gets the warmer machine
+            scene = builder.build_set_scene(
+                output=work / f"{size}_{mode}", resolution=resolution, engine="CYCLES", samples=job["samples"]
+            )
+            settings = scene.pixel_sprites
+            settings.directions, settings.pixel = job["directions"], 10
+            settings.render_at_sprite_size = size == "sprite"
+            settings.normal_maps = mode == "on"
+            settings.set_actions.add().action = bpy.data.actions["walk"]
+            sprite_work["seconds"] = 0.0
+            started = time.perf_counter()
+            addon_operators().render_set()
+            figures[mode] += (time.perf_counter() - started) / 2
+            figures[f"{mode}_sprite_work"] += sprite_work["seconds"] / 2
+        timings[size] = figures
+    return timings
+
+
 def main() -> None:
     job = json.loads(sys.argv[-1])
     load_addon()
-    measures = {"sprite-size": sprite_size_timings, "set": set_timings}
+    measures = {"sprite-size": sprite_size_timings, "set": set_timings, "normals": normal_timings}
     if job["measure"] not in measures:
         raise SystemExit(f"no measure {job['measure']!r}: {', '.join(measures)}")
     Path(job["result"]).write_text(json.dumps(measures[job["measure"]](job)))
