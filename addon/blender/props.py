@@ -273,7 +273,7 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
         if not self.normal_maps:
             return None
         folder = renders / NORMALS_FOLDER
-        return NormalSettings(folder, read_camera_file(folder), flip_green=self.normal_y_down)
+        return NormalSettings(folder, read_camera_file(folder), flip_green=self.normal_y_down, root=renders)
 
 
 CLASSES = (PIXEL_SPRITES_PG_color, PIXEL_SPRITES_PG_skipped, PIXEL_SPRITES_PG_action, PIXEL_SPRITES_PG_settings)

@@ -397,7 +397,9 @@ function spriteSettingsExpr(settings) {
     } else {
         throw `colors: expected "auto" or a number in 1..${PALETTE_LIMIT}, got "${settings.colors}"`;
     }
-    statements.push(`s.normal_maps = ${settings.normal_maps ? "True" : "False"}`);
+    if (settings.normal_maps) { // off leaves the scene's setting, as every other setting not given does
+        statements.push("s.normal_maps = True");
+    }
     if (splitActions(settings.set_actions).length > 0) {
         const start = settings.start_facing ? String(settings.start_facing) : "S";
         const count = facings(settings.directions, start).length; // refuses bad values before anything runs

@@ -395,7 +395,7 @@ def test_job_type_settings_are_valid_flamenco_settings(node: str) -> None:
     assert set(settings) == {
         "frames", "chunk_size", "render_output_root", "add_path_components", "render_output_path", "character",
         "pixel", "colors", "palette_mode", "palette_file", "sheets", "set_actions", "directions", "set_frames",
-        "start_facing", "blendfile", "scene",
+        "start_facing", "blendfile", "scene", "normal_maps",
     }  # fmt: skip
     python_type = {"string": str, "int32": int, "float": float, "bool": bool}
     for key, setting in settings.items():
@@ -797,6 +797,7 @@ def test_settings_from_a_blender_scene_make_the_job_the_operators_run(node: str)
         "colors": "12",
         "palette_mode": "fit",
         "sheets": True,
+        "normal_maps": False,
         "set_actions": "walk,Run/Fast\\, now,default",
         "set_frames": json.dumps([["walk", "1,3,5,7,9,11"], ["Run/Fast, now", "5,6,7,8"], ["default", "1,6,11,16"]]),
         "directions": 4,

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .palette import Palette
-from .spaces import distinct_colours, lab_to_din99o, srgb_to_lab
+from .spaces import lab_to_din99o, srgb_to_lab
 
 # Points per chunk × centres stays near this many distances, about 8 MB of float64.
 _CHUNK_DISTANCES = 1_000_000
@@ -59,6 +59,26 @@ def match_to_palette(
     lab : ndarray of float64, shape (m, 3)
         The distinct colours in CIELAB.
     """
-    colours, inverse, _ = distinct_colours(rgb)
+    colours, inverse = _distinct_colours(rgb)
     lab = srgb_to_lab(colours)
     return nearest_centres(lab_to_din99o(lab), palette.din99o), inverse, lab
+
+
+def _distinct_colours(rgb: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], NDArray[np.intp]]:
+    """The distinct colours of ``rgb`` in ascending order and each pixel's index among them, as
+    ``spaces.distinct_colours`` gives them, without the counts.
+
+    A stable sort of the packed colours finds them in about half the time ``np.unique`` takes on the pixels of
+    a batch of sprites, which repeat their colours in runs.
+    """
+    rgb = np.asarray(rgb)
+    codes = (rgb[:, 0].astype(np.int32) << 16) | (rgb[:, 1].astype(np.int32) << 8) | rgb[:, 2]
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    first = np.empty(len(codes), dtype=bool)  # where each distinct colour first appears in order
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    inverse = np.empty(len(codes), dtype=np.intp)
+    inverse[order] = np.cumsum(first) - 1
+    unique = ordered[first]
+    return np.stack([unique >> 16, (unique >> 8) & 255, unique & 255], axis=1).astype(np.uint8), inverse

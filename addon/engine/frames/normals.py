@@ -36,14 +36,24 @@ class NormalSettings:
     """Where a job's normal frames are and how to turn them into sprites."""
 
     folder: Path
-    """The normal frames, laid out below it as the colour frames are below their root."""
+    """The normal frames, laid out below it as the colour frames are below ``root`` (or their sprites' root)."""
     world_to_camera: tuple[tuple[float, ...], ...] | None = None
     """The 3x3 rotation from the renders' space into camera space; None when they are in camera space already."""
     flip_green: bool = False
     """Y down (DirectX), for the engines and tools that want it; the default is Y up (OpenGL)."""
+    root: Path | None = None
+    """The render folder whose ``normals/`` Blender writes: a colour frame below it has its normal frame at the
+    same place below ``folder``, and one elsewhere in a ``normals/`` folder beside it. None: below ``folder`` at
+    the sprite's own path (the command line's ``--normals-from``)."""
 
-    def frame_for(self, relative: Path) -> Path:
-        return self.folder / relative
+    def frame_for(self, frame: Path, relative: Path) -> Path:
+        """The normal frame of the colour frame ``frame``, whose sprite is at ``relative`` below the sprites."""
+        if self.root is None:
+            return self.folder / relative
+        try:
+            return self.folder / Path(frame).relative_to(self.root)
+        except ValueError:
+            return Path(frame).parent / NORMALS_FOLDER / Path(frame).name
 
 
 def read_camera_file(folder: Path) -> tuple[tuple[float, ...], ...] | None:

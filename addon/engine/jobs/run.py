@@ -89,6 +89,7 @@ def update_character_sprites(job: SpriteJob, new_frames: Sequence[Path], options
         return update_character(
             character, new_frames, job.downscale, job.palette,
             root=job.root, target=target, indexed=job.indexed, locked=job.locked, options=options,
+            normals=job.normals,
         )  # fmt: skip
 
 
@@ -116,7 +117,7 @@ def add_locked_frames(job: SpriteJob, frames: Sequence[Path], options: RunOption
     assert job.character is not None and job.locked, "a character job with a locked palette"
     return add_frames_with_locked_palette(
         job.output, job.character, frames, job.downscale,
-        root=job.root, target=job.target(), indexed=job.indexed, options=options,
+        root=job.root, target=job.target(), indexed=job.indexed, options=options, normals=job.normals,
     )  # fmt: skip
 
 
@@ -137,6 +138,7 @@ def update_set(
             character, job.root, rendered, facings, sprite_size, pivot, job.downscale, job.palette,
             target=target, indexed=job.indexed, locked=job.locked, options=options,
             sheets=job.sheets.options if job.sheets is not None else None, normals=manifest_normals(job.normals),
+            normal_settings=job.normals,
         )  # fmt: skip
 
 

@@ -20,7 +20,7 @@ from ..files.atomic import write_atomically
 from ..files.png import encode_png
 from ..files.record import claim
 from ..frames.downscale import DownscaleSettings, read_frame
-from ..frames.normals import NORMALS_FOLDER, mirror_normals
+from ..frames.normals import NORMALS_FOLDER, NormalSettings, mirror_normals
 from ..palette.files import read_palette
 from ..palette.fit import PaletteSettings
 from ..sets.facings import Facing
@@ -62,6 +62,7 @@ def update_sprite_set(
     sheets: SheetOptions | None = None,
     options: RunOptions | None = None,
     normals: dict[str, object] | None = None,
+    normal_settings: NormalSettings | None = None,
 ) -> SetOutcome:
     """Update ``character``'s sprites with ``rendered`` actions, then its manifest and (if asked) sheets.
 
@@ -76,7 +77,7 @@ def update_sprite_set(
     new_frames = [frame for item in rendered for frame in item.frames]
     report = update_character(
         character, new_frames, downscale, palette_settings,
-        root=renders, target=target, indexed=indexed, locked=locked, options=options,
+        root=renders, target=target, indexed=indexed, locked=locked, options=options, normals=normal_settings,
     )  # fmt: skip
     sprite_set = _merged_manifest(character, rendered, facings, sprite_size, pivot, report)
     sprite_set.normals = normals

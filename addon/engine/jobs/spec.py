@@ -100,6 +100,7 @@ class SpriteJob:
             target=self.target(),
             palette_name=self.palette_name,
             report_path=self.report_path,
+            normals=self.normals,
         )
 
 

@@ -26,6 +26,9 @@ the search sample and doubles it while the palette does worse on pixels it
 has not seen than on those it was fitted to, so the sample grows only as far
 as the error needs.
 
+The count search itself is in :mod:`.colour_count`. Given helper processes,
+they take part of it and some of the refinement's starts.
+
 ``meanshift-seed`` reproduces the original script (MeanShift in sRGB with
 ``estimate_bandwidth(quantile=0.14)`` and bin seeding on 2000 pixels) for
 comparison.
@@ -33,23 +36,19 @@ comparison.
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .. import options
-from ..colour.nearest import nearest_centres
 from ..colour.palette import Palette
-from ..colour.spaces import delta_e_2000, din99o_to_lab, din99o_to_srgb, distinct_colours, lab_to_din99o, srgb_to_lab
-from ..options import DEFAULT_TOLERANCE, METHODS
-from .kmeans import kmeans, weighted_means
-from .mixture import mixture_bic
+from ..colour.spaces import din99o_to_srgb
+from .colour_count import Colours, PerceptualKMeans, auto_count, k_means_palette
+from .kmeans import weighted_means
 
 MEANSHIFT_SAMPLE = 2000
-# k-means runs per colour count in the search: with two, a run that merges two colours can mislead the BIC
-# (16 colours under heavy noise came out as 17).
-KMEANS_RESTARTS = 4
 REFINE_STARTS = 4
 # Pixels the colour count is searched on: enough for k-means to place 32 colours, few enough for ~13 fits to be quick.
 SEARCH_SAMPLE = 4000
@@ -60,13 +59,6 @@ REFINE_MIN_GAIN = 1e-4
 REFINE_ERROR_FLOOR = 0.5
 # The sample is doubled while the palette's error on pixels it has not seen exceeds its error on those it has by more.
 GENERALISATION_GAP = 0.01
-# Added to mixture covariances (squared DIN99o units, about ΔE²) so that a pile of identical 8-bit colours
-# (a flat or clipped material) does not pass for a colour of its own.
-MIXTURE_REGULARISATION = 1.0
-MIN_PIXELS_PER_MIXTURE_COLOUR = 10
-# Started from the k-means colours, the mixture needs few EM steps for a comparable BIC.
-MIXTURE_ITERATIONS = 15
-MIXTURE_TOLERANCE = 1e-2
 
 
 @dataclass(frozen=True)
@@ -77,11 +69,11 @@ class PaletteSettings:
     ``tolerance``; ``max_colors`` caps that search.
     """
 
-    method: str = METHODS[0]
+    method: str = options.METHOD.default  # type: ignore[assignment]
     colors: int | None = None
-    tolerance: float = DEFAULT_TOLERANCE
-    max_colors: int = 32
-    seed: int = 0
+    tolerance: float = options.TOLERANCE.default  # type: ignore[assignment]
+    max_colors: int = options.MAX_COLORS.default  # type: ignore[assignment]
+    seed: int = options.SEED.default  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         options.METHOD.check(self.method)
@@ -101,143 +93,20 @@ class FitResult:
     counts_tried: tuple[int, ...] = ()
 
 
-@dataclass
-class _Colours:
-    """The distinct colours of a sample, in sRGB, CIELAB and DIN99o, with their pixel counts."""
+class _Slices:
+    """The distinct colours of slices of one sample, each found once for all the refinements that ask."""
 
-    rgb: NDArray[np.uint8]
-    lab: NDArray[np.float64]
-    din99o: NDArray[np.float64]
-    weights: NDArray[np.float64]
+    def __init__(self, pixels: NDArray[np.uint8]) -> None:
+        self.pixels = pixels
+        self._found: dict[tuple[int, int], Colours] = {}
 
-    @classmethod
-    def of(cls, pixels: NDArray[np.uint8]) -> _Colours:
-        colours, _, counts = distinct_colours(pixels)
-        lab = srgb_to_lab(colours)
-        return cls(colours, lab, lab_to_din99o(lab), counts.astype(np.float64))
-
-    def matched_errors(self, centres: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-        """Each colour's nearest centre (DIN99o) and its ΔE2000 to it."""
-        labels = nearest_centres(self.din99o, centres)
-        return labels, delta_e_2000(self.lab, din99o_to_lab(centres)[labels])
-
-    def mean_error(self, centres: NDArray[np.float64]) -> float:
-        return float(np.average(self.matched_errors(centres)[1], weights=self.weights))
+    def colours(self, start: int, stop: int) -> Colours:
+        if (start, stop) not in self._found:
+            self._found[start, stop] = Colours.of(self.pixels[start:stop])
+        return self._found[start, stop]
 
 
-class _PerceptualKMeans:
-    """k-means in DIN99o on the distinct colours of a sample, weighted by how often each occurs."""
-
-    def __init__(self, pixels: NDArray[np.uint8], seed: int) -> None:
-        colours = _Colours.of(pixels)
-        self.colors, self.lab, self.din99o, self.weights = colours.rgb, colours.lab, colours.din99o, colours.weights
-        self.pixel_count = len(pixels)
-        self.seed = seed
-        self._fits: dict[int, tuple[Palette, NDArray[np.intp]]] = {}
-        self._bics: dict[int, float] = {}
-
-    def fit(self, count: int) -> tuple[Palette, NDArray[np.intp]]:
-        """The palette of ``count`` colours and each distinct colour's palette index."""
-        if count not in self._fits:
-            self._fits[count] = self._fit(count)
-        return self._fits[count]
-
-    def _fit(self, count: int) -> tuple[Palette, NDArray[np.intp]]:
-        if count >= len(self.colors):
-            return Palette(self.colors), np.arange(len(self.colors))
-        palette = self.fit_once(count, restarts=KMEANS_RESTARTS, seed=self.seed)
-        return palette, nearest_centres(self.din99o, palette.din99o)
-
-    def fit_once(self, count: int, *, restarts: int, seed: int) -> Palette:
-        """A k-means palette of at most ``count`` colours: the best of ``restarts`` runs, by squared error."""
-        centres = kmeans(self.din99o, self.weights, min(count, len(self.colors)), restarts=restarts, seed=seed)
-        # Two centres can round to one 8-bit colour; the palette keeps it once.
-        return Palette.from_colors(din99o_to_srgb(centres))
-
-    def worst_colour_error(self, palette: Palette, labels: NDArray[np.intp]) -> float:
-        """The largest, over palette colours, of the mean ΔE2000 of the pixels mapped to it."""
-        errors = delta_e_2000(self.lab, palette.lab[labels])
-        weighted = np.bincount(labels, weights=errors * self.weights, minlength=len(palette))
-        totals = np.bincount(labels, weights=self.weights, minlength=len(palette))
-        used = totals > 0
-        return float(np.max(weighted[used] / totals[used]))
-
-    def counts_fitted(self) -> tuple[int, ...]:
-        return tuple(sorted(self._fits))
-
-    def bic(self, count: int) -> float:
-        """BIC of a full-covariance Gaussian mixture started from the k-means clusters."""
-        if count not in self._bics:
-            palette, labels = self.fit(count)
-            weights, covariances = self._cluster_shapes(labels, len(palette))
-            self._bics[count] = mixture_bic(
-                self.din99o, palette.din99o, weights, covariances, multiplicities=self.weights,
-                regularisation=MIXTURE_REGULARISATION, iterations=MIXTURE_ITERATIONS, tolerance=MIXTURE_TOLERANCE,
-            )  # fmt: skip
-        return self._bics[count]
-
-    def _cluster_shapes(self, labels: NDArray[np.intp], count: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Weights and covariance matrices of the k-means clusters, to start the mixture where k-means ended."""
-        weights = np.bincount(labels, weights=self.weights, minlength=count) + 1e-9
-        covariances = np.empty((count, 3, 3))
-        for index in range(count):
-            members = labels == index
-            covariances[index] = np.eye(3) * MIXTURE_REGULARISATION
-            if members.sum() > 1:
-                covariances[index] += np.cov(self.din99o[members].T, aweights=self.weights[members], bias=True)
-        return weights / weights.sum(), covariances
-
-
-def _tolerance_bound(model: _PerceptualKMeans, settings: PaletteSettings) -> int:
-    """The fewest colours within the tolerance, or the colour limit if even that is not."""
-
-    def within_tolerance(count: int) -> bool:
-        palette, labels = model.fit(count)
-        return model.worst_colour_error(palette, labels) <= settings.tolerance
-
-    limit = min(settings.max_colors, len(model.colors))
-    # Double until the tolerance holds, then bisect: about 2·log2(n) fits, not n.
-    low, high = 0, 1
-    while high < limit and not within_tolerance(high):
-        low, high = high, min(2 * high, limit)
-    while high - low > 1:
-        middle = (low + high) // 2
-        if within_tolerance(middle):
-            high = middle
-        else:
-            low = middle
-    return high
-
-
-def _lowest_bic_below(model: _PerceptualKMeans, bound: int) -> int:
-    """A count in 1..``bound`` with a low BIC, from a coarse scan and a walk down.
-
-    The BIC curve is noisy, so a doubling scan first finds the region of its
-    minimum; the walk then starts from the scanned count above that minimum
-    and goes down while dropping colours lowers the BIC, with steps that grow
-    while they pay and fall back to one colour when they overshoot.
-    """
-    scan = sorted({min(2**power, bound) for power in range(bound.bit_length() + 1)})
-    lowest = min(range(len(scan)), key=lambda index: model.bic(scan[index]))
-    count, step = scan[min(lowest + 1, len(scan) - 1)], 1
-    while True:
-        candidate = count - step
-        if candidate >= 1 and model.bic(candidate) < model.bic(count):
-            count, step = candidate, step * 2
-        elif step > 1:
-            step = 1
-        else:
-            return count
-
-
-def _auto_count(model: _PerceptualKMeans, settings: PaletteSettings) -> int:
-    bound = _tolerance_bound(model, settings)
-    # A mixture needs several pixels per colour to say anything; with fewer, the bound stands.
-    enough_pixels = model.pixel_count >= MIN_PIXELS_PER_MIXTURE_COLOUR * bound
-    return _lowest_bic_below(model, bound) if enough_pixels and bound < len(model.colors) else bound
-
-
-def _weiszfeld_steps(centres: NDArray[np.float64], colours: _Colours) -> tuple[NDArray[np.float64], float]:
+def _weiszfeld_steps(centres: NDArray[np.float64], colours: Colours) -> tuple[NDArray[np.float64], float]:
     """Centres (DIN99o) with a lower mean ΔE2000 of the colours matched to them: the best ones met, and that error."""
     best, best_error = centres, np.inf
     for _ in range(REFINE_STEPS):
@@ -270,18 +139,29 @@ def refine_palette(palette: Palette, pixels: NDArray[np.uint8], start: int = SEA
     sample_size : int
         Pixels the last refinement used.
     """
+    return _refine(palette, _Slices(pixels), start)
+
+
+def _refine(palette: Palette, slices: _Slices, start: int = SEARCH_SAMPLE) -> tuple[Palette, int]:
     centres = palette.din99o
-    size = min(start, len(pixels))
+    size = min(start, len(slices.pixels))
     while True:
-        centres, seen_error = _weiszfeld_steps(centres, _Colours.of(pixels[:size]))
-        unseen_size = min(size, len(pixels) - size)
+        centres, seen_error = _weiszfeld_steps(centres, slices.colours(0, size))
+        unseen_size = min(size, len(slices.pixels) - size)
         if unseen_size == 0:
             break
-        unseen = _Colours.of(pixels[size : size + unseen_size])
+        unseen = slices.colours(size, size + unseen_size)
         if unseen.mean_error(centres) <= seen_error * (1 + GENERALISATION_GAP):
             break
         size += unseen_size
     return Palette.from_colors(din99o_to_srgb(centres)), size
+
+
+def _refined_k_means_start(
+    points: NDArray[np.float64], weights: NDArray[np.float64], count: int, seed: int, pixels: NDArray[np.uint8]
+) -> tuple[Palette, int]:
+    """A one-run k-means palette of the search's colours, refined on ``pixels``: a start a helper can take."""
+    return refine_palette(k_means_palette(points, weights, count, restarts=1, seed=seed), pixels)
 
 
 def _fit_meanshift_seed(pixels: NDArray[np.uint8]) -> Palette:
@@ -295,7 +175,7 @@ def _fit_meanshift_seed(pixels: NDArray[np.uint8]) -> Palette:
     return Palette.from_colors(model.cluster_centers_.astype(np.uint8))
 
 
-def fit_palette(pixels: NDArray[np.uint8], settings: PaletteSettings) -> FitResult:
+def fit_palette(pixels: NDArray[np.uint8], settings: PaletteSettings, helpers: Executor | None = None) -> FitResult:
     """Fit a palette to ``pixels``.
 
     Parameters
@@ -305,6 +185,9 @@ def fit_palette(pixels: NDArray[np.uint8], settings: PaletteSettings) -> FitResu
         count is searched on the first ``SEARCH_SAMPLE`` and the palette refined on as many as it needs.
     settings : PaletteSettings
         Method, colour count or tolerance, and seed.
+    helpers : Executor, optional
+        Other processes, idle meanwhile, that take part of the work (see :mod:`.colour_count`); the palette is
+        the same without them.
 
     Returns
     -------
@@ -322,27 +205,43 @@ def fit_palette(pixels: NDArray[np.uint8], settings: PaletteSettings) -> FitResu
     if settings.method == "meanshift-seed":
         palette = _fit_meanshift_seed(pixels)
         return FitResult(palette.sorted_by_lightness(), len(pixels))
-    model = _PerceptualKMeans(pixels[:SEARCH_SAMPLE], settings.seed)
-    count = settings.colors if settings.colors is not None else _auto_count(model, settings)
+    model = PerceptualKMeans(pixels[:SEARCH_SAMPLE], settings.seed, helpers)
+    if settings.colors is not None:
+        count = settings.colors
+    else:
+        count = auto_count(model, settings.tolerance, settings.max_colors)
     palette, _ = model.fit(count)
     if len(palette) == len(model.colors) and len(pixels) <= SEARCH_SAMPLE:
         return FitResult(palette.sorted_by_lightness(), len(pixels), model.counts_fitted())  # every colour kept: exact
-    palette, sample_size = _refine_from_several_starts(model, palette, pixels, settings.seed)
+    palette, sample_size = _refine_from_several_starts(model, palette, pixels, settings.seed, helpers)
     return FitResult(palette.sorted_by_lightness(), sample_size, model.counts_fitted())
 
 
 def _refine_from_several_starts(
-    model: _PerceptualKMeans, palette: Palette, pixels: NDArray[np.uint8], seed: int
+    model: PerceptualKMeans, palette: Palette, pixels: NDArray[np.uint8], seed: int, helpers: Executor | None
 ) -> tuple[Palette, int]:
     """The refined palette with the lowest mean ΔE2000 on ``pixels``, from ``palette`` and other k-means starts.
 
     The k-means run with the least squared error is not always the best start for the ΔE2000 the refinement
-    lowers, so ``REFINE_STARTS`` runs are refined and the best result kept.
+    lowers, so ``REFINE_STARTS`` runs are refined and the best result kept. Helpers take the later starts.
     """
-    starts = [palette] + [
-        model.fit_once(len(palette), restarts=1, seed=seed + offset) for offset in range(1, REFINE_STARTS)
-    ]
-    everything = _Colours.of(pixels)
-    refined = [refine_palette(start, pixels) for start in starts]
-    errors = [everything.mean_error(candidate.din99o) for candidate, _ in refined]
-    return refined[int(np.argmin(errors))]
+    count = min(len(palette), len(model.colors))
+    offsets = range(1, REFINE_STARTS)
+    ahead: dict[int, Future[tuple[Palette, int]]] = {}
+    if helpers is not None:  # a helper refines the later starts while this process does the first ones
+        for offset in offsets[len(offsets) // 2 :]:
+            arguments = (model.din99o, model.weights, count, seed + offset, pixels)
+            ahead[offset] = helpers.submit(_refined_k_means_start, *arguments)
+    slices = _Slices(pixels)
+
+    def refined_here(offset: int) -> tuple[Palette, int]:
+        return _refine(model.fit_once(count, restarts=1, seed=seed + offset), slices)
+
+    refined = {0: _refine(palette, slices)}
+    refined.update({offset: refined_here(offset) for offset in offsets if offset not in ahead})
+    everything = slices.colours(0, len(pixels))  # while the helper finishes its starts
+    for offset, future in ahead.items():
+        refined[offset] = refined_here(offset) if future.cancel() else future.result()
+    candidates = [refined[offset] for offset in range(REFINE_STARTS)]  # in order: a tie goes to the first
+    errors = [everything.mean_error(candidate.din99o) for candidate, _ in candidates]
+    return candidates[int(np.argmin(errors))]

@@ -20,6 +20,7 @@ from ..files.names import character_file_name
 from ..files.paths import absolute, below_anchor, common_folder, is_inside, portable, relative_path
 from ..files.record import claim
 from ..frames.downscale import DownscaleSettings
+from ..frames.normals import NormalSettings
 from ..frames.sources import FrameSource
 from ..palette.files import read_palette
 from ..palette.fit import PaletteSettings
@@ -211,8 +212,10 @@ def update_character(
     indexed: bool = False,
     locked: bool = False,
     options: RunOptions | None = None,
+    normals: NormalSettings | None = None,
 ) -> Report:
-    """Add ``new_frames`` to ``character`` and bring its sprites up to date.
+    """Add ``new_frames`` to ``character`` and bring its sprites up to date (and their normal sprites, with
+    ``normals``).
 
     Unlocked, the palette is refitted over all the character's frames and every
     sprite is rewritten with it. Locked, only the sprites of ``new_frames`` are
@@ -228,7 +231,9 @@ def update_character(
         _require_locked_palette(character.palette_path)
     character.add(new_frames, root=root)
     character.save()
-    output = OutputSettings(folder=character.folder, indexed=indexed, target=target, palette_name=character.name)
+    output = OutputSettings(
+        folder=character.folder, indexed=indexed, target=target, palette_name=character.name, normals=normals
+    )
     sources = character.source_folders()
     if locked:
         palette = read_palette(character.palette_path)
@@ -246,6 +251,7 @@ def add_frames_with_locked_palette(
     target: Palette | None = None,
     indexed: bool = False,
     options: RunOptions | None = None,
+    normals: NormalSettings | None = None,
 ) -> Report:
     """Write the sprites of ``frames`` alone with the character's saved palette and record them in its log.
 
@@ -262,5 +268,5 @@ def add_frames_with_locked_palette(
     _require_locked_palette(palette_path)
     palette = read_palette(palette_path)
     sources = record_frames(folder, name, frames, root)
-    output = OutputSettings(folder=folder, indexed=indexed, target=target, palette_name=name)
+    output = OutputSettings(folder=folder, indexed=indexed, target=target, palette_name=name, normals=normals)
     return apply(sources, sorted({item.path.parent for item in sources}), downscale, palette, output, options)

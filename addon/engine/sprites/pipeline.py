@@ -1,7 +1,8 @@
 """The whole job: frames → small frames → palette → sprites, in bounded memory.
 
-Frames are decoded and downscaled by worker processes (the command line) or
-threads (inside Blender, where starting processes is not safe), a reservoir
+Frames are decoded and downscaled by this process and helper processes (the
+command line) or threads (inside Blender, where starting processes is not
+safe), one pool of them for the whole run (see ``worker_pool``), a reservoir
 keeps a fixed-size pixel sample for the palette, and the small frames wait in
 a temporary spool file rather than in memory, so memory stays flat whatever
 the number of frames. The spool is a hidden, unnamed file in the output folder
@@ -15,144 +16,52 @@ is never replaced.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..colour.palette import Palette
-from ..errors import Cancelled, FrameError, SetupError
+from ..errors import Cancelled, SetupError
 from ..files.atomic import write_atomically
 from ..files.names import WRITTEN_PALETTE_SUFFIXES
 from ..files.paths import absolute
-from ..files.png import encode_png
 from ..files.record import claim
-from ..frames.downscale import DownscaleSettings, read_frame
+from ..frames.downscale import DownscaleSettings
 from ..frames.sources import FrameSource, prepare_output_folder
 from ..options import INDEXED_LIMIT, check_indexed_fits
 from ..palette.files import write_palette
 from ..palette.fit import PaletteSettings, fit_palette
-from ..palette.majority import MajorityDownscaler
-from ..palette.remap import ErrorStats, RemappedFrame, Remapper
+from ..palette.remap import Remapper
 from ..palette.sampling import PixelReservoir
-from .files import encode_indexed_png
+from .normal_sprites import normal_sprite_path
 from .report import Report, merge_into_report
-from .small_frames import small_frames
+from .small_frames import READ_BATCH, SmallFrame, small_frames
 from .spool import Spool
-from .worker_pool import CancelCheck, ProgressCallback, RunOptions, cancelled, map_batches
+from .worker_pool import CancelCheck, ProgressCallback, RunOptions, WorkerPool, cancelled
+from .writing import WRITE_BATCH, OutputSettings, write_sprites
 
-__all__ = ["CancelCheck", "Cancelled", "OutputSettings", "ProgressCallback", "RunOptions", "apply", "fit", "process"]
+__all__ = [
+    "WRITE_BATCH",
+    "CancelCheck",
+    "Cancelled",
+    "OutputSettings",
+    "ProgressCallback",
+    "RunOptions",
+    "apply",
+    "fit",
+    "process",
+]
 
 # Pixels the reservoir keeps for the palette: the count search uses the first 4,000 and the refinement as many as
 # the error needs (see quantize). 32,768 pixels are under 0.5 MB whatever the number of frames.
 SAMPLE_SIZE = 32_768
-WRITE_BATCH = 32  # small frames per task handed to a writing worker
-
-
-@dataclass(frozen=True)
-class OutputSettings:
-    """Where and how sprites are written."""
-
-    folder: Path
-    indexed: bool = False
-    target: Palette | None = None
-    palette_name: str = "palette"
-    report_path: Path | None = None
 
 
 def _opaque_pixels(small: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return small[:, :, :3][small[:, :, 3] == 255]
-
-
-@dataclass
-class _WrittenBatch:
-    written: int
-    failures: list[tuple[Path, str]]
-    errors: ErrorStats
-
-
-@dataclass(frozen=True)
-class _SpriteWriter:
-    """Remap small frames and write their sprites; picklable, so it runs in worker processes too.
-
-    With majority sampling each frame is read again and its blocks vote over the fitted palette; the error is
-    still measured against the nearest-downscaled frame, as with nearest sampling.
-    """
-
-    remapper: Remapper
-    output: OutputSettings
-    downscale: DownscaleSettings
-
-    def __call__(self, batch: list[tuple[FrameSource, NDArray[np.uint8]]]) -> _WrittenBatch:
-        outcome = _WrittenBatch(0, [], ErrorStats())
-        if self.downscale.sampling == "majority":
-            sprites = self._by_majority(batch, outcome)
-        else:
-            sources, smalls = [source for source, _ in batch], [small for _, small in batch]
-            sprites = zip(sources, self.remapper.remap_frames(smalls), strict=True)
-        for source, remapped in sprites:
-            if self.output.indexed:
-                data = encode_indexed_png(remapped.indices, self.remapper.output_palette)
-            else:
-                data = encode_png(remapped.rgba)
-            try:
-                write_atomically(self.output.folder / source.relative, data)
-            except OSError as error:
-                outcome.failures.append((source.path, f"sprite not written ({error.strerror or error})"))
-                continue
-            outcome.written += 1
-            outcome.errors.merge(remapped.errors)
-        return outcome
-
-    def _by_majority(
-        self, batch: list[tuple[FrameSource, NDArray[np.uint8]]], outcome: _WrittenBatch
-    ) -> Iterator[tuple[FrameSource, RemappedFrame]]:
-        majority: dict[tuple[int, int], MajorityDownscaler] = {}
-        for source, small in batch:
-            try:
-                rgba = read_frame(source.path).rgba
-            except FrameError as error:
-                outcome.failures.append((source.path, f"{error.reason}, when read again for --sampling majority"))
-                continue
-            shape = (rgba.shape[0], rgba.shape[1])
-            if shape[0] < small.shape[0] or shape[1] < small.shape[1]:
-                outcome.failures.append(
-                    (source.path, "changed since it was first read: it is now smaller than the sprite")
-                )
-                continue
-            if shape not in majority:
-                majority[shape] = MajorityDownscaler(
-                    shape, (small.shape[0], small.shape[1]), self.remapper.palette, self.downscale.alpha_threshold
-                )
-            yield source, self.remapper.remap(majority[shape](rgba), compared_to=small)
-
-
-def _write_sprites(
-    items: Iterable[tuple[FrameSource, NDArray[np.uint8]]],
-    total: int,
-    remapper: Remapper,
-    output: OutputSettings,
-    downscale: DownscaleSettings,
-    report: Report,
-    options: RunOptions,
-) -> None:
-    errors = ErrorStats()
-    done = 0
-    writer = _SpriteWriter(remapper, output, downscale)
-    for batch in map_batches(writer, items, options, batch_size=WRITE_BATCH):
-        for path, reason in batch.failures:
-            report.skip(path, reason)
-        report.frames_written += batch.written
-        errors.merge(batch.errors)
-        done += batch.written + len(batch.failures)
-        if options.progress is not None:
-            options.progress("writing", done, total)
-    # Batches dropped on a cancel wrote nothing; those that ran are counted above, so the report matches the disk.
-    report.cancelled = report.cancelled or cancelled(options)
-    report.set_errors(errors)
 
 
 def _report_path(output: OutputSettings) -> Path:
@@ -200,28 +109,29 @@ def fit(
     report = Report(frames_in=len(frames))
     started = time.perf_counter()
     reservoir = PixelReservoir(SAMPLE_SIZE, seed=palette_settings.seed)
-    for item in small_frames(frames, downscale, report, options):
-        assert item.pixels is not None
-        reservoir.add(_opaque_pixels(item.pixels))
-        report.frames_read += 1
-    if report.cancelled:
-        raise Cancelled(report)
-    palette = _fit_or_explain(reservoir, report, palette_settings, options)
+    with WorkerPool(options) as pool:
+        if len(frames) > READ_BATCH:
+            pool.start()
+        for item in small_frames(frames, downscale, report, pool):
+            reservoir.add(_opaque_pixels(item.pixels))
+            report.frames_read += 1
+        if report.cancelled:
+            raise Cancelled(report)
+        palette = _fit_or_explain(reservoir, report, palette_settings, pool)
     report.timings["read_and_fit"] = time.perf_counter() - started
     return palette, report
 
 
-def _fit_or_explain(
-    reservoir: PixelReservoir, report: Report, settings: PaletteSettings, options: RunOptions
-) -> Palette:
+def _fit_or_explain(reservoir: PixelReservoir, report: Report, settings: PaletteSettings, pool: WorkerPool) -> Palette:
     if report.frames_read == 0:
         raise SetupError(f"none of the {report.frames_in} frames could be used:\n{report.skipped_text()}")
     if reservoir.pixels_seen == 0:
         raise SetupError("every frame is fully transparent: there are no pixels to fit a palette to")
+    options = pool.options
     started = time.perf_counter()
     if options.progress is not None:
         options.progress("fitting", 0, 1)
-    result = fit_palette(reservoir.sample(), settings)
+    result = fit_palette(reservoir.sample(), settings, pool.helper_processes())
     if options.progress is not None:
         options.progress("fitting", 1, 1)
     report.timings["fit"] = time.perf_counter() - started
@@ -243,13 +153,8 @@ def _check_indexed(output: OutputSettings, palette_size: int, what: str) -> None
 
 
 def _start_writing_run(
-    frames: Sequence[FrameSource],
-    sources: Sequence[Path | str],
-    output: OutputSettings,
-    options: RunOptions | None,
-    *,
-    fits_palette: bool,
-) -> tuple[RunOptions, OutputSettings, Report]:
+    frames: Sequence[FrameSource], sources: Sequence[Path | str], output: OutputSettings, *, fits_palette: bool
+) -> tuple[OutputSettings, Report]:
     """Check that there is work and a safe place for it, and claim every file the run writes (see
     ``output_record``); the output settings get the checked folder."""
     if not frames:
@@ -257,11 +162,13 @@ def _start_writing_run(
     folder = prepare_output_folder(output.folder, frames, sources)
     output = replace(output, folder=folder)
     files = {folder / frame.relative: "sprite" for frame in frames}
+    if output.normals is not None:
+        files.update({normal_sprite_path(folder, frame.relative): "sprite" for frame in frames})
     if fits_palette:
         files.update(dict.fromkeys(_palette_paths(output), "palette"))
     files[absolute(_report_path(output))] = "report"
     claim(files, root=folder)
-    return options or RunOptions(), output, Report(frames_in=len(frames), output_folder=folder)
+    return output, Report(frames_in=len(frames), output_folder=folder)
 
 
 def process(
@@ -288,24 +195,41 @@ def process(
     """
     settings = palette_settings
     check_indexed_fits(output.indexed, settings.colors, settings.max_colors, settings.method)
-    options, output, report = _start_writing_run(frames, sources, output, options, fits_palette=True)
+    options = options or RunOptions()
+    with WorkerPool(options) as pool:  # the same workers read and write
+        if len(frames) > READ_BATCH:  # the helpers start while the output folder is checked
+            pool.start()
+        return _read_fit_and_write(frames, sources, downscale, palette_settings, output, pool)
+
+
+def _read_fit_and_write(
+    frames: Sequence[FrameSource],
+    sources: Sequence[Path | str],
+    downscale: DownscaleSettings,
+    palette_settings: PaletteSettings,
+    output: OutputSettings,
+    pool: WorkerPool,
+) -> Report:
+    """:func:`process` once its workers are there: the output folder claimed, then the frames read, the palette
+    fitted and the sprites written."""
+    options = pool.options
+    output, report = _start_writing_run(frames, sources, output, fits_palette=True)
     started = time.perf_counter()
     reservoir = PixelReservoir(SAMPLE_SIZE, seed=palette_settings.seed)
     spool = Spool(options.spool_dir or output.folder)
     try:
-        for item in small_frames(frames, downscale, report, options):
-            assert item.pixels is not None
+        for item in small_frames(frames, downscale, report, pool):
             reservoir.add(_opaque_pixels(item.pixels))
             spool.append(item.source, item.pixels)
             report.frames_read += 1
         if report.cancelled:
             raise Cancelled(report)
         report.timings["read"] = time.perf_counter() - started
-        palette = _fit_or_explain(reservoir, report, palette_settings, options)
+        palette = _fit_or_explain(reservoir, report, palette_settings, pool)
         remapper = Remapper(palette, output.target)
         _check_indexed(output, len(remapper.output_palette), "the fitted palette")
         writing = time.perf_counter()
-        _write_sprites(spool, len(spool), remapper, output, downscale, report, options)
+        write_sprites(spool, len(spool), remapper, output, downscale, report, pool)
         report.timings["write"] = time.perf_counter() - writing
     finally:
         spool.close()
@@ -325,24 +249,20 @@ def apply(
 ) -> Report:
     """Write the sprites of ``frames`` with a given (locked) ``palette``, in one streaming pass."""
     _check_indexed(output, len(palette), "the palette")  # a target palette only ever maps it to fewer
-    options, output, report = _start_writing_run(frames, sources, output, options, fits_palette=False)
-    started = time.perf_counter()
-    remapper = Remapper(palette, output.target)
+    with WorkerPool(options or RunOptions()) as pool:  # the same workers read and write, as the frames come
+        if len(frames) > READ_BATCH:  # the helpers start while the output folder is checked
+            pool.start()
+        output, report = _start_writing_run(frames, sources, output, fits_palette=False)
+        started = time.perf_counter()
+        remapper = Remapper(palette, output.target)
 
-    def counted(items: Iterator[Any]) -> Iterator[tuple[FrameSource, NDArray[np.uint8]]]:
-        for item in items:
-            report.frames_read += 1
-            yield item.source, item.pixels
+        def counted(items: Iterator[SmallFrame]) -> Iterator[tuple[FrameSource, NDArray[np.uint8]]]:
+            for item in items:
+                report.frames_read += 1
+                yield item.source, item.pixels
 
-    _write_sprites(
-        counted(small_frames(frames, downscale, report, options)),
-        len(frames),
-        remapper,
-        output,
-        downscale,
-        report,
-        options,
-    )
+        items = counted(small_frames(frames, downscale, report, pool))
+        write_sprites(items, len(frames), remapper, output, downscale, report, pool)
     if report.frames_read == 0 and not report.cancelled:
         raise SetupError(f"none of the {report.frames_in} frames could be used:\n{report.skipped_text()}")
     report.timings["read_and_write"] = time.perf_counter() - started

@@ -6,47 +6,61 @@ import functools
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import FrameError, SetupError
-from ..frames.downscale import DownscaleSettings, read_frame, sizes_by_count
+from ..frames.downscale import Downscaler, DownscaleSettings, read_frame, sizes_by_count
 from ..frames.sources import FrameSource
 from .report import Report
-from .worker_pool import RunOptions, cancelled, map_batches
+from .worker_pool import WorkerPool, cancelled
 
 # Frames per task handed to a worker: large enough that the hand-over costs little, small enough for smooth progress.
 READ_BATCH = 8
 
 
 @dataclass
-class SmallFrame:
-    source: FrameSource
+class _Read:
+    """What a worker makes of one frame; the frame's source stays with the caller, which has it already."""
+
     pixels: NDArray[np.uint8] | None = None
     frame_shape: tuple[int, int] = (0, 0)
     notes: tuple[str, ...] = ()
     error: str | None = None
 
 
-def _read_small(source: FrameSource, downscale: DownscaleSettings) -> SmallFrame:
+@dataclass
+class SmallFrame:
+    source: FrameSource
+    pixels: NDArray[np.uint8]
+
+
+@functools.lru_cache(maxsize=4)
+def _downscaler(downscale: DownscaleSettings, shape: tuple[int, int]) -> Downscaler:
+    """The downscaler of frames of ``shape``, made once per worker: its index arrays cost a fifth of what
+    downscaling a frame does."""
+    return downscale.downscaler(shape)
+
+
+def _read_small(path: Path, downscale: DownscaleSettings) -> _Read:
     try:
-        frame = read_frame(source.path)
+        frame = read_frame(path)
     except FrameError as error:
-        return SmallFrame(source, error=error.reason)
+        return _Read(error=error.reason)
     shape = (frame.rgba.shape[0], frame.rgba.shape[1])
-    small = downscale.downscaler(shape)(frame.rgba)
+    small = _downscaler(downscale, shape)(frame.rgba)
     if downscale.sampling == "majority" and (small.shape[0] > shape[0] or small.shape[1] > shape[1]):
-        return SmallFrame(
-            source,
+        return _Read(
             error=f"{shape[1]}x{shape[0]} is smaller than the {small.shape[1]}x{small.shape[0]} sprite, and "
             "--sampling majority needs a block of render pixels for each sprite pixel",
         )
-    return SmallFrame(source, small, shape, frame.notes)
+    return _Read(small, shape, frame.notes)
 
 
-def _read_batch(sources: list[FrameSource], downscale: DownscaleSettings) -> list[SmallFrame]:
-    return [_read_small(source, downscale) for source in sources]
+def _read_batch(paths: list[Path], downscale: DownscaleSettings) -> list[_Read]:
+    return [_read_small(path, downscale) for path in paths]
 
 
 def _common_size(frames: Sequence[FrameSource], report: Report) -> tuple[list[FrameSource], tuple[int, int] | None]:
@@ -89,34 +103,39 @@ def small_frames(
     frames: Sequence[FrameSource],
     downscale: DownscaleSettings,
     report: Report,
-    options: RunOptions,
+    pool: WorkerPool,
 ) -> Iterator[SmallFrame]:
     """Downscaled frames in order, all of the most common size; unusable ones are recorded in ``report`` and
     left out."""
+    options = pool.options
     frames, common = _common_size(frames, report)
     expected: tuple[int, int] | None = (common[1], common[0]) if common is not None else None
     if options.progress is not None:  # at once, not when the first batch is back: the user sees the run start
         options.progress("reading", 0, len(frames))
     read_batch = functools.partial(_read_batch, downscale=downscale)
-    batches = map_batches(read_batch, frames, options, batch_size=READ_BATCH)
-    for done, item in enumerate(itertools.chain.from_iterable(batches), start=1):
+    batches = pool.map_batches(read_batch, (frame.path for frame in frames), batch_size=READ_BATCH)
+    # The results come in the order of the frames, each matched with this process's own source: a copy sent back
+    # by the worker would hold a second set of paths, for as long as the run holds the frame.
+    results = itertools.chain.from_iterable(batches)  # shorter than the frames if the run is stopped
+    for done, (source, item) in enumerate(zip(frames, results, strict=False), start=1):
         if cancelled(options):
             report.cancelled = True
             return
         if options.progress is not None:
             options.progress("reading", done, len(frames))
         if item.error is not None:
-            report.skip(item.source.path, item.error)
+            report.skip(source.path, item.error)
             continue
         if expected is None:
             expected = item.frame_shape
         elif item.frame_shape != expected:  # its header said otherwise, or it changed since
             height, width = item.frame_shape
             report.skip(
-                item.source.path, f"size {width}x{height} differs from {expected[1]}x{expected[0]} of the other frames"
+                source.path, f"size {width}x{height} differs from {expected[1]}x{expected[0]} of the other frames"
             )
             continue
         for note in item.notes:
-            report.note(item.source.path, note)
-        yield item
+            report.note(source.path, note)
+        assert item.pixels is not None
+        yield SmallFrame(source, item.pixels)
     report.cancelled = report.cancelled or cancelled(options)

@@ -15,7 +15,11 @@ from ..frames.sources import FrameSource
 
 
 class Spool:
-    """Small frames parked in a temporary file between the fit and the writing."""
+    """Small frames, all of one shape, parked in a temporary file between the fit and the writing.
+
+    Each frame keeps only a reference to its source here (the caller's own object, not a copy), so the spool
+    adds a few bytes per frame to memory.
+    """
 
     def __init__(self, folder: Path) -> None:
         try:  # unnamed where the OS allows (O_TMPFILE), else hidden and deleted on close
@@ -24,21 +28,26 @@ class Spool:
             raise SetupError(
                 f"{folder}: cannot hold the spool file ({error.strerror or error}); see --spool-dir"
             ) from error
-        self._entries: list[tuple[FrameSource, tuple[int, ...]]] = []
+        self._sources: list[FrameSource] = []
+        self._shape: tuple[int, ...] = ()
 
     def append(self, source: FrameSource, small: NDArray[np.uint8]) -> None:
-        self._file.write(small.tobytes())
-        self._entries.append((source, small.shape))
+        if not self._sources:
+            self._shape = small.shape
+        elif small.shape != self._shape:
+            raise ValueError(f"the spool holds frames of shape {self._shape}, not {small.shape}")
+        self._file.write(np.ascontiguousarray(small).data)
+        self._sources.append(source)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._sources)
 
     def __iter__(self) -> Iterator[tuple[FrameSource, NDArray[np.uint8]]]:
         self._file.flush()
         self._file.seek(0)
-        for source, shape in self._entries:
-            data = self._file.read(int(np.prod(shape)))
-            yield source, np.frombuffer(data, dtype=np.uint8).reshape(shape)
+        size = int(np.prod(self._shape))
+        for source in self._sources:
+            yield source, np.frombuffer(self._file.read(size), dtype=np.uint8).reshape(self._shape)
 
     def close(self) -> None:
         self._file.close()

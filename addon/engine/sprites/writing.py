@@ -1,0 +1,188 @@
+"""Small frames → sprite files: remapped to the palette, encoded and written, a batch at a time by the workers.
+
+A worker process imports this module rather than the whole pipeline, so it starts sooner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..colour.palette import Palette
+from ..errors import FrameError
+from ..files.atomic import write_atomically
+from ..files.png import encode_png
+from ..frames.downscale import DownscaleSettings, png_size, read_frame
+from ..frames.normals import NormalSettings
+from ..frames.sources import FrameSource
+from ..palette.majority import MajorityDownscaler
+from ..palette.remap import ErrorStats, RemappedFrame, Remapper
+from .files import encode_indexed_png
+from .normal_sprites import NormalProblem, frame_normals, normal_sprite, normal_sprite_path
+from .report import Report
+from .worker_pool import WorkerPool, cancelled
+
+# Small frames per task handed to a worker. The colour error's sum adds up batch by batch, so this is part of
+# what makes a report's figures repeat to the last digit: change it and they may differ in the last bit.
+WRITE_BATCH = 32
+
+
+@dataclass(frozen=True)
+class OutputSettings:
+    """Where and how sprites are written."""
+
+    folder: Path
+    indexed: bool = False
+    target: Palette | None = None
+    palette_name: str = "palette"
+    report_path: Path | None = None
+    normals: NormalSettings | None = None
+    """Normal-map sprites beside the sprites, from these normal frames; None for none."""
+
+
+# A frame's path, its sprite's path relative to the output folder, and its small frame: what a worker is handed.
+# Not the FrameSource itself: pickling an object reads its __dict__, which Python then keeps for the object's life.
+_Sprite = tuple[Path, Path, NDArray[np.uint8]]
+
+
+@dataclass
+class _WrittenBatch:
+    written: int
+    failures: list[tuple[Path, str]]
+    errors: ErrorStats
+    normal_problems: list[NormalProblem]
+
+
+@dataclass(frozen=True)
+class _SpriteWriter:
+    """Remap small frames and write their sprites; picklable, so it runs in worker processes too.
+
+    With majority sampling each frame is read again and its blocks vote over the fitted palette; the error is
+    still measured against the nearest-downscaled frame, as with nearest sampling.
+    """
+
+    remapper: Remapper
+    output: OutputSettings
+    downscale: DownscaleSettings
+
+    def __call__(self, batch: list[_Sprite]) -> _WrittenBatch:
+        outcome = _WrittenBatch(0, [], ErrorStats(), [])
+        if self.downscale.sampling == "majority":
+            sprites = self._by_majority(batch, outcome)
+        else:
+            remapped = self.remapper.remap_frames([small for _, _, small in batch])
+            sprites = (
+                ((path, relative), sprite, self._nearest_normals(path, relative, sprite.rgba, outcome))
+                for (path, relative, _), sprite in zip(batch, remapped, strict=True)
+            )
+        for (path, relative), sprite, normals in sprites:
+            if self.output.indexed:
+                data = encode_indexed_png(sprite.indices, self.remapper.output_palette)
+            else:
+                data = encode_png(sprite.rgba)
+            try:
+                write_atomically(self.output.folder / relative, data)
+                if normals is not None:
+                    write_atomically(normal_sprite_path(self.output.folder, relative), encode_png(normals))
+            except OSError as error:
+                outcome.failures.append((path, f"sprite not written ({error.strerror or error})"))
+                continue
+            outcome.written += 1
+            outcome.errors.merge(sprite.errors)
+        return outcome
+
+    def _nearest_normals(
+        self, path: Path, relative: Path, colour: NDArray[np.uint8], outcome: _WrittenBatch
+    ) -> NDArray[np.uint8] | None:
+        """The normal sprite of a nearest-sampled sprite: the normals of the very pixels its colours came from."""
+        settings = self.output.normals
+        if settings is None:
+            return None
+
+        def sampled() -> NDArray[np.float32]:
+            size = png_size(path)
+            if size is None:
+                raise FrameError(path, "cannot be read again for its normals")
+            shape = (size[1], size[0])
+            sample = self.downscale.downscaler(shape).sample(frame_normals(settings, path, relative, shape))
+            return sample.astype(np.float32)
+
+        return normal_sprite(settings, colour, sampled, outcome.normal_problems)
+
+    def _by_majority(
+        self, batch: list[_Sprite], outcome: _WrittenBatch
+    ) -> Iterator[tuple[tuple[Path, Path], RemappedFrame, NDArray[np.uint8] | None]]:
+        majority: dict[tuple[int, int], MajorityDownscaler] = {}
+        settings = self.output.normals
+        for path, relative, small in batch:
+            try:
+                rgba = read_frame(path).rgba
+            except FrameError as error:
+                outcome.failures.append((path, f"{error.reason}, when read again for --sampling majority"))
+                continue
+            shape = (rgba.shape[0], rgba.shape[1])
+            if shape[0] < small.shape[0] or shape[1] < small.shape[1]:
+                outcome.failures.append((path, "changed since it was first read: it is now smaller than the sprite"))
+                continue
+            if shape not in majority:
+                majority[shape] = MajorityDownscaler(
+                    shape, (small.shape[0], small.shape[1]), self.remapper.palette, self.downscale.alpha_threshold
+                )
+            downscaler = majority[shape]
+            if settings is None:
+                yield (path, relative), self.remapper.remap(downscaler(rgba), compared_to=small), None
+                continue
+            try:
+                indices, voted = downscaler.indices_and_normals(rgba, frame_normals(settings, path, relative, shape))
+                colour = downscaler.sprite(indices)
+                normals = normal_sprite(settings, colour, _given(voted), outcome.normal_problems)
+            except FrameError as error:  # no usable normal frame: the colours as ever, a flat normal
+                colour = downscaler(rgba)
+                normals = normal_sprite(settings, colour, _raiser(error), outcome.normal_problems)
+            yield (path, relative), self.remapper.remap(colour, compared_to=small), normals
+
+
+def _given(normals: NDArray[np.float32]) -> Callable[[], NDArray[np.float32]]:
+    return lambda: normals
+
+
+def _raiser(error: FrameError) -> Callable[[], NDArray[np.float32]]:
+    def sampled() -> NDArray[np.float32]:
+        raise error
+
+    return sampled
+
+
+def write_sprites(
+    items: Iterable[tuple[FrameSource, NDArray[np.uint8]]],
+    total: int,
+    remapper: Remapper,
+    output: OutputSettings,
+    downscale: DownscaleSettings,
+    report: Report,
+    pool: WorkerPool,
+) -> None:
+    """Write the sprite of every small frame of ``items`` (``total`` of them, for the progress) into
+    ``output.folder``, counting what was written, what failed and the colour error in ``report``."""
+    options = pool.options
+    errors = ErrorStats()
+    done = 0
+    writer = _SpriteWriter(remapper, output, downscale)
+    sprites = ((source.path, source.relative, small) for source, small in items)
+    for batch in pool.map_batches(writer, sprites, batch_size=WRITE_BATCH):
+        for path, reason in batch.failures:
+            report.skip(path, reason)
+        for path, text in batch.normal_problems:
+            report.note(path, text)
+        report.frames_written += batch.written
+        errors.merge(batch.errors)
+        done += batch.written + len(batch.failures)
+        if options.progress is not None:
+            options.progress("writing", done, total)
+    # Batches dropped on a cancel wrote nothing; those that ran are counted above, so the report matches the disk.
+    report.cancelled = report.cancelled or cancelled(options)
+    report.set_errors(errors)

@@ -1,0 +1,130 @@
+"""Normal Maps in Render Sprite Set, end to end: a smooth sphere rendered by Cycles from 8 facings with mirroring,
+its normal sprites and sheets, and real 2D lights: Phaser 3's Light2D and Godot 4.6's PointLight2D brighten the
+half of every facing's sphere that faces the light."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import bpy
+import numpy as np
+import pytest
+from godot_runner import godot_lighting, require_godot
+from phaser_reader import phaser_available, phaser_lighting
+from PIL import Image
+from test_normal_pass import build_sphere_scene
+
+from pixel_sprites.engine.frames.normals import mirror_normals
+
+COMPASS_8 = ["S", "SE", "E", "NE", "N", "NW", "W", "SW"]
+
+
+def sphere_set(tmp_path: Path, *, normal_maps: bool = True):  # type: ignore[no-untyped-def]
+    scene = build_sphere_scene(str(tmp_path / "renders") + "/", size=96, samples=4)
+    camera = scene.camera
+    camera.rotation_euler = (1.35, 0.0, 0.0)  # a fixed camera looking slightly down at the sphere, from -Y
+    camera.location = (0, -5, 1.1)
+    pivot = bpy.data.objects.new("pivot", None)
+    scene.collection.objects.link(pivot)
+    sphere = next(obj for obj in scene.objects if obj.type == "MESH")
+    sphere.parent = pivot
+    world = bpy.data.worlds.new("grey sky")  # an even grey light all round: a mid-grey sphere, whatever lights it
+    world.color = (0.6, 0.6, 0.6)
+    scene.world = world
+    settings = scene.pixel_sprites
+    settings.enabled = True
+    settings.size_mode, settings.pixel = "PIXEL", 3
+    settings.auto_colors, settings.colors = False, 6
+    settings.directions, settings.mirror, settings.pivot_object = 8, True, pivot
+    settings.normal_maps = normal_maps
+    settings.make_sheets = True
+    bpy.context.view_layer.objects.active = sphere
+    return scene
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("normal_set")
+    sphere_set(folder)
+    assert bpy.ops.pixel_sprites.render_set() == {"FINISHED"}
+    return folder / "renders" / "sprites"
+
+
+def test_every_facing_gets_a_normal_sprite_with_its_colour_sprites_alpha(rendered):
+    for facing in COMPASS_8:
+        colour = np.asarray(Image.open(rendered / "default" / facing / "0001.png").convert("RGBA"))
+        normal = np.asarray(Image.open(rendered / "normals" / "default" / facing / "0001.png"))
+        assert normal.shape == colour.shape and (normal[..., 3] == colour[..., 3]).all(), facing
+        assert (normal[normal[..., 3] == 0][:, :3] == [128, 128, 255]).all()
+        assert (normal[..., 3] == 255).sum() > 50
+    # Only the facings rendered have normal renders; the mirrored ones are flipped with their x turned.
+    assert sorted(p.parent.name for p in (rendered.parent / "normals" / "default").glob("*/0001.png")) == sorted(
+        ["E", "N", "NE", "S", "SE"]
+    )
+    for mirrored, twin in (("W", "E"), ("NW", "NE"), ("SW", "SE")):
+        twin_normals = np.asarray(Image.open(rendered / "normals" / "default" / twin / "0001.png"))
+        mirrored_normals = np.asarray(Image.open(rendered / "normals" / "default" / mirrored / "0001.png"))
+        assert (mirrored_normals == mirror_normals(twin_normals)).all(), mirrored
+
+
+def test_the_normals_face_the_camera_and_curve_as_a_spheres(rendered):
+    normal = np.asarray(Image.open(rendered / "normals" / "default" / "S" / "0001.png")).astype(float)
+    opaque = normal[..., 3] == 255
+    vectors = normal[..., :3] / 255 * 2 - 1
+    rows, cols = np.nonzero(opaque)
+    middle_row, middle_col = rows.mean(), cols.mean()
+    right, left = (
+        opaque & (np.arange(opaque.shape[1]) > middle_col + 3),
+        opaque & (np.arange(opaque.shape[1]) < middle_col - 3),
+    )
+    top = opaque & (np.arange(opaque.shape[0])[:, None] < middle_row - 3)
+    assert vectors[right][:, 0].mean() > 0.3 and vectors[left][:, 0].mean() < -0.3  # +X toward screen right
+    assert vectors[top][:, 1].mean() > 0.3  # +Y toward screen top (OpenGL)
+    assert vectors[opaque][:, 2].mean() > 0.5  # +Z toward the viewer
+    manifest = json.loads((rendered / "character.set.json").read_text())
+    assert np.asarray(manifest["normals"]["world_to_camera"]).shape == (3, 3)
+
+
+def test_phaser_light2d_brightens_the_half_of_every_facing_toward_the_light(rendered):
+    problem = phaser_available()
+    if problem is not None:
+        if os.environ.get("CI"):
+            pytest.fail(problem, pytrace=False)
+        pytest.skip(problem)
+    sheets = rendered / "sheets"
+    lit = phaser_lighting(sheets / "default.json", sheets / "default.png", sheets / "default_n.png")
+    assert lit["errors"] == [] and lit["hasNormalMap"]
+    assert len(lit["frames"]) == 8
+    for name, halves in lit["frames"].items():
+        (left_r, right_r), (left_l, right_l) = halves["right"], halves["left"]
+        assert right_r > left_r * 1.2 and left_l > right_l * 1.2, (name, halves)
+
+
+def test_godot_point_light_brightens_the_half_of_every_facing_toward_the_light(rendered):
+    require_godot()
+    run, records = godot_lighting([rendered / "sheets" / "default.tres"])
+    assert run.exit_code == 0 and run.errors == [], run.errors
+    assert sorted(record["animation"] for record in records) == sorted(f"default_{facing}" for facing in COMPASS_8)
+    for record in records:
+        (left_r, right_r), (left_l, right_l) = record["right"], record["left"]
+        assert right_r > left_r * 1.05 and left_l > right_l * 1.05, record
+
+
+def test_workbench_is_refused_before_anything_is_rendered(tmp_path):
+    scene = sphere_set(tmp_path)
+    scene.render.engine = "BLENDER_WORKBENCH"
+    with pytest.raises(RuntimeError, match="Workbench engine has no Normal pass"):
+        bpy.ops.pixel_sprites.render_set()
+    assert not (tmp_path / "renders").exists()
+
+
+def test_with_normal_maps_off_nothing_of_them_is_written(tmp_path):
+    sphere_set(tmp_path, normal_maps=False)
+    assert bpy.ops.pixel_sprites.render_set() == {"FINISHED"}
+    sprites = tmp_path / "renders" / "sprites"
+    assert (sprites / "default" / "S" / "0001.png").is_file()
+    assert not (sprites / "normals").exists() and not (tmp_path / "renders" / "normals").exists()
+    assert not (sprites / "sheets" / "default_n.png").exists()
+    assert "normals" not in json.loads((sprites / "character.set.json").read_text())
