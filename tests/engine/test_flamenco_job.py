@@ -835,3 +835,13 @@ def test_settings_from_a_blender_scene_make_the_job_the_operators_run(node: str)
         for task in job["tasks"]:
             operator, keywords, _ = sprite_call(task)
             assert set(keywords) <= set(operators[operator]), operator
+
+
+def test_normal_maps_turn_on_in_every_task_that_renders_or_makes_sprites_and_off_changes_nothing(node: str) -> None:
+    plain = by_name(compiled(node, set_actions=SET_ACTIONS, directions=4, frames="1-3"))
+    lit = by_name(compiled(node, set_actions=SET_ACTIONS, directions=4, frames="1-3", normal_maps=True))
+    assert list(lit) == list(plain)
+    for name, task in lit.items():
+        assigned = sprite_call(task)[2]
+        assert assigned.get("normal_maps") is True, name  # the render writes normals; apply and sheets use them
+        assert "normal_maps" not in sprite_call(plain[name])[2], name  # off: the scene's own setting stays
