@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 
@@ -22,3 +26,14 @@ def save_png(path: Path, pixels: np.ndarray, mode: str | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(pixels, mode).save(path)
     return path
+
+
+def dev_tool(name: str) -> str:
+    """A developer tool (ruff, mypy) of this environment; missing, the test skips, or fails in CI, which installs
+    the tools in every environment (missing there, the check would never run)."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent))
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is not installed in {sys.prefix}: scripts/setup.sh installs it", pytrace=False)
+        pytest.skip(f"{name} is not installed in this environment")
+    return found

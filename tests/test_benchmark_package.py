@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import dev_tool
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,17 +24,8 @@ SHEET_CELLS = 40
 QUICK_SECTIONS = ("speed", "memory", "spool", "decoders", "sheets")  # those that need neither Blender nor minutes
 
 
-def _tool(name):
-    found = shutil.which(name, path=str(Path(sys.executable).parent))
-    if found is None:
-        if os.environ.get("CI"):  # CI installs the checks in every environment; missing, they would never run
-            pytest.fail(f"{name} is not installed in {sys.prefix}: scripts/setup.sh installs it", pytrace=False)
-        pytest.skip(f"{name} is not installed in this environment")
-    return found
-
-
 def test_mypy_is_clean_on_the_benchmark():
-    result = subprocess.run([_tool("mypy"), "scripts/bench"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run([dev_tool("mypy"), "scripts/bench"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
 
 

@@ -6,14 +6,13 @@ import ast
 import itertools
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
-import pytest
 import tomllib
+from helpers import dev_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,28 +32,19 @@ def test_engine_sources_never_mention_bpy():
         assert "import bpy" not in text and "from bpy" not in text, path
 
 
-def _tool(name):
-    found = shutil.which(name, path=str(Path(sys.executable).parent))
-    if found is None:
-        if os.environ.get("CI"):  # CI installs the checks in every environment; missing, they would never run
-            pytest.fail(f"{name} is not installed in {sys.prefix}: scripts/setup.sh installs it", pytrace=False)
-        pytest.skip(f"{name} is not installed in this environment")
-    return found
-
-
 def test_ruff_is_clean():
     result = subprocess.run(
-        [_tool("ruff"), "check", "addon", "tests", "scripts"], cwd=ROOT, capture_output=True, text=True
+        [dev_tool("ruff"), "check", "addon", "tests", "scripts"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout
     result = subprocess.run(
-        [_tool("ruff"), "format", "--check", "addon", "tests", "scripts"], cwd=ROOT, capture_output=True, text=True
+        [dev_tool("ruff"), "format", "--check", "addon", "tests", "scripts"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout
 
 
 def test_mypy_is_clean():
-    result = subprocess.run([_tool("mypy"), "addon"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run([dev_tool("mypy"), "addon"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
 
 

@@ -5,14 +5,13 @@ half of every facing's sphere that faces the light."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import bpy
 import numpy as np
 import pytest
 from godot_runner import godot_lighting, require_godot
-from phaser_reader import phaser_available, phaser_lighting
+from phaser_reader import phaser_lighting, require_phaser
 from PIL import Image
 from test_normal_pass import build_sphere_scene
 
@@ -88,11 +87,7 @@ def test_the_normals_face_the_camera_and_curve_as_a_spheres(rendered):
 
 
 def test_phaser_light2d_brightens_the_half_of_every_facing_toward_the_light(rendered):
-    problem = phaser_available()
-    if problem is not None:
-        if os.environ.get("CI"):
-            pytest.fail(problem, pytrace=False)
-        pytest.skip(problem)
+    require_phaser()
     sheets = rendered / "sheets"
     lit = phaser_lighting(sheets / "default.json", sheets / "default.png", sheets / "default_n.png")
     assert lit["errors"] == [] and lit["hasNormalMap"]

@@ -8,14 +8,13 @@ The set is made as a user makes it without Blender: renders laid out as ``<actio
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 from aseprite_readers import read_with_ase_parser, sprite_indices
 from helpers import save_png
-from phaser_reader import phaser_available, phaser_load
+from phaser_reader import phaser_load, require_phaser
 from PIL import Image
 
 from pixel_sprites.cli import main
@@ -69,11 +68,7 @@ def test_the_set_gets_one_sheet_and_its_files_per_action_and_a_manifest(sprite_s
 
 
 def test_phaser_builds_every_animation_with_its_frames_and_durations(sprite_set):
-    problem = phaser_available()
-    if problem is not None:
-        if os.environ.get("CI"):
-            pytest.fail(problem, pytrace=False)
-        pytest.skip(problem)
+    require_phaser()
     for action, count in ACTIONS.items():
         loaded = phaser_load(
             sprite_set / "sheets" / f"{action}.json", sprite_set / "sheets" / f"{action}.png", pixels=True
