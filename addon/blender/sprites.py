@@ -13,7 +13,12 @@ import bpy
 from ..engine import Character, Report, RunOptions, check_indexed_fits, record_frames
 from ..engine.errors import OptionError, PaletteFileError, SetupError
 from ..engine.export.sheets import aseprite_duration_problem
-from ..engine.jobs.run import add_locked_frames, fit_character_palette, update_character_sprites
+from ..engine.jobs.run import (
+    LOCKED_PALETTE_FIT,
+    add_locked_frames,
+    fit_character_palette,
+    update_character_sprites,
+)
 from ..engine.options import non_finite_problem
 from . import jobs
 from .normal_pass import normal_pass_problem
@@ -153,7 +158,7 @@ def last_listed_frame(scene: bpy.types.Scene) -> Path | None:
 def fit_refusal(scene: bpy.types.Scene) -> str | None:
     """Why Fit Palette must not run now, or None: a locked palette is never refitted."""
     if scene.pixel_sprites.palette_locked:
-        return "The palette is locked (Lock Palette): unlock it to fit a new one"
+        return LOCKED_PALETTE_FIT
     return None
 
 

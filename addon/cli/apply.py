@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..engine.jobs.run import make_sprites
-from .arguments import add_frame_options, add_normal_options, add_output_options
+from .arguments import add_frame_options, add_normal_options, add_output_options, check_normal_options
 from .jobs import run_options, sprite_job
 from .running import StopRequests, print_skipped
 
@@ -21,8 +21,7 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    if args.normals_y_down and args.normals_from is None:
-        parser.error("--normals-y-down only acts with --normals-from DIR")
+    check_normal_options(parser, args)
 
 
 def run(args: argparse.Namespace, stop: StopRequests) -> int:

@@ -139,3 +139,9 @@ def add_normal_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--normals-y-down", action="store_true", help="normal maps with green pointing down (DirectX's convention)"
     )
+
+
+def check_normal_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse ``--normals-y-down`` without the normal renders it would turn."""
+    if args.normals_y_down and args.normals_from is None:
+        parser.error("--normals-y-down only acts with --normals-from DIR")

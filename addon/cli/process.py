@@ -9,7 +9,13 @@ from pathlib import Path
 from ..engine import options
 from ..engine.errors import OptionError
 from ..engine.jobs.run import make_sprites
-from .arguments import add_colour_options, add_frame_options, add_normal_options, add_output_options
+from .arguments import (
+    add_colour_options,
+    add_frame_options,
+    add_normal_options,
+    add_output_options,
+    check_normal_options,
+)
 from .jobs import run_options, sprite_job
 from .running import StopRequests, print_skipped
 from .sheet import print_sheets
@@ -39,8 +45,7 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         options.check_indexed_fits(args.indexed, args.colors, args.max_colors, args.method)
     except OptionError as error:
         parser.error(str(error))
-    if args.normals_y_down and args.normals_from is None:
-        parser.error("--normals-y-down only acts with --normals-from DIR")
+    check_normal_options(parser, args)
     given = given_sheet_options(args)
     if given and not args.sheets:
         parser.error(f"{', '.join(given)} only act with --sheets: add --sheets, or leave them out")

@@ -27,6 +27,9 @@ from ..sprites.report import Report
 from .set_update import RenderedAction, SetOutcome, update_sprite_set
 from .spec import SpriteJob, manifest_normals
 
+# Why a character's palette is not fitted while it is locked: refitting would change every sprite it keeps as it is.
+LOCKED_PALETTE_FIT = "The palette is locked (Lock Palette): unlock it to fit a new one"
+
 
 @dataclass
 class SheetsOutcome:
@@ -98,7 +101,7 @@ def fit_character_palette(job: SpriteJob, renders: Path, options: RunOptions | N
     character's palette file. No sprite is written."""
     assert job.character is not None, "a character job"
     if job.locked:
-        raise SetupError("The palette is locked (Lock Palette): unlock it to fit a new one")
+        raise SetupError(LOCKED_PALETTE_FIT)
     with locked_character(job.output, job.character) as character:
         found = discover_frames([renders], exclude=[character.folder], recursive=False)
         character.add(frame.path for frame in found)
@@ -137,8 +140,7 @@ def update_set(
         return update_sprite_set(
             character, job.root, rendered, facings, sprite_size, pivot, job.downscale, job.palette,
             target=target, indexed=job.indexed, locked=job.locked, options=options,
-            sheets=job.sheets.options if job.sheets is not None else None, normals=manifest_normals(job.normals),
-            normal_settings=job.normals,
+            sheets=job.sheets.options if job.sheets is not None else None, normals=job.normals,
         )  # fmt: skip
 
 

@@ -28,6 +28,7 @@ from ..sets.manifest import MANIFEST_SUFFIX, Action, SpriteSet, load_manifest
 from ..sprites.character import Character, update_character
 from ..sprites.pipeline import RunOptions
 from ..sprites.report import Report
+from .spec import manifest_normals
 
 
 @dataclass(frozen=True)
@@ -61,26 +62,25 @@ def update_sprite_set(
     locked: bool = False,
     sheets: SheetOptions | None = None,
     options: RunOptions | None = None,
-    normals: dict[str, object] | None = None,
-    normal_settings: NormalSettings | None = None,
+    normals: NormalSettings | None = None,
 ) -> SetOutcome:
     """Update ``character``'s sprites with ``rendered`` actions, then its manifest and (if asked) sheets.
 
     Frames under ``renders`` (the set's render folder) get their sprites at the same path below the character's
     folder: ``<action>/<facing>/<frame>.png``. With a locked palette only the rendered actions' sprites are
     written, so every other sprite stays byte-identical; unlocked, the whole character is refitted, and the
-    mirrored facings of every action are flipped again from the refitted sprites. ``normals`` is the manifest's
-    entry for normal maps (their sprites are mirrored too, and the sheets get normal sheets), or None.
+    mirrored facings of every action are flipped again from the refitted sprites. With ``normals``, normal sprites
+    are made too (and mirrored), the manifest keeps their rotation, and the sheets get normal sheets.
     """
     for item in rendered:
         character.drop_missing_under(item.folder, item.frames)
     new_frames = [frame for item in rendered for frame in item.frames]
     report = update_character(
         character, new_frames, downscale, palette_settings,
-        root=renders, target=target, indexed=indexed, locked=locked, options=options, normals=normal_settings,
+        root=renders, target=target, indexed=indexed, locked=locked, options=options, normals=normals,
     )  # fmt: skip
     sprite_set = _merged_manifest(character, rendered, facings, sprite_size, pivot, report)
-    sprite_set.normals = normals
+    sprite_set.normals = manifest_normals(normals)
     rewritten = sprite_set.actions if not locked else [item.action for item in rendered]
     for action in rewritten:
         _mirror(character.folder, action, facings)
