@@ -10,7 +10,8 @@ import pyspng
 import pytest
 from PIL import Image
 
-from pixel_sprites.engine.frames import downscale, png_inflate
+from pixel_sprites.engine.errors import FrameError
+from pixel_sprites.engine.frames import downscale, libspng, png_inflate
 from pixel_sprites.engine.frames.downscale import read_frame
 from pixel_sprites.engine.frames.png_inflate import keep_large_buffers_on_heap, with_stored_image_data
 
@@ -78,19 +79,66 @@ def test_stored_copy_has_the_same_pixels_and_valid_checksums(rng, flavour):
         np.testing.assert_array_equal(pyspng.load(stored), pyspng.load(original))
 
 
-def test_read_frame_decodes_through_the_stored_copy(tmp_path, rng, monkeypatch):
-    pixels = rng.integers(0, 256, (90, 64, 4), dtype=np.uint8)
+@pytest.mark.parametrize("channels", [4, 3])
+def test_read_frame_decodes_through_the_stored_copy(tmp_path, rng, monkeypatch, channels):
+    pixels = rng.integers(0, 256, (90, 64, channels), dtype=np.uint8)
     path = tmp_path / "frame.png"
     path.write_bytes(_png(pixels))
     results = []
 
-    def spy(data: bytes) -> bytes | None:
-        results.append(with_stored_image_data(data))
+    def spy(data: bytes, **options: bool) -> bytes | None:
+        results.append(with_stored_image_data(data, **options))
         return results[-1]
 
-    monkeypatch.setattr(downscale, "with_stored_image_data", spy)
-    np.testing.assert_array_equal(read_frame(path).rgba, pixels)
+    # RGBA, what renders are, goes to libspng directly (without checksums); everything else through pyspng
+    monkeypatch.setattr(libspng if channels == 4 else downscale, "with_stored_image_data", spy)
+    np.testing.assert_array_equal(read_frame(path).rgba[:, :, :channels], pixels)
     assert len(results) == 1 and results[0] is not None
+
+
+def test_without_checksums_the_copy_has_zero_ones_and_libspng_decodes_it(rng):
+    original = FLAVOURS["large rgba"](rng)
+    stored = with_stored_image_data(original, checksums=False)
+    assert stored is not None
+    image_data = next((payload, crc) for kind, payload, crc in _chunks(stored) if kind == b"IDAT")
+    assert image_data[1] == 0 and image_data[0][-4:] == bytes(4)  # the chunk's CRC, the stream's Adler-32
+    assert zlib.decompress(image_data[0][2:-4], wbits=-15) == zlib.decompress(  # raw: no Adler-32 to check
+        b"".join(payload for kind, payload, _ in _chunks(original) if kind == b"IDAT")
+    )
+    np.testing.assert_array_equal(libspng.decode_rgba8(original), pyspng.load(original))
+
+
+def test_libspng_is_called_directly_here():
+    """Linux wheels of pyspng export libspng's functions: if a new one stops doing so, renders decode slower."""
+    assert libspng.available()
+
+
+@pytest.mark.parametrize("flavour", [name for name in FLAVOURS if "rgba" not in name and name != "fast compression"])
+def test_libspng_directly_takes_only_8_bit_rgba(rng, flavour):
+    assert libspng.decode_rgba8(FLAVOURS[flavour](rng)) is None
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [lambda data: data[: len(data) // 2], lambda data: data[:8] + data[33:]],
+    ids=["truncated", "no header"],
+)
+def test_damage_is_left_to_the_decoder_that_names_it(tmp_path, rng, damage):
+    damaged = damage(_png(rng.integers(0, 256, (40, 30, 4), dtype=np.uint8)))
+    assert libspng.decode_rgba8(damaged) is None
+    path = tmp_path / "frame.png"
+    path.write_bytes(damaged)
+    with pytest.raises(FrameError, match=r"corrupt PNG|not a PNG"):
+        read_frame(path)
+
+
+def test_without_direct_libspng_frames_decode_as_before(tmp_path, rng, monkeypatch):
+    pixels = rng.integers(0, 256, (40, 30, 4), dtype=np.uint8)
+    path = tmp_path / "frame.png"
+    path.write_bytes(_png(pixels))
+    monkeypatch.setattr(libspng, "_library", lambda: None)
+    assert libspng.decode_rgba8(path.read_bytes()) is None
+    np.testing.assert_array_equal(read_frame(path).rgba, pixels)
 
 
 def _interlaced(data: bytes) -> bytes:

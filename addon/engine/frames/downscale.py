@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from ..errors import FrameError
 from ..options import ALPHA_THRESHOLD, PIXEL, SAMPLING
+from .libspng import decode_rgba8
 from .png_inflate import PNG_SIGNATURE, with_stored_image_data
 
 try:
@@ -39,6 +40,8 @@ def decode_png(data: bytes) -> NDArray[np.generic]:
     """A PNG file's pixels as they are stored: 8- or 16-bit, 1 to 4 channels (paletted ones as RGBA)."""
     # pyspng ignores a tRNS chunk (the transparency of paletted and some RGB images): Pillow reads those.
     has_transparency_chunk = data.find(b"tRNS", 0, data.find(b"IDAT")) != -1
+    if not has_transparency_chunk and (rgba := decode_rgba8(data)) is not None:
+        return rgba  # a render: libspng called directly, without pyspng's copies and checks
     data = with_stored_image_data(data) or data  # the same pixels, with the inflating already done, and faster
     if pyspng is not None and not has_transparency_chunk:
         try:

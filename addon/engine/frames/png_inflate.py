@@ -36,8 +36,12 @@ def _scanline_bytes(width: int, height: int, colour_type: int, depth: int) -> in
     return height * (1 + (width * _CHANNELS[colour_type] * depth + 7) // 8)
 
 
-def with_stored_image_data(data: bytes) -> bytes | None:
+def with_stored_image_data(data: bytes, *, checksums: bool = True) -> bytes | None:
     """The PNG ``data`` with its image data inflated by libdeflate and stored uncompressed, or None.
+
+    Without ``checksums`` the new image data's CRC and Adler-32 are left zero, for a decoder told to ignore
+    both (see :mod:`.libspng`): they would only vouch for bytes made a moment ago, whose source libdeflate
+    has already checked against its own Adler-32.
 
     None means that this cannot help and the caller should decode ``data`` itself, which also names any damage
     in its own words: libdeflate is not installed, the image is interlaced (Blender never writes one), or the
@@ -81,23 +85,25 @@ def with_stored_image_data(data: bytes) -> bytes | None:
         return None
     if len(scanlines) != size:
         return None
-    return _png_with_stored_scanlines(view[:first_image_data], memoryview(scanlines), body_size)
+    return _png_with_stored_scanlines(view[:first_image_data], memoryview(scanlines), body_size, checksums)
 
 
-def _png_with_stored_scanlines(before: memoryview, scanlines: memoryview, body_size: int) -> bytes:
-    """``before`` (signature and leading chunks), one IDAT chunk of stored blocks of ``scanlines``, and IEND."""
+def _png_with_stored_scanlines(before: memoryview, scanlines: memoryview, body_size: int, checksums: bool) -> bytes:
+    """``before`` (signature and leading chunks), one IDAT chunk of stored blocks of ``scanlines``, and IEND;
+    the chunk's CRC and the stream's Adler-32 are zero without ``checksums``."""
     assert deflate is not None
     head = b"IDAT" + _ZLIB_HEADER
     parts: list[bytes | memoryview] = [before, struct.pack(">I", body_size), head]
-    crc = deflate.crc32(head)
+    crc = deflate.crc32(head) if checksums else 0
     for start in range(0, len(scanlines), _STORED_BLOCK):
         block = scanlines[start : start + _STORED_BLOCK]
         final = start + _STORED_BLOCK >= len(scanlines)
         block_header = struct.pack("<BHH", final, len(block), 0xFFFF ^ len(block))
-        crc = deflate.crc32(block, deflate.crc32(block_header, crc))
+        if checksums:
+            crc = deflate.crc32(block, deflate.crc32(block_header, crc))
         parts += (block_header, block)
-    checksum = struct.pack(">I", deflate.adler32(scanlines))
-    parts += (checksum, struct.pack(">I", deflate.crc32(checksum, crc)), _IEND)
+    checksum = struct.pack(">I", deflate.adler32(scanlines) if checksums else 0)
+    parts += (checksum, struct.pack(">I", deflate.crc32(checksum, crc) if checksums else 0), _IEND)
     return b"".join(parts)
 
 
