@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from . import farm, handlers, jobs, operators, panels, props
+from . import farm, handlers, jobs, normal_standby, operators, panels, props
 
 CLASSES = props.CLASSES + operators.CLASSES + farm.CLASSES + panels.CLASSES
 
@@ -15,9 +15,11 @@ def register() -> None:
     bpy.types.Scene.pixel_sprites = bpy.props.PointerProperty(type=props.PIXEL_SPRITES_PG_settings)
     handlers.register()
     jobs.register()
+    normal_standby.register()
 
 
 def unregister() -> None:
+    normal_standby.unregister()
     jobs.unregister()
     handlers.unregister()
     del bpy.types.Scene.pixel_sprites

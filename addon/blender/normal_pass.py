@@ -19,6 +19,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
@@ -320,6 +321,31 @@ def write_camera_file(renders_folder: Path, scene: bpy.types.Scene) -> Path:
 active: set[str] = set()
 
 
+@dataclass
+class Standing:
+    """A scene's set-up kept ready with a UI for the renders Blender starts itself (see ``normal_standby``)."""
+
+    normals: NormalRenders
+    folder: Path
+    rotation: list[list[float]]
+
+
+# By scene name. Whoever sets up renders of their own takes the scene's standing set-up down first.
+standing: dict[str, Standing] = {}
+
+
+def take_down(scene_name: str) -> None:
+    """End the standing set-up of ``scene_name``, if any; a tree the user changed meanwhile is given back as far
+    as it can be, and what could not be is printed rather than raised (this runs from timers and handlers)."""
+    held = standing.pop(scene_name, None)
+    if held is None:
+        return
+    try:
+        held.normals.end()
+    except Exception as error:  # e.g. nodes removed by an undo: nothing of ours is left to give back
+        print(f"Pixel Sprites: the normal-map nodes of {scene_name} could not all be removed ({error})")
+
+
 class NormalRenders:
     """Normal frames for the renders of a scene with Normal Maps on, into ``<renders_folder>/normals/``: the
     compositor is set up from :meth:`begin` (before a render starts, on the main thread) to :meth:`end` (after it
@@ -331,7 +357,11 @@ class NormalRenders:
         self._scene_name = ""
 
     def begin(self, scene: bpy.types.Scene) -> None:
-        if not scene.pixel_sprites.normal_maps or self._stack is not None or scene.name in active:
+        if not scene.pixel_sprites.normal_maps or self._stack is not None:
+            return
+        if scene.name in standing and standing[scene.name].normals is not self:
+            take_down(scene.name)  # a render of ours, with its own output path: the standing set-up makes way
+        if scene.name in active:
             return
         stack = ExitStack()
         stack.enter_context(writing_normals(scene, self.renders_folder))
