@@ -13,9 +13,10 @@ import pytest
 from godot_runner import godot_lighting, require_godot
 from phaser_reader import phaser_lighting, require_phaser
 from PIL import Image
-from test_normal_pass import build_sphere_scene
+from test_normal_pass import ORTHO_SCALE, build_sphere_scene
 
-from pixel_sprites.engine.frames.normals import mirror_normals
+from pixel_sprites import engine
+from pixel_sprites.engine.frames.normals import NormalSettings, mirror_normals, read_camera_file
 
 COMPASS_8 = ["S", "SE", "E", "NE", "N", "NW", "W", "SW"]
 
@@ -123,3 +124,54 @@ def test_with_normal_maps_off_nothing_of_them_is_written(tmp_path):
     assert not (sprites / "normals").exists() and not (tmp_path / "renders" / "normals").exists()
     assert not (sprites / "sheets" / "default_n.png").exists()
     assert "normals" not in json.loads((sprites / "character.set.json").read_text())
+
+
+CAMERA_LOCATION = (0.0, -5.0, 1.1)  # sphere_set's
+
+
+def _analytic_errors(normal_sprite: np.ndarray, world_to_camera: np.ndarray) -> tuple[float, float]:
+    """Mean angles (degrees) between a sphere's normal sprite and the analytic normal at each sprite pixel's centre:
+    on the interior, and on the silhouette (opaque pixels with a transparent 4-neighbour)."""
+    size = normal_sprite.shape[0]
+    centre = world_to_camera @ -np.asarray(CAMERA_LOCATION)  # the sphere's centre, in camera space
+    coordinates = (np.arange(size) + 0.5) / size * ORTHO_SCALE - ORTHO_SCALE / 2
+    x, y = np.meshgrid(coordinates - centre[0], -coordinates - centre[1])  # rows go down, +Y up
+    truth = np.stack([x, y, np.sqrt(np.clip(1 - x * x - y * y, 0, None))], axis=-1)
+    truth /= np.linalg.norm(truth, axis=-1, keepdims=True)
+    decoded = normal_sprite[..., :3].astype(np.float64) / 255 * 2 - 1
+    decoded /= np.linalg.norm(decoded, axis=-1, keepdims=True)
+    angles = np.degrees(np.arccos(np.clip((decoded * truth).sum(axis=-1), -1, 1)))
+    opaque = np.pad(normal_sprite[..., 3] == 255, 1)
+    inner = opaque[1:-1, 1:-1] & opaque[:-2, 1:-1] & opaque[2:, 1:-1] & opaque[1:-1, :-2] & opaque[1:-1, 2:]
+    silhouette = opaque[1:-1, 1:-1] & ~inner
+    return float(angles[inner].mean()), float(angles[silhouette].mean())
+
+
+@pytest.mark.parametrize("sampling", ["nearest", "majority"])
+def test_blenders_render_through_to_sprites_is_within_5_degrees_inside_and_12_on_the_silhouette(
+    rendered, tmp_path, sampling
+):
+    """The goal measured on one Cycles render all the way to sprites: every facing of the sphere (the mirrored ones
+    too) against the analytic normals, nearest as the set made them and majority from the same renders."""
+    manifest = json.loads((rendered / "character.set.json").read_text())
+    world_to_camera = np.asarray(manifest["normals"]["world_to_camera"])
+    if sampling == "nearest":
+        sprites = {facing: rendered / "normals" / "default" / facing / "0001.png" for facing in COMPASS_8}
+    else:
+        renders = rendered.parent / "default"
+        frames = engine.discover_frames([renders])
+        output = engine.OutputSettings(
+            folder=tmp_path / "majority",
+            normals=NormalSettings(renders.parent / "normals", read_camera_file(renders.parent / "normals"),
+                                   root=renders.parent),
+        )  # fmt: skip
+        engine.process(
+            frames, [renders], engine.DownscaleSettings(pixel=3, sampling="majority"),
+            engine.PaletteSettings(colors=6), output,
+        )  # fmt: skip
+        sprites = {path.parent.name: path for path in (tmp_path / "majority" / "normals").rglob("0001.png")}
+        assert sorted(sprites) == ["E", "N", "NE", "S", "SE"]  # the facings rendered
+    for facing, path in sprites.items():
+        inside, silhouette = _analytic_errors(np.asarray(Image.open(path)), world_to_camera)
+        assert inside <= 5 and silhouette <= 12, (facing, inside, silhouette)
+        print(f"{sampling} {facing}: {inside:.2f}° inside, {silhouette:.2f}° on the silhouette")
