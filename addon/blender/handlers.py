@@ -56,7 +56,8 @@ def on_render_init(scene: bpy.types.Scene, *_: object) -> None:
     if bpy.app.background and settings.normal_maps and scene.name not in normal_pass.active:
         renders = sprites.frame_list_root or Path(scene.render.frame_path(frame=scene.frame_current)).parent
         _normals[scene.name] = NormalRenders(renders)
-        _normals[scene.name].begin(scene)
+        # A frame-list render renders one frame per render_init: only its camera rotation is listed.
+        _normals[scene.name].begin(scene, [scene.frame_current] if frame_list_render() else None)
 
 
 @persistent

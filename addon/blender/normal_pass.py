@@ -15,9 +15,8 @@ effects (``scene.compositor_effects``), each effect's group given the image the 
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +24,8 @@ from typing import cast
 
 import bpy
 
-from ..engine.files.atomic import write_atomically
-from ..engine.frames.normals import CAMERA_FILE, NORMALS_FOLDER
+from ..engine.frames.normals import NORMALS_FOLDER
+from .normal_camera import camera_may_move, rotations_by_frame, write_camera_file
 
 # Every node added is named so; a tree left behind by a crash shows whose nodes they are.
 NODE_NAME = "Pixel Sprites Normals"
@@ -299,23 +298,6 @@ def writing_normals(scene: bpy.types.Scene, renders_folder: Path) -> Iterator[Pa
         _undo_all(undo)
 
 
-def camera_rotation(scene: bpy.types.Scene) -> list[list[float]]:
-    """The 3x3 world-to-camera rotation R of the scene's camera: R @ n is a world normal in camera space, +X
-    right, +Y up, +Z toward the viewer (the camera looks down its own -Z)."""
-    if scene.camera is None:
-        raise ValueError("Normal Maps: the scene has no camera")
-    world = scene.camera.matrix_world.to_3x3().normalized()  # normalized: a scaled camera is still a rotation
-    return [list(row) for row in world.transposed()]
-
-
-def write_camera_file(renders_folder: Path, scene: bpy.types.Scene) -> Path:
-    """Write ``<renders_folder>/normals/camera.json``, the camera's world-to-camera rotation, atomically."""
-    path = Path(renders_folder) / NORMALS_FOLDER / CAMERA_FILE
-    data = {"world_to_camera": [[float(value) for value in row] for row in camera_rotation(scene)]}
-    write_atomically(path, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
-    return path
-
-
 # Scenes whose renders write normal frames now, set up by whoever started the render (an operator, a set, or the
 # render handlers of a render started from the command line), so no one sets them up twice.
 active: set[str] = set()
@@ -356,7 +338,9 @@ class NormalRenders:
         self._stack: ExitStack | None = None
         self._scene_name = ""
 
-    def begin(self, scene: bpy.types.Scene) -> None:
+    def begin(self, scene: bpy.types.Scene, frames: Iterable[int] | None = None) -> None:
+        """Set the renders up; ``frames`` are those the render will make (default: the scene's animation), whose
+        camera rotations are listed one by one when the camera may move. A standing set-up passes none."""
         if not scene.pixel_sprites.normal_maps or self._stack is not None:
             return
         if scene.name in standing and standing[scene.name].normals is not self:
@@ -365,7 +349,17 @@ class NormalRenders:
             return
         stack = ExitStack()
         stack.enter_context(writing_normals(scene, self.renders_folder))
-        write_camera_file(self.renders_folder, scene)
+        by_frame = None
+        if camera_may_move(scene):
+            if frames is None:
+                frames = range(scene.frame_start, scene.frame_end + 1, scene.frame_step)
+            frames = list(frames)
+            paths = {frame: normal_frame_path(scene, self.renders_folder, frame) for frame in frames}
+            normals = Path(self.renders_folder).resolve() / NORMALS_FOLDER
+            by_frame = rotations_by_frame(
+                scene, frames, {frame: path.relative_to(normals) for frame, path in paths.items()}
+            )
+        write_camera_file(self.renders_folder, scene, by_frame)
         self._stack, self._scene_name = stack, scene.name
         active.add(scene.name)
 

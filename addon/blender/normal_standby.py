@@ -2,7 +2,8 @@
 
 No operator of ours wraps those renders, and with a UI their render handlers run on the render thread, where the
 compositor must not be changed. So while a scene has Normal Maps and sprites after render on, a main-thread timer
-keeps its compositor set up for normal frames (see ``normal_pass``), following its output path and camera. It is
+keeps its compositor set up for normal frames (see ``normal_pass``), following its output path and camera (a camera
+that moves has its rotation on every frame listed at set-up; later edits to its animation are not followed). It is
 taken down whenever one of our operators sets up its own renders, before a file is saved (no saved file holds the
 nodes) and before one is loaded. In background mode timers never run: the render handlers set it up there.
 """
@@ -15,7 +16,8 @@ import bpy
 from bpy.app.handlers import persistent
 
 from . import normal_pass, render_session
-from .normal_pass import NormalRenders, camera_rotation, normal_pass_problem, write_camera_file
+from .normal_camera import camera_may_move, camera_rotation, write_camera_file
+from .normal_pass import NormalRenders, normal_pass_problem
 
 INTERVAL_SECONDS = 0.5
 
@@ -48,7 +50,7 @@ def keep_ready() -> float:
         scene = bpy.data.scenes.get(name)
         if scene is None or _plain_renders_folder(scene) != standing.folder:
             normal_pass.take_down(name)
-        elif camera_rotation(scene) != standing.rotation:
+        elif not camera_may_move(scene) and camera_rotation(scene) != standing.rotation:
             write_camera_file(standing.folder, scene)
             standing.rotation = camera_rotation(scene)
     for scene in bpy.data.scenes:

@@ -9,7 +9,7 @@ import bpy
 
 from ..engine import DownscaleSettings, PaletteSettings, options
 from ..engine.export.sheets import SheetOptions
-from ..engine.frames.normals import NORMALS_FOLDER, NormalSettings, read_camera_file
+from ..engine.frames.normals import NORMALS_FOLDER, NormalSettings
 from ..engine.jobs.spec import SetSheets, SpriteJob
 from ..engine.options import Option
 from ..engine.sets.facings import COMPASS
@@ -273,7 +273,7 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
         if not self.normal_maps:
             return None
         folder = renders / NORMALS_FOLDER
-        return NormalSettings(folder, read_camera_file(folder), flip_green=self.normal_y_down, root=renders)
+        return NormalSettings.reading(folder, flip_green=self.normal_y_down, root=renders)
 
 
 CLASSES = (PIXEL_SPRITES_PG_color, PIXEL_SPRITES_PG_skipped, PIXEL_SPRITES_PG_action, PIXEL_SPRITES_PG_settings)

@@ -11,7 +11,7 @@ from ..engine import options
 from ..engine.errors import SetupError
 from ..engine.export.sheets import SheetOptions
 from ..engine.frames.downscale import DownscaleSettings
-from ..engine.frames.normals import NormalSettings, read_camera_file
+from ..engine.frames.normals import NormalSettings
 from ..engine.jobs.spec import SetSheets, SpriteJob
 from ..engine.palette.fit import PaletteSettings
 from ..engine.sprites.worker_pool import RunOptions
@@ -72,7 +72,7 @@ def normal_settings(args: argparse.Namespace) -> NormalSettings | None:
         return None
     if not folder.is_dir():
         raise SetupError(f"--normals-from {folder}: no such folder of normal renders")
-    return NormalSettings(folder, read_camera_file(folder), flip_green=args.normals_y_down)
+    return NormalSettings.reading(folder, flip_green=args.normals_y_down)
 
 
 def run_options(args: argparse.Namespace, stop: StopRequests) -> RunOptions:

@@ -5,6 +5,7 @@ half of every facing's sphere that faces the light."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import bpy
@@ -16,7 +17,7 @@ from PIL import Image
 from test_normal_pass import ORTHO_SCALE, build_sphere_scene
 
 from pixel_sprites import engine
-from pixel_sprites.engine.frames.normals import NormalSettings, mirror_normals, read_camera_file
+from pixel_sprites.engine.frames.normals import NormalSettings, mirror_normals
 
 COMPASS_8 = ["S", "SE", "E", "NE", "N", "NW", "W", "SW"]
 
@@ -129,11 +130,11 @@ def test_with_normal_maps_off_nothing_of_them_is_written(tmp_path):
 CAMERA_LOCATION = (0.0, -5.0, 1.1)  # sphere_set's
 
 
-def _analytic_errors(normal_sprite: np.ndarray, world_to_camera: np.ndarray) -> tuple[float, float]:
-    """Mean angles (degrees) between a sphere's normal sprite and the analytic normal at each sprite pixel's centre:
-    on the interior, and on the silhouette (opaque pixels with a transparent 4-neighbour)."""
+def _analytic_errors(normal_sprite: np.ndarray, centre: np.ndarray) -> tuple[float, float]:
+    """Mean angles (degrees) between a sphere's normal sprite and the analytic normal at each sprite pixel's centre,
+    the sphere's centre at ``centre`` in camera space: on the interior, and on the silhouette (opaque pixels with a
+    transparent 4-neighbour)."""
     size = normal_sprite.shape[0]
-    centre = world_to_camera @ -np.asarray(CAMERA_LOCATION)  # the sphere's centre, in camera space
     coordinates = (np.arange(size) + 0.5) / size * ORTHO_SCALE - ORTHO_SCALE / 2
     x, y = np.meshgrid(coordinates - centre[0], -coordinates - centre[1])  # rows go down, +Y up
     truth = np.stack([x, y, np.sqrt(np.clip(1 - x * x - y * y, 0, None))], axis=-1)
@@ -162,8 +163,7 @@ def test_blenders_render_through_to_sprites_is_within_5_degrees_inside_and_12_on
         frames = engine.discover_frames([renders])
         output = engine.OutputSettings(
             folder=tmp_path / "majority",
-            normals=NormalSettings(renders.parent / "normals", read_camera_file(renders.parent / "normals"),
-                                   root=renders.parent),
+            normals=NormalSettings.reading(renders.parent / "normals", root=renders.parent),
         )  # fmt: skip
         engine.process(
             frames, [renders], engine.DownscaleSettings(pixel=3, sampling="majority"),
@@ -172,6 +172,36 @@ def test_blenders_render_through_to_sprites_is_within_5_degrees_inside_and_12_on
         sprites = {path.parent.name: path for path in (tmp_path / "majority" / "normals").rglob("0001.png")}
         assert sorted(sprites) == ["E", "N", "NE", "S", "SE"]  # the facings rendered
     for facing, path in sprites.items():
-        inside, silhouette = _analytic_errors(np.asarray(Image.open(path)), world_to_camera)
+        centre = world_to_camera @ -np.asarray(CAMERA_LOCATION)
+        inside, silhouette = _analytic_errors(np.asarray(Image.open(path)), centre)
         assert inside <= 5 and silhouette <= 12, (facing, inside, silhouette)
         print(f"{sampling} {facing}: {inside:.2f}° inside, {silhouette:.2f}° on the silhouette")
+
+
+def test_a_camera_orbiting_during_the_animation_is_followed_frame_by_frame(tmp_path):
+    """Render Sprites with the camera on a turning rig (as the demo character's is): each frame's normals turn with
+    that frame's camera, so the sphere's normal sprites match the analytic ones on every frame."""
+    scene = build_sphere_scene(str(tmp_path / "renders") + "/", size=96, samples=4)
+    rig = bpy.data.objects.new("rig", None)
+    scene.collection.objects.link(rig)
+    scene.camera.parent = rig  # build_sphere_scene's camera looks at the origin, where the rig turns
+    for frame, degrees in ((1, 0), (2, 45), (3, 90)):
+        rig.rotation_euler = (0, 0, math.radians(degrees))
+        rig.keyframe_insert("rotation_euler", frame=frame)
+    scene.frame_start, scene.frame_end = 1, 3
+    settings = scene.pixel_sprites
+    settings.enabled, settings.normal_maps = True, True
+    settings.size_mode, settings.pixel = "PIXEL", 3
+    settings.auto_colors, settings.colors = False, 6
+    assert bpy.ops.pixel_sprites.render_sprites() == {"FINISHED"}
+    camera = json.loads((tmp_path / "renders" / "normals" / "camera.json").read_text())
+    assert sorted(camera["frames"]) == ["0001.png", "0002.png", "0003.png"]
+    turns = [np.asarray(camera["frames"][name]) for name in sorted(camera["frames"])]
+    assert not np.allclose(turns[0], turns[1], atol=0.1) and not np.allclose(turns[1], turns[2], atol=0.1)
+    sprites = [
+        np.asarray(Image.open(tmp_path / "renders" / "sprites" / "normals" / name)) for name in sorted(camera["frames"])
+    ]
+    for name, sprite in zip(sorted(camera["frames"]), sprites, strict=True):
+        inside, silhouette = _analytic_errors(sprite, np.zeros(3))
+        assert inside <= 5 and silhouette <= 12, (name, inside, silhouette)
+    assert scene.frame_current == 1  # the scene is back on its frame

@@ -14,7 +14,7 @@ import pyspng
 import pytest
 from test_blender_binary import BLENDER, blender
 
-from pixel_sprites.blender import normal_pass
+from pixel_sprites.blender import normal_camera, normal_pass
 
 SCENE_PROPERTIES = bpy.types.Scene.bl_rna.properties
 NEW_COMPOSITOR = "compositing_node_group" in SCENE_PROPERTIES  # Blender 5: a node group, no node_tree
@@ -130,7 +130,7 @@ def test_the_normal_frame_holds_world_normals_and_the_colour_frame_stays_as_it_w
         Path("normals/walk/E/0001.png"),
         Path("walk/E/0001.png"),
     ]
-    assert_world_normals(renders / "normals" / "walk" / "E" / "0001.png", normal_pass.camera_rotation(scene))
+    assert_world_normals(renders / "normals" / "walk" / "E" / "0001.png", normal_camera.camera_rotation(scene))
     assert png_without_timings(render_folder / "0001.png") == png_without_timings(tmp_path / "plain" / "0001.png")
 
 
@@ -304,12 +304,12 @@ def test_the_camera_rotation_takes_world_normals_into_camera_space(tmp_path: Pat
     camera = scene.camera
     camera.location, camera.rotation_euler, camera.scale = (0, -5, 0), (math.pi / 2, 0, 0), (1, 2, 3)  # faces +Y
     bpy.context.view_layer.update()
-    rotation = np.asarray(normal_pass.camera_rotation(scene))
+    rotation = np.asarray(normal_camera.camera_rotation(scene))
     assert np.allclose(rotation @ rotation.T, np.eye(3), atol=1e-6)  # a rotation, though the camera is scaled
     assert np.allclose(rotation @ (1, 0, 0), (1, 0, 0), atol=1e-6)  # right stays right
     assert np.allclose(rotation @ (0, 0, 1), (0, 1, 0), atol=1e-6)  # world up is screen up
     assert np.allclose(rotation @ (0, -1, 0), (0, 0, 1), atol=1e-6)  # toward the camera is toward the viewer
-    path = normal_pass.write_camera_file(tmp_path, scene)
+    path = normal_camera.write_camera_file(tmp_path, scene)
     assert path == tmp_path / "normals" / "camera.json"
     assert json.loads(path.read_text()) == {"world_to_camera": rotation.tolist()}
     assert [p.name for p in path.parent.iterdir()] == ["camera.json"]  # no temporary file left
@@ -322,7 +322,7 @@ import contextlib, sys
 sys.path.insert(0, {addons!r})
 import bpy
 from pathlib import Path
-from pixel_sprites.blender import normal_pass
+from pixel_sprites.blender import normal_camera, normal_pass
 renders = Path({renders!r})
 held = contextlib.ExitStack()
 
@@ -331,7 +331,7 @@ def start(scene, *_):
 
 def stop(scene, *_):
     held.close()
-    normal_pass.write_camera_file(renders, scene)
+    normal_camera.write_camera_file(renders, scene)
     print("GIVEN BACK", scene.view_layers[0].use_pass_normal, scene.use_nodes, len(scene.node_tree.nodes))
 
 bpy.app.handlers.render_init.append(start)

@@ -89,12 +89,28 @@ def test_a_mirrored_facing_turns_its_x_components_too():
 
 def test_world_normals_turn_into_camera_space_with_the_sets_rotation(tmp_path):
     (tmp_path / "camera.json").write_text(json.dumps({"world_to_camera": [[0, 1, 0], [0, 0, 1], [1, 0, 0]]}))
-    rotation = read_camera_file(tmp_path)
-    turned = to_camera(np.array([[[0, 0, 1]]], np.float32), NormalSettings(tmp_path, rotation))
+    settings = NormalSettings.reading(tmp_path)
+    turned = to_camera(np.array([[[0, 0, 1]]], np.float32), settings.rotation_for(tmp_path / "0001.png"))
     assert turned[0, 0].tolist() == [0, 1, 0]
-    assert read_camera_file(tmp_path / "nowhere") is None
+    assert read_camera_file(tmp_path / "nowhere") == (None, ())
     (tmp_path / "camera.json").write_text(json.dumps({"world_to_camera": [[1, 0], [0, 1]]}))
     with pytest.raises(FrameError, match="3x3"):
+        read_camera_file(tmp_path)
+
+
+def test_a_camera_that_moves_gives_each_listed_frame_its_own_rotation(tmp_path):
+    """An orbiting camera: the frames it lists turn with their own rotation, the others with the default."""
+    quarter_turn = [[0, 1, 0], [-1, 0, 0], [0, 0, 1]]
+    identity = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    camera = {"world_to_camera": identity, "frames": {"walk/0002.png": quarter_turn}}
+    (tmp_path / "camera.json").write_text(json.dumps(camera))
+    settings = NormalSettings.reading(tmp_path)
+    east = np.array([[[1, 0, 0]]], np.float32)
+    assert to_camera(east, settings.rotation_for(tmp_path / "walk" / "0001.png"))[0, 0].tolist() == [1, 0, 0]
+    assert to_camera(east, settings.rotation_for(tmp_path / "walk" / "0002.png"))[0, 0].tolist() == [0, -1, 0]
+    assert settings.rotation_for(tmp_path.parent / "elsewhere.png") == settings.world_to_camera
+    (tmp_path / "camera.json").write_text(json.dumps({**camera, "frames": {"walk/0002.png": [[1, 0]]}}))
+    with pytest.raises(FrameError, match=r"camera.json.*3x3"):
         read_camera_file(tmp_path)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +24,9 @@ from .downscale import decode_png
 
 # Where normal renders and normal sprites live: in this folder below the render folder and the sprites folder.
 NORMALS_FOLDER = "normals"
-# The world → camera rotation of a set's normal renders, beside them.
+# The world → camera rotation of a set's normal renders, beside them; with a camera that moves, each frame's too.
 CAMERA_FILE = "camera.json"
+Rotation = tuple[tuple[float, ...], ...]
 FLAT_NORMAL = (128, 128, 255)
 # Below this length a sampled normal says nothing of its direction (the background's zero normal, averaged in at
 # the silhouette, or a block whose voters cancel out): the pixel gets the flat normal.
@@ -37,7 +39,7 @@ class NormalSettings:
 
     folder: Path
     """The normal frames, laid out below it as the colour frames are below ``root`` (or their sprites' root)."""
-    world_to_camera: tuple[tuple[float, ...], ...] | None = None
+    world_to_camera: Rotation | None = None
     """The 3x3 rotation from the renders' space into camera space; None when they are in camera space already."""
     flip_green: bool = False
     """Y down (DirectX), for the engines and tools that want it; the default is Y up (OpenGL)."""
@@ -45,6 +47,16 @@ class NormalSettings:
     """The render folder whose ``normals/`` Blender writes: a colour frame below it has its normal frame at the
     same place below ``folder``, and one elsewhere in a ``normals/`` folder beside it. None: below ``folder`` at
     the sprite's own path (the command line's ``--normals-from``)."""
+
+    frame_rotations: tuple[tuple[str, Rotation], ...] = ()
+    """Rotations of single normal frames (by their path below ``folder``, ``/``-separated), for a camera that moves
+    during the render; every other frame takes ``world_to_camera``."""
+
+    @classmethod
+    def reading(cls, folder: Path, *, flip_green: bool = False, root: Path | None = None) -> NormalSettings:
+        """The settings of the normal frames in ``folder``, their rotations read from its camera file."""
+        default, by_frame = read_camera_file(folder)
+        return cls(folder, default, flip_green=flip_green, root=root, frame_rotations=by_frame)
 
     def frame_for(self, frame: Path, relative: Path) -> Path:
         """The normal frame of the colour frame ``frame``, whose sprite is at ``relative`` below the sprites."""
@@ -55,25 +67,45 @@ class NormalSettings:
         except ValueError:
             return Path(frame).parent / NORMALS_FOLDER / Path(frame).name
 
+    def rotation_for(self, normal_frame: Path) -> Rotation | None:
+        """The rotation into camera space of the normal frame at ``normal_frame``."""
+        if self.frame_rotations:
+            try:
+                return self._rotations.get(Path(normal_frame).relative_to(self.folder).as_posix(), self.world_to_camera)
+            except ValueError:
+                pass
+        return self.world_to_camera
 
-def read_camera_file(folder: Path) -> tuple[tuple[float, ...], ...] | None:
-    """The rotation ``folder/camera.json`` gives, or None if there is none.
+    @cached_property
+    def _rotations(self) -> dict[str, Rotation]:
+        return dict(self.frame_rotations)
+
+
+def _rotation(value: object, path: Path) -> Rotation:
+    matrix = np.array(value, dtype=np.float64)
+    if matrix.shape != (3, 3) or not np.isfinite(matrix).all():
+        raise FrameError(path, "world_to_camera must be a 3x3 matrix of finite numbers")
+    return tuple(tuple(float(number) for number in row) for row in matrix)
+
+
+def read_camera_file(folder: Path) -> tuple[Rotation | None, tuple[tuple[str, Rotation], ...]]:
+    """The rotation ``folder/camera.json`` gives (None if there is no file), and those it gives single frames.
 
     Raises
     ------
     FrameError
-        Naming the file, if it is there but is not a 3x3 matrix of finite numbers.
+        Naming the file, if it is there but its rotations are not 3x3 matrices of finite numbers.
     """
     path = folder / CAMERA_FILE
     if not path.is_file():
-        return None
+        return None, ()
     try:
-        matrix = np.array(json.loads(path.read_text(encoding="utf-8"))["world_to_camera"], dtype=np.float64)
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        default = _rotation(data["world_to_camera"], path)
+        by_frame = tuple(sorted((str(name), _rotation(value, path)) for name, value in data.get("frames", {}).items()))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise FrameError(path, f"not a camera file of Pixel Sprites ({error})") from error
-    if matrix.shape != (3, 3) or not np.isfinite(matrix).all():
-        raise FrameError(path, "world_to_camera must be a 3x3 matrix of finite numbers")
-    return tuple(tuple(float(value) for value in row) for row in matrix)
+    return default, by_frame
 
 
 def read_normals(path: Path, shape: tuple[int, int]) -> NDArray[np.float32]:
@@ -102,11 +134,11 @@ def read_normals(path: Path, shape: tuple[int, int]) -> NDArray[np.float32]:
     return (pixels[:, :, :3].astype(np.float32) * np.float32(2.0 / scale) - np.float32(1.0)).astype(np.float32)
 
 
-def to_camera(normals: NDArray[np.float32], settings: NormalSettings) -> NDArray[np.float32]:
+def to_camera(normals: NDArray[np.float32], rotation_to_camera: Rotation | None) -> NDArray[np.float32]:
     """``normals`` rotated into camera space (a no-op without a rotation)."""
-    if settings.world_to_camera is None:
+    if rotation_to_camera is None:
         return normals
-    rotation = np.asarray(settings.world_to_camera, dtype=np.float32)
+    rotation = np.asarray(rotation_to_camera, dtype=np.float32)
     return (normals @ rotation.T).astype(np.float32)
 
 

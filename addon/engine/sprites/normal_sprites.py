@@ -34,7 +34,8 @@ def frame_normals(settings: NormalSettings, frame: Path, relative: Path, shape: 
     FrameError
         Naming the normal frame, if it is missing, damaged or not of ``shape``.
     """
-    return to_camera(read_normals(settings.frame_for(frame, relative), shape), settings)
+    path = settings.frame_for(frame, relative)
+    return to_camera(read_normals(path, shape), settings.rotation_for(path))
 
 
 def normal_sprite(
