@@ -33,13 +33,24 @@ class Animation:
 
 
 @dataclass(frozen=True)
+class Trim:
+    """A trimmed frame: where its kept pixels start in the full sprite, and their size."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class Cell:
-    """A sprite's place on a page: the top-left pixel of its cell."""
+    """A sprite's place on a page: the top-left pixel of its cell (of its trimmed pixels when ``trim`` is set)."""
 
     sprite: Path
     x: int
     y: int
     duration_ms: int
+    trim: Trim | None = None
 
 
 @dataclass(frozen=True)
