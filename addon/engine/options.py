@@ -115,8 +115,12 @@ PACKED_HELP = (
     "Godot and .aseprite files keep every frame's full-size place"
 )
 EXTRUDE = Option(
-    "extrude", "Extrude", "with --packed: repeat each frame's edge pixels this far around it, for filtered sampling",
-    0, 0, 16,
+    "extrude",
+    "Extrude",
+    "with --packed: repeat each frame's edge pixels this far around it, for filtered sampling",
+    0,
+    0,
+    16,
 )
 # The files written beside each sheet page.
 SHEET_FORMATS = ("json", "godot", "aseprite", "preview")

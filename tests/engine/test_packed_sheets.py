@@ -69,13 +69,17 @@ def sets(tmp_path_factory) -> dict[str, Path]:
     for action, count in (("walk", 4), ("idle", 4)):
         for facing_index, facing in enumerate(FACINGS):
             for frame in range(count):
-                save_png(root / "renders" / action / facing / f"{frame + 1:04d}.png", sprite(action, facing_index, frame))
+                save_png(
+                    root / "renders" / action / facing / f"{frame + 1:04d}.png", sprite(action, facing_index, frame)
+                )
     fixed = root / "fixed"
     process = ["process", str(root / "renders"), "--out", str(fixed), "--pixel", "1", "--colors", "5", "--sheets"]
     assert main(process) == 0
     for path in sorted(fixed.glob("*/*/*.png")):
-        save_png(fixed / "normals" / path.relative_to(fixed), normal(np.asarray(Image.open(path).convert("RGBA")),
-                                                                     int(path.stem) - 1))
+        save_png(
+            fixed / "normals" / path.relative_to(fixed),
+            normal(np.asarray(Image.open(path).convert("RGBA")), int(path.stem) - 1),
+        )
     assert main(["sheet", str(fixed), "--normals"]) == 0
     folders = {"fixed": fixed}
     for case, options in PACKED.items():
@@ -94,7 +98,9 @@ def pages(folder: Path) -> list[Path]:
     """Every JSON page the manifest lists, in order."""
     found = []
     for sheet in manifest(folder)["sheets"]:
-        keys = sorted((key for key in sheet if key == "image" or key.startswith("image_")), key=lambda k: k[6:].zfill(3))
+        keys = sorted(
+            (key for key in sheet if key == "image" or key.startswith("image_")), key=lambda k: k[6:].zfill(3)
+        )
         found += [folder / Path(sheet[key]).with_suffix(".json") for key in keys]
     return found
 
@@ -155,7 +161,11 @@ def sprite_pixels_of(rgba: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("case", PACKED)
 def test_pages_are_cropped_within_max_size_and_distinct_frames_never_overlap(sets, case):
     options = PACKED[case]
-    value = {flag: int(options[i + 1]) for i, flag in enumerate(options) if flag.startswith("--") and i + 1 < len(options) and options[i + 1].isdigit()}
+    value = {
+        flag: int(options[i + 1])
+        for i, flag in enumerate(options)
+        if flag.startswith("--") and i + 1 < len(options) and options[i + 1].isdigit()
+    }
     padding, margin, extrude = value.get("--padding", 1), value.get("--margin", 0), value.get("--extrude", 0)
     max_size = value.get("--max-size", 4096)
     for page in pages(sets[case]):
@@ -171,7 +181,9 @@ def test_pages_are_cropped_within_max_size_and_distinct_frames_never_overlap(set
         for index, (x, y, w, h) in enumerate(grown):
             assert x >= margin and y >= margin
             for ox, oy, ow, oh in grown[index + 1 :]:
-                apart = x + w + padding <= ox or ox + ow + padding <= x or y + h + padding <= oy or oy + oh + padding <= y
+                apart = (
+                    x + w + padding <= ox or ox + ow + padding <= x or y + h + padding <= oy or oy + oh + padding <= y
+                )
                 assert apart, (page.name, (x, y, w, h), (ox, oy, ow, oh))
 
 

@@ -152,8 +152,8 @@ def sprite_frames_text(
             shown_width, shown_height = (width, height) if cell.trim is None else (cell.trim.width, cell.trim.height)
             if cell.x < 0 or cell.y < 0 or cell.x + shown_width > page.width or cell.y + shown_height > page.height:
                 raise ValueError(
-                    f"cell {cell_index} of page {page.name!r} at ({cell.x}, {cell.y}) with a {shown_width}x{shown_height} "
-                    f"sprite lies outside the {page.width}x{page.height} page"
+                    f"cell {cell_index} of page {page.name!r} at ({cell.x}, {cell.y}) with a "
+                    f"{shown_width}x{shown_height} sprite lies outside the {page.width}x{page.height} page"
                 )
             sub_ids[key] = _unique_id(ATLAS_CLASS, f"{image_names[page_index]}/{cell_index}", taken)
 

@@ -162,7 +162,9 @@ def _page(
     return page
 
 
-def compose_packed(page: Page, frames: Mapping[Path, TrimmedFrame], extrude: int, *, normals: bool = False) -> NDArray[np.uint8]:
+def compose_packed(
+    page: Page, frames: Mapping[Path, TrimmedFrame], extrude: int, *, normals: bool = False
+) -> NDArray[np.uint8]:
     """The page's image: each distinct frame's pixels (or normals) once, with its edges extruded. Empty areas of
     a normal page hold the flat normal with alpha 0, as the fixed-cell normal sheets do."""
     image = np.zeros((page.height, page.width, 4), dtype=np.uint8)

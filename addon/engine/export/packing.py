@@ -182,7 +182,9 @@ def fill(
     sizes: Sequence[tuple[int, int]], bin_width: int, bin_height: int, heuristic: str, order: Sequence[int]
 ) -> Placement | None:
     """Place ``sizes`` in ``order`` into one ``bin_width`` x ``bin_height`` bin; None if one does not fit."""
-    bin_: FreeRects | Skyline = Skyline(bin_width, bin_height) if heuristic == "skyline" else FreeRects(bin_width, bin_height)
+    bin_: FreeRects | Skyline = (
+        Skyline(bin_width, bin_height) if heuristic == "skyline" else FreeRects(bin_width, bin_height)
+    )
     positions: list[tuple[int, int]] = [(0, 0)] * len(sizes)
     width = height = 0
     for index in order:

@@ -33,8 +33,8 @@ from .layout import DEFAULT_MAX_SIZE, DEFAULT_PADDING, Animation, Page, pack
 from .normal_sheets import compose_normals, normal_page_name
 from .packed_layout import Spacing, compose_packed, pack_trimmed, trimmed_frames
 from .page_json import page_json
-from .trimming import TrimmedFrame
 from .preview import preview_palette, preview_path, write_preview
+from .trimming import TrimmedFrame
 
 FORMATS = SHEET_FORMATS
 LAYOUTS = LAYOUT.choices
@@ -243,7 +243,9 @@ def _plan_group(
         packed = pack_trimmed(animations, trimmed, name=name, max_size=options.max_size, spacing=spacing)
         pages = packed.pages
         sprites.report.merged += packed.merged
-        sprites.report.notes.append(f"{name}: {packed.merged} of {len(paths)} frames merged with an identical frame, sharing its rectangle")
+        sprites.report.notes.append(
+            f"{name}: {packed.merged} of {len(paths)} frames merged with an identical frame, sharing its rectangle"
+        )
     else:
         pages = pack(
             animations, sprite_set.sprite_size, name=name,
