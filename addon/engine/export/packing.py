@@ -12,6 +12,7 @@ never rotated: Phaser 3 cannot draw a rotated atlas frame (phaser#5012).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,9 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-# Rectangle insertions the layout search may spend on one page: a page of 50 rectangles gets every try, a page
-# of thousands only the first few.
-SEARCH_BUDGET = 12_000
+# Rectangle insertions the layout search may spend on one page, for the skyline (fast, linear in the skyline's
+# segments) and for MaxRects (thorough, linear in its free rectangles): a page of a few dozen rectangles gets every
+# try, a page of thousands only the first few skyline tries.
+SKYLINE_BUDGET = 30_000
+SEARCH_BUDGET = 4_000
 # Bin widths tried, as multiples of the square root of the rectangles' total area.
 _WIDTH_FACTORS = (1.0, 1.15, 0.9, 1.3, 1.5, 0.8, 2.0)
 
@@ -118,54 +121,55 @@ def _drop_contained(rects: NDArray[np.int64]) -> NDArray[np.int64]:
 
 
 class Skyline:
-    """A skyline bin: the top edge of what is placed, as segments ``[x, y, width]`` left to right. Each rectangle
-    rests where its top is lowest (then leftmost), so rows of similar sprites fill like shelves, in time linear
-    in the number of segments."""
+    """A skyline bin: the top edge of what is placed, as segments left to right (``xs[i]`` starts segment ``i``,
+    which ends where the next starts, and ``tops[i]`` is its height). Each rectangle rests where its top is lowest
+    (then leftmost), so rows of similar sprites fill like shelves, in time linear in the number of segments."""
 
     def __init__(self, width: int, height: int) -> None:
         self.width, self.height = width, height
-        self.segments: list[list[int]] = [[0, 0, width]]
+        self.xs: list[int] = [0]
+        self.tops: list[int] = [0]
 
     def find(self, width: int, height: int) -> tuple[int, int] | None:
-        best: tuple[int, int] | None = None
-        segments = self.segments
-        for first in range(len(segments)):
-            x = segments[first][0]
-            if x + width > self.width:
+        xs, tops, count = self.xs, self.tops, len(self.xs)
+        best_top, best_x = self.height - height + 1, -1
+        limit = self.width - width
+        for first in range(count):
+            x = xs[first]
+            if x > limit:
                 break
-            top, index = 0, first
-            while index < len(segments) and segments[index][0] < x + width:
-                top = max(top, segments[index][1])
+            top = tops[first]
+            if top >= best_top:
+                continue  # resting here cannot be lower than the best found
+            right, index = x + width, first + 1
+            while index < count and xs[index] < right and top < best_top:
+                if tops[index] > top:
+                    top = tops[index]
                 index += 1
-            if top + height <= self.height and (best is None or top < best[1]):
-                best = (x, top)
-        return best
+            if top < best_top:
+                best_top, best_x = top, x
+        return None if best_x < 0 else (best_x, best_top)
 
     def place(self, x: int, y: int, width: int, height: int) -> None:
+        xs, tops = self.xs, self.tops
         right = x + width
-        kept: list[list[int]] = []
-        for sx, sy, sw in self.segments:
-            if sx + sw <= x or sx >= right:
-                kept.append([sx, sy, sw])
-                continue
-            if sx < x:
-                kept.append([sx, sy, x - sx])
-            if sx + sw > right:
-                kept.append([right, sy, sx + sw - right])
-        kept.append([x, y + height, width])
-        kept.sort()
-        merged = [kept[0]]
-        for segment in kept[1:]:
-            last = merged[-1]
-            if last[1] == segment[1] and last[0] + last[2] == segment[0]:
-                last[2] += segment[2]
-            else:
-                merged.append(segment)
-        self.segments = merged
+        first = bisect.bisect_right(xs, x) - 1
+        after = bisect.bisect_left(xs, right)
+        end = xs[after] if after < len(xs) else self.width
+        tail = [right] if end > right else []
+        tail_top = [tops[after - 1]] if end > right else []
+        head = [x] if xs[first] == x else [xs[first], x]
+        head_top = [y + height] if xs[first] == x else [tops[first], y + height]
+        xs[first:after] = head + tail
+        tops[first:after] = head_top + tail_top
+        # Neighbours of one height become one segment.
+        for index in range(min(first + len(head) + len(tail), len(xs) - 1), max(first - 1, 0), -1):
+            if tops[index] == tops[index - 1]:
+                del xs[index], tops[index]
 
     def copy(self) -> Skyline:
         twin = Skyline(self.width, self.height)
-        twin.segments = [list(segment) for segment in self.segments]
+        twin.xs, twin.tops = list(self.xs), list(self.tops)
         return twin
 
 
@@ -219,6 +223,7 @@ def pack_page(sizes: Sequence[tuple[int, int]], max_width: int, max_height: int)
         for name, key in _ORDERS.items()
     }
     skyline = [(width, "skyline", order) for width in widths for order in orders]
+    skyline = skyline[: max(1, SKYLINE_BUDGET // len(sizes))]
     maxrects = [(width, heuristic, order) for width in widths for heuristic in _MAXRECTS_HEURISTICS for order in orders]
     maxrects = maxrects[: SEARCH_BUDGET // len(sizes)]
     best: Placement | None = None
