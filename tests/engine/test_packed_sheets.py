@@ -313,3 +313,21 @@ def test_aseprite_reader_renders_the_packed_sets_aseprite_files_as_full_size_fra
         for number, frame in file.iter_frames():
             rendered = sprite_pixels_of(np.asarray(render.frame_to_image(file, frame).convert("RGBA")))
             assert np.array_equal(rendered, expected[number - 1]), (action, number)
+
+
+def test_packed_pages_take_no_more_area_than_maxrects_packer_and_far_less_than_fixed_cells(sets, tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))
+    from scripts.bench import packing
+
+    if packing.reference_areas([]) is None:
+        missing("maxrects-packer is not installed: run `npm ci --prefix tests/js/maxrects`")
+    shutil.copytree(sets["fixed"], tmp_path / "small", ignore=shutil.ignore_patterns("sheets"))
+    characters = {
+        "small": tmp_path / "small",
+        "wide": packing.drawn_character(tmp_path / "wide", packing.wide, {"idle": 4, "swing": 6}),
+        "spear": packing.drawn_character(tmp_path / "spear", packing.spear, {"idle": 4, "walk": 8}),
+    }
+    for name, folder in characters.items():
+        measured = packing.area_ratios(name, folder)
+        assert measured["packed_over_maxrects_packer"] <= 1.0, measured
+        assert measured["packed_over_fixed"] < 0.6, measured
