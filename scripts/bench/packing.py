@@ -177,7 +177,12 @@ def area_ratios(name: str, folder: Path) -> dict[str, Any]:
         sizes = [[w, h] for w, h in unique.values()]
         cases.append({"maxSize": 4096, "padding": PADDING, "border": 0, "sizes": sizes})
     reference = reference_areas(cases)
-    result: dict[str, Any] = {"name": name, "fixed_area": fixed, "packed_area": packed, "packed_over_fixed": packed / fixed}
+    result: dict[str, Any] = {
+        "name": name,
+        "fixed_area": fixed,
+        "packed_area": packed,
+        "packed_over_fixed": packed / fixed,
+    }
     if reference is not None:
         result["maxrects_packer_area"] = sum(case["area"] for case in reference)
         result["packed_over_maxrects_packer"] = packed / result["maxrects_packer_area"]
