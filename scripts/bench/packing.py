@@ -56,10 +56,12 @@ def speed_and_memory(count: int) -> dict[str, Any]:
     from pixel_sprites.engine.files.png import encode_png
 
     rng = np.random.default_rng(0)
-    trimmed, made, trimming = {}, [], 0.0
+    trimmed: dict[Path, Any] = {}
+    made: list[NDArray[np.uint8]] = []
+    trimming = 0.0
     for index in range(count):
         sprite = made[int(rng.integers(0, len(made)))] if made and rng.random() < REPEATED else body(rng)
-        made = (made + [sprite])[-16:]  # a few recent poses to repeat; older full sprites are let go
+        made = [*made, sprite][-16:]  # a few recent poses to repeat; older full sprites are let go
         path = Path(f"a{index // FRAMES_PER_ANIMATION}") / f"{index % FRAMES_PER_ANIMATION:04d}.png"
         started = time.perf_counter()
         trimmed[path] = trim_frame(sprite)
@@ -124,7 +126,7 @@ def drawn_character(folder: Path, draw: Callable[[int, int, int], NDArray[np.uin
 def wide(action: int, facing: int, frame: int) -> NDArray[np.uint8]:
     """A broad brawler (64x64): a wide body, arms swinging out, a club held at arm's length in some facings."""
     sprite = np.zeros((64, 64, 4), np.uint8)
-    swing = int(round(6 * np.sin((frame + facing) * np.pi / 3))) if action else frame % 2
+    swing = round(6 * np.sin((frame + facing) * np.pi / 3)) if action else frame % 2
     sprite[20:62, 14:50] = (150, 90, 60 + 20 * facing, 255)  # facings never look the same
     sprite[26 + swing // 2 : 34, 2 + max(swing, 0) : 62 - max(-swing, 0)] = (200, 150, 110, 255)
     if facing % 4 in (1, 2):
@@ -136,7 +138,7 @@ def wide(action: int, facing: int, frame: int) -> NDArray[np.uint8]:
 def spear(action: int, facing: int, frame: int) -> NDArray[np.uint8]:
     """A lancer (48x96): a slim body, a spear far longer than it, and a thin tail that sways."""
     sprite = np.zeros((96, 48, 4), np.uint8)
-    sway = int(round(8 * np.sin((frame + 2 * facing) * np.pi / 4))) if action else 0
+    sway = round(8 * np.sin((frame + 2 * facing) * np.pi / 4)) if action else 0
     sprite[40:94, 18:30] = (60, 110, 60 + 20 * facing, 255)  # facings never look the same
     sprite[2 + abs(sway) // 2 : 90, 33 + facing % 3] = (200, 200, 210, 255)
     rows = np.arange(60, 92)

@@ -279,11 +279,11 @@ def packing(data: dict[str, Any]) -> str:
         f"Trimming and merging {speed['sprites']:,} sprites takes {speed['trim_and_merge_seconds']:.2f} s and "
         f"packing them {speed['pack_seconds']:.2f} s ({speed['trim_merge_pack_seconds']:.2f} s in all; "
         f"{speed['merged']:,} merged, pages {pages}); composing and encoding the pages one at a time takes "
-        f"{speed['compose_and_encode_seconds']:.2f} s and allocates at most {speed['peak_bytes_while_composing'] / mib:.1f} "
-        f"MiB beyond the {speed['trimmed_sprite_bytes'] / mib:.1f} MiB of trimmed sprites (the largest page's pixels: "
-        f"{speed['largest_page_bytes'] / mib:.1f} MiB; the full sprites would be {speed['full_sprite_bytes'] / mib:.1f} "
-        "MiB).\n\nThe pages' total area, per character, against fixed cells and against maxrects-packer on the same "
-        "unique trimmed rectangles:\n\n" + table(headers, rows)
+        f"{speed['compose_and_encode_seconds']:.2f} s and allocates at most "
+        f"{speed['peak_bytes_while_composing'] / mib:.1f} MiB beyond the {speed['trimmed_sprite_bytes'] / mib:.1f} MiB "
+        f"of trimmed sprites (the largest page's pixels: {speed['largest_page_bytes'] / mib:.1f} MiB; the full sprites "
+        f"would be {speed['full_sprite_bytes'] / mib:.1f} MiB).\n\nThe pages' total area, per character, against "
+        "fixed cells and against maxrects-packer on the same unique trimmed rectangles:\n\n" + table(headers, rows)
     )
 
 
