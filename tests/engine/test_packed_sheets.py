@@ -331,3 +331,16 @@ def test_packed_pages_take_no_more_area_than_maxrects_packer_and_far_less_than_f
         measured = packing.area_ratios(name, folder)
         assert measured["packed_over_maxrects_packer"] <= 1.0, measured
         assert measured["packed_over_fixed"] < 0.6, measured
+
+
+def test_process_sheets_packed_writes_the_same_packed_files_as_sheet_packed(sets, tmp_path, capsys):
+    renders = sets["fixed"].parent / "renders"
+    command = ["process", str(renders), "--out", str(tmp_path / "out"), "--pixel", "1", "--colors", "5", "--sheets"]
+    assert main([*command, "--packed"]) == 0
+    assert "idle: 10 of 16 frames merged with an identical frame" in capsys.readouterr().err
+    for name in ("idle.json", "idle.tres", "walk.json", "walk.tres"):
+        assert (tmp_path / "out" / "sheets" / name).read_bytes() == (sets["plain"] / "sheets" / name).read_bytes()
+    for name in ("idle.png", "walk.png"):  # the same pixels (the palette's entries may come in another order)
+        assert np.array_equal(
+            page_pixels(tmp_path / "out" / "sheets" / name), page_pixels(sets["plain"] / "sheets" / name)
+        )
