@@ -4,6 +4,10 @@ One ``.tres`` describes an action's pages: an ``ext_resource`` (``Texture2D``) f
 ``AtlasTexture`` sub-resource for each cell (the page, the cell's rectangle, ``filter_clip`` so that a
 neighbouring cell never bleeds in when the sprite is filtered or scaled), and a ``[resource]`` whose
 ``animations`` property lists one animation per placed animation. An ``AnimatedSprite2D`` plays it as is.
+On packed pages a cell is trimmed: its ``AtlasTexture`` has the trimmed ``region`` and a ``margin`` of
+``Rect2(offset x, offset y, full w - trimmed w, full h - trimmed h)``, so the texture keeps the full sprite's size
+and draws the pixels at their place; cells with one rectangle and one trim share one ``AtlasTexture``, and an
+animation spread over pages is one animation.
 
 What Godot does, read from its sources (``godotengine/godot``):
 
@@ -110,7 +114,8 @@ def sprite_frames_text(
             if not (math.isfinite(animation.fps) and animation.fps > 0):
                 raise ValueError(f"animation {animation.name!r}: the frame rate must be above 0, got {animation.fps}")
             cells = [(page_index, cell) for cell in range(animation.first, animation.last + 1)]
-            if animations and animations[-1][0] == animation.name and page_index > animations[-1][3][-1][0]:
+            packed = page.cells[animation.first].trim is not None
+            if packed and animations and animations[-1][0] == animation.name and page_index > animations[-1][3][-1][0]:
                 animations[-1][3].extend(cells)  # a packed animation too long for one page continues on the next
             else:
                 animations.append((animation.name, float(animation.fps), animation.loop, cells))
