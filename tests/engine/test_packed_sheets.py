@@ -141,6 +141,11 @@ def test_every_packed_frame_rebuilds_its_sprite_from_the_page_and_its_offsets(se
         cut = page_pixels(page)[rect["y"] : rect["y"] + rect["h"], rect["x"] : rect["x"] + rect["w"]]
         full[source["y"] : source["y"] + source["h"], source["x"] : source["x"] + source["w"]] = cut
         assert np.array_equal(sprite_pixels_of(full), sprite_pixels(path)), (case, page.name, name)
+        if case == "action":  # extruded by 1: the row above and the column left of the frame repeat its edges
+            page_image = page_pixels(page)
+            above = page_image[rect["y"] - 1, rect["x"] : rect["x"] + rect["w"]]
+            left = page_image[rect["y"] : rect["y"] + rect["h"], rect["x"] - 1]
+            assert np.array_equal(above, cut[0]) and np.array_equal(left, cut[:, 0])
         if case == "action":  # the normal page holds the normal sprite at the same place
             normals = page_pixels(page, "_n")[rect["y"] : rect["y"] + rect["h"], rect["x"] : rect["x"] + rect["w"]]
             expected = np.asarray(Image.open(folder / "normals" / path.relative_to(folder)).convert("RGBA"))
