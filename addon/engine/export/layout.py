@@ -6,6 +6,9 @@ facing) takes a group of rows: its frames left to right, wrapping onto further
 rows when a row would pass the size limit. Row groups stack top to bottom, and
 a group that would pass the limit starts a new page, so an animation never
 spans two pages (Phaser and Aseprite's JSON describe one image each).
+
+Packed pages (``--packed``) hold trimmed frames instead, laid out by :mod:`.packed_layout`; their cells carry a
+:class:`Trim`.
 """
 
 from __future__ import annotations

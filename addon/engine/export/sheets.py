@@ -4,7 +4,8 @@ For each action (or one atlas for the whole set) this writes, in
 ``<sprites folder>/sheets/``: the sheet pages (paletted PNG when the sprites'
 colours fit, else RGBA), an Aseprite/TexturePacker JSON per page (Phaser,
 PixiJS), a Godot 4 ``SpriteFrames`` resource, an ``.aseprite`` file and an
-animated preview with all facings side by side.
+animated preview with all facings side by side. With ``packed``, the pages hold trimmed, merged, densely
+packed frames (:mod:`.packed_layout`) and the engine files say where each full-size frame lies.
 """
 
 from __future__ import annotations
