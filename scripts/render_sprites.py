@@ -74,6 +74,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
         help="Normal Maps: render the Normal pass too and write normal-map sprites and sheets (--no-normals: off)",
     )  # fmt: skip
     parser.add_argument("--normals-y-down", action=on_off, help="normal maps with green pointing down (DirectX)")
+    parser.add_argument("--packed", action=on_off, help=f"sheets: {options.PACKED_HELP} (--no-packed: fixed cells)")
+    add_option(parser, options.EXTRUDE, default=argparse.SUPPRESS)
     sprite_set = parser.add_argument_group("sprite set (any of these renders a set, as Render Sprite Set does)")
     add_option(sprite_set, options.DIRECTIONS, default=argparse.SUPPRESS)
     sprite_set.add_argument("--start-facing", choices=COMPASS, help="facing as set up")
@@ -99,6 +101,8 @@ OPTION_SETTINGS = {
     "sprite_size_render": "render_at_sprite_size",
     "normals": "normal_maps",
     "normals_y_down": "normal_y_down",
+    "packed": "sheet_packed",
+    "extrude": "sheet_extrude",
 }
 SET_OPTION_SETTINGS = {
     "directions": "directions",

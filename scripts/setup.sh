@@ -52,6 +52,14 @@ if [ ! -f "$stamp" ]; then
     touch "$stamp"
 fi
 
+# maxrects-packer (npm): the area reference of packed sheets (tests/engine/test_packed_sheets.py, scripts/bench)
+stamp="tests/js/maxrects/node_modules/.installed-$(sha256sum tests/js/maxrects/package-lock.json | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+    echo "== installing maxrects-packer, the packing reference"
+    npm ci --prefix tests/js/maxrects --no-audit --no-fund --loglevel=error
+    touch "$stamp"
+fi
+
 # Debian's Chromium and Phaser (npm): the real consumer of the sheets' JSON, in tests/phaser_reader.py
 if ! command -v chromium >/dev/null 2>&1; then
     echo "== installing Debian's Chromium, for the Phaser check of the sheets"

@@ -183,3 +183,42 @@ def phaser_lighting(json_path: Path, image_path: Path, normal_path: Path, *, tim
     except (IndexError, json.JSONDecodeError) as error:
         raise PhaserError(f"Phaser harness failed (exit {run.returncode}): {run.stderr.strip()}") from error
     return report
+
+
+def phaser_draw(sheets: list[tuple[Path, Path]], *, timeout: float = 120.0) -> dict[str, Any]:
+    """Draw every frame of each sheet (JSON, PNG) with Phaser's WebGL renderer (SwiftShader), each as an Image at
+    origin (0, 0), in one run (``tests/js/phaser/draw.html``).
+
+    Returns ``{"frames": {(sheet index, frame name): the drawn (realHeight, realWidth, 4) pixels}, "errors": [...],
+    "phaserVersion": ...}``. Raises :class:`PhaserError` only when the harness itself could not run.
+    """
+    import tempfile
+
+    reason = phaser_available()
+    if reason is not None:
+        raise PhaserError(reason)
+    with tempfile.TemporaryDirectory(prefix="pixel-sprites-phaser-draw-") as scratch:
+        listing = Path(scratch) / "sheets.json"
+        listing.write_text(
+            json.dumps([{"json": str(Path(j).resolve()), "image": str(Path(i).resolve())} for j, i in sheets])
+        )
+        command = [shutil.which("node") or "node", str(RUN_SCRIPT), "--draw", str(listing)]
+        command += ["--chromium", _chromium(), "--timeout-ms", str(int(timeout * 1000))]
+        try:
+            run = subprocess.run(command, cwd=PHASER_DIR, capture_output=True, text=True, timeout=timeout + 30)
+        except subprocess.TimeoutExpired as error:
+            raise PhaserError(f"Phaser harness did not finish in {timeout + 30:.0f} s") from error
+    try:
+        report: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError) as error:
+        raise PhaserError(f"Phaser harness failed (exit {run.returncode}): {run.stderr.strip()}") from error
+    frames = {}
+    if "rgba" in report:
+        canvas = np.frombuffer(base64.b64decode(report["rgba"]), np.uint8).reshape(report["height"], report["width"], 4)
+        for item in report["drawn"]:
+            x, y, w, h = item["x"], item["y"], item["w"], item["h"]
+            frames[item["sheet"], item["name"]] = canvas[y : y + h, x : x + w].copy()
+    errors = list(report.get("errors", [])) + list(report.get("loadErrors", []))
+    if report.get("exception"):
+        errors.append(report["exception"])
+    return {"frames": frames, "errors": errors, "phaserVersion": report.get("phaserVersion")}

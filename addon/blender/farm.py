@@ -298,7 +298,8 @@ class PIXEL_SPRITES_OT_farm_sheets(_RendersOperator):
         made.save(folder)
         for path, reason in report.skipped:
             print(f"{sprites.SUMMARY_PREFIX}: skipped {path}: {reason}")
-        return f"{report.cells} sprites on sheets in {folder / 'sheets'}"
+        merged = f", {report.merged} merged with identical frames" if options.packed else ""
+        return f"{report.cells} sprites on sheets in {folder / 'sheets'}{merged}"
 
 
 def _by_number(name: str) -> tuple[int, str]:

@@ -205,7 +205,11 @@ class PIXEL_SPRITES_PT_output(_SubPanel, bpy.types.Panel):
         layout.prop(settings, "output_folder", text="Sprites")
         layout.prop(settings, "make_sheets")
         if settings.make_sheets:
-            layout.prop(settings, "sheet_layout")
+            row = layout.row(align=True)
+            row.prop(settings, "sheet_layout")
+            row.prop(settings, "sheet_packed")
+            if settings.sheet_packed:
+                layout.prop(settings, "sheet_extrude", text="Extrude")
             layout.prop(settings, "max_sheet_size", text="Max Size")
             layout.prop(settings, "sheet_padding", text="Padding")
             layout.prop(settings, "sheet_margin", text="Margin")

@@ -214,6 +214,8 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
     sheet_padding: _number_property(options.PADDING)  # type: ignore[valid-type]
     sheet_margin: _number_property(options.MARGIN)  # type: ignore[valid-type]
     sheet_rgba: bpy.props.BoolProperty(name="RGBA Sheets", description="RGBA even where a paletted PNG would do")  # type: ignore[valid-type]
+    sheet_packed: bpy.props.BoolProperty(name="Packed", description=options.PACKED_HELP.capitalize(), default=False)  # type: ignore[valid-type]
+    sheet_extrude: _number_property(options.EXTRUDE)  # type: ignore[valid-type]
     palette: bpy.props.CollectionProperty(type=PIXEL_SPRITES_PG_color)  # type: ignore[valid-type]
     skipped: bpy.props.CollectionProperty(type=PIXEL_SPRITES_PG_skipped)  # type: ignore[valid-type]
     last_summary: bpy.props.StringProperty(name="Last Run")  # type: ignore[valid-type]
@@ -248,6 +250,7 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
         return SheetOptions(
             layout=self.sheet_layout, max_size=self.max_sheet_size, padding=self.sheet_padding,
             margin=self.sheet_margin, rgba=self.sheet_rgba, normals=self.normal_maps,
+            packed=self.sheet_packed, extrude=self.sheet_extrude if self.sheet_packed else 0,
         )  # fmt: skip
 
     def sprite_job(

@@ -349,11 +349,14 @@ def _file_names(frames: list[Path]) -> list[str]:
 
 def _action_lines(outcome: SetOutcome, rendered: list[RenderedAction]) -> list[str]:
     facing_count = len(outcome.sprite_set.facings)
-    return [
+    lines = [
         f"{item.action.name}: {facing_count} facings x {len(item.action.files)} frames at "
         f"{item.action.rate:g} fps, {len(item.frames)} renders"
         for item in rendered
     ]
+    if outcome.sheets is not None and outcome.sheets.merged:  # packed sheets
+        lines.append(f"sheets: {outcome.sheets.merged} frames merged with identical frames")
+    return lines
 
 
 def cancel() -> bool:

@@ -28,6 +28,7 @@ examples:
   pixel-sprites apply renders/walk/E --root renders/ --palette hero.gpl --out sprites/   # a farm's chunk
   pixel-sprites process renders/ --out sprites/ --pixel 10 --sheets   # renders/<action>/<facing>/0001.png
   pixel-sprites sheet sprites/ --layout atlas --max-size 2048 --padding 2 --formats json,godot
+  pixel-sprites sheet sprites/ --packed --extrude 1   # trimmed, merged, densely packed pages
   pixel-sprites grid sprites/ --out hero_sheet.png --columns 8 --scale 4
 """
 

@@ -38,7 +38,7 @@ def palette_settings(args: argparse.Namespace) -> PaletteSettings:
 def sheet_options(args: argparse.Namespace) -> SheetOptions:
     return SheetOptions(
         layout=args.layout, max_size=args.max_size, padding=args.padding, margin=args.margin,
-        rgba=args.rgba, formats=args.formats,
+        rgba=args.rgba, formats=args.formats, packed=args.packed, extrude=args.extrude,
     )  # fmt: skip
 
 

@@ -22,6 +22,8 @@ SHEET_DEFAULTS: dict[str, object] = {
     "rgba": False,
     "fps": options.FPS.default,
     "character": None,
+    "packed": False,
+    "extrude": options.EXTRUDE.default,
 }
 
 
@@ -63,6 +65,8 @@ def add_sheet_options(parser: argparse.ArgumentParser) -> None:
         "--rgba", action="store_true", default=unset, help="RGBA sheets even where a paletted PNG would do"
     )
     add_option(group, options.FPS, default=unset)
+    group.add_argument("--packed", action="store_true", default=unset, help=options.PACKED_HELP)
+    add_option(group, options.EXTRUDE, default=unset)
     group.add_argument(
         "--character", default=unset, help="the character whose manifest and palette to use (default: the only one)"
     )

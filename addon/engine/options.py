@@ -109,6 +109,19 @@ LAYOUT = Option(
     "action",
     choices=tuple(LAYOUTS),
 )
+# Packed atlases: frames trimmed to their pixels, identical ones merged, packed by MaxRects (engine/export/packing.py).
+PACKED_HELP = (
+    "pack the sheets: trim every frame to its opaque pixels, merge identical frames, pack them densely; the JSON, "
+    "Godot and .aseprite files keep every frame's full-size place"
+)
+EXTRUDE = Option(
+    "extrude",
+    "Extrude",
+    "with --packed: repeat each frame's edge pixels this far around it, for filtered sampling",
+    0,
+    0,
+    16,
+)
 # The files written beside each sheet page.
 SHEET_FORMATS = ("json", "godot", "aseprite", "preview")
 FPS = Option("fps", "Frame Rate", "frame rate of sprites without a set manifest", 24.0, 0.001, 1000.0)

@@ -30,6 +30,8 @@ class Options:
     memory_frames: int
     spool_frames: int
     sheet_cells: int
+    packing_sprites: int
+    packing_demo: Path | None
     workers: int
     render_size: tuple[int, int]
     samples: int

@@ -21,6 +21,8 @@ Sections, in the order they run (a size of 0 skips its section):
     sets         Render Sprite Set against plain renders: the set's overhead (Blender)
     normals      what Normal Maps add to a sprite set, at full size and at sprite size (Blender)
     sheets       sheet packing with every engine file, per 1,000 cells
+    packing      packed sheets (--packed): --packing-sprites sprites trimmed, merged and packed (time, memory), and
+                 the pages' area against maxrects-packer and fixed cells (two drawn characters, --packing-demo)
     frame-list   what sprites add to Debian's blender -a and --render-frame (skipped without a blender binary)
 
 The base frames are Cycles renders of the demo character (24 at --render-size, kept in --work-dir), or the PNGs of
@@ -40,7 +42,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from . import decoders, frame_list, quality, rendering, sampling, sheets, speed, spool, tables
+from . import decoders, frame_list, packing, quality, rendering, sampling, sheets, speed, spool, tables
 from .inputs import Inputs, Options
 from .machine import describe_machine, describe_run
 
@@ -56,11 +58,12 @@ SECTIONS: dict[str, Callable[[Inputs], dict[str, Any]]] = {
     "sets": rendering.sets_section,
     "normals": rendering.normals_section,
     "sheets": sheets.sheets_section,
+    "packing": packing.packing_section,
     "frame-list": frame_list.frame_list_section,
 }
 # The size options of a section: when they are all 0, the section is left out.
 SIZES = {"speed": ("frames", "small_frames"), "memory": ("memory_frames",), "spool": ("spool_frames",),
-         "sheets": ("sheet_cells",)}  # fmt: skip
+         "sheets": ("sheet_cells",), "packing": ("packing_sprites",)}  # fmt: skip
 # /var/tmp, not /tmp: /tmp is a tmpfs on many systems, and the spool section needs its output folder on disk.
 DEFAULT_WORK = Path("/var/tmp/pixel_sprites_benchmark")
 
@@ -91,6 +94,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--memory-frames", type=int, default=30_000, help="memory: frames (default 30000)")
     parser.add_argument("--spool-frames", type=int, default=30_000, help="spool: frames (default 30000)")
     parser.add_argument("--sheet-cells", type=int, default=1000, help="sheets: sprites packed (default 1000)")
+    parser.add_argument("--packing-sprites", type=int, default=10_000, help="packing: sprites (default 10000)")
+    parser.add_argument("--packing-demo", type=Path, help="packing: the demo set's sprites folder, to measure too")
     parser.add_argument("--workers", type=int, default=engine.RunOptions().workers, help="default: the engine's")
     parser.add_argument(
         "--render-size", type=render_size, default=(640, 900), help="Cycles renders, WxH (default 640x900)"
@@ -118,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         memory_frames=args.memory_frames,
         spool_frames=args.spool_frames,
         sheet_cells=args.sheet_cells,
+        packing_sprites=args.packing_sprites,
+        packing_demo=args.packing_demo.resolve() if args.packing_demo else None,
         workers=args.workers,
         render_size=args.render_size,
         samples=args.samples,

@@ -261,6 +261,32 @@ def sheets(data: dict[str, Any]) -> str:
     )
 
 
+def packing(data: dict[str, Any]) -> str:
+    speed = data["speed"]
+    mib = 1024**2
+    pages = ", ".join(f"{w}x{h}" for w, h in speed["pages"])
+    rows = [
+        [
+            row["name"], f"{row['fixed_area']:,}", f"{row['packed_area']:,}", f"{row['packed_over_fixed']:.2f}x",
+            f"{row['maxrects_packer_area']:,}" if "maxrects_packer_area" in row else "not run",
+            f"{row['packed_over_maxrects_packer']:.3f}x" if "packed_over_maxrects_packer" in row else "",
+        ]
+        for row in data["areas"]
+    ]  # fmt: skip
+    headers = ["character", "fixed cells (px²)", "packed (px²)", "packed / fixed", "maxrects-packer (px²)",
+               "packed / maxrects-packer"]  # fmt: skip
+    return (
+        f"Trimming and merging {speed['sprites']:,} sprites takes {speed['trim_and_merge_seconds']:.2f} s and "
+        f"packing them {speed['pack_seconds']:.2f} s ({speed['trim_merge_pack_seconds']:.2f} s in all; "
+        f"{speed['merged']:,} merged, pages {pages}); composing and encoding the pages one at a time takes "
+        f"{speed['compose_and_encode_seconds']:.2f} s and allocates at most "
+        f"{speed['peak_bytes_while_composing'] / mib:.1f} MiB beyond the {speed['trimmed_sprite_bytes'] / mib:.1f} MiB "
+        f"of trimmed sprites (the largest page's pixels: {speed['largest_page_bytes'] / mib:.1f} MiB; the full sprites "
+        f"would be {speed['full_sprite_bytes'] / mib:.1f} MiB).\n\nThe pages' total area, per character, against "
+        "fixed cells and against maxrects-packer on the same unique trimmed rectangles:\n\n" + table(headers, rows)
+    )
+
+
 def frame_list(data: dict[str, Any]) -> str:
     width, height = data["render_size"]
     return (
@@ -284,5 +310,6 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "sets": sets,
     "normals": normals,
     "sheets": sheets,
+    "packing": packing,
     "frame-list": frame_list,
 }

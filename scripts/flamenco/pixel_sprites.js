@@ -92,6 +92,10 @@ const JOB_TYPE = {
           eval: "C.scene.pixel_sprites.make_sheets",
           evalInfo: { showLinkButton: true, description: "The scene's Make Sheets setting" },
           description: "Make the sheets and engine files once every sprite is written" },
+        { key: "packed", type: "bool",
+          eval: "C.scene.pixel_sprites.sheet_packed",
+          evalInfo: { showLinkButton: true, description: "The scene's Packed sheets setting" },
+          description: "Packed sheets: frames trimmed, identical ones merged, packed densely (the sheets task)" },
         { key: "normal_maps", type: "bool",
           eval: "C.scene.pixel_sprites.normal_maps",
           evalInfo: { showLinkButton: true, description: "The scene's Normal Maps setting" },
@@ -208,7 +212,9 @@ function compileJob(job) {
         print("No sheets: the scene has no sprite set (Directions & Actions) to make sheets of");
     } else if (settings.sheets) {
         const sheets = author.Task("sheets", "blender");
-        sheets.addCommand(pixelSpritesCommand(settings, baseArgs, spriteSettings,
+        // Only the sheets task packs; off leaves the scene's own setting, as every other setting not given does.
+        const sheetSettings = settings.packed ? `${spriteSettings}; s.sheet_packed = True` : spriteSettings;
+        sheets.addCommand(pixelSpritesCommand(settings, baseArgs, sheetSettings,
             callExpr("farm_sheets", [["renders", pyPath(renderDir, "render_output_path")]])));
         for (const task of applyTasks) {
             sheets.addDependency(task);

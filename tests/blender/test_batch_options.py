@@ -42,6 +42,7 @@ def settings() -> Any:
         entry = saved.set_actions.add()
         entry.action, entry.frame_step = bpy.data.actions[name], step
     saved.make_sheets = True
+    saved.sheet_packed, saved.sheet_extrude = True, 3
     scene.frame_step = 5
     return saved
 
@@ -98,6 +99,7 @@ TURNED_ON = {"enabled": True}
         (["--out", ""], {"output_folder": ""}),  # the default: 'sprites' beside the renders
         (["--directions", "4"], {"directions": 4}),
         (["--start-facing", "N"], {"start_facing": "N"}),
+        (["--extrude", "1"], {"sheet_extrude": 1}),
     ],
 )
 def test_only_the_options_given_change_the_scene(settings, argv: list[str], changes: dict[str, Any]) -> None:
@@ -116,6 +118,7 @@ def test_paths_given_are_made_absolute(settings, tmp_path: Path) -> None:
         ("sprite-size-render", "render_at_sprite_size"),
         ("indexed", "indexed"),
         ("mirror", "mirror"),
+        ("packed", "sheet_packed"),
     ],
 )
 def test_each_on_off_flag_turns_its_setting_either_way_and_nothing_else(settings, flag: str, setting: str) -> None:

@@ -293,6 +293,7 @@ def test_majority_sampling_takes_each_block_s_most_common_palette_colour(tmp_pat
         ("max_colors", options.MAX_COLORS),
         ("tolerance", options.TOLERANCE),
         ("seed", options.SEED),
+        ("sheet_extrude", options.EXTRUDE),
     ],
 )
 def test_property_range_and_default_are_the_shared_option(name, option):
@@ -329,3 +330,13 @@ def test_small_tolerance_is_held_exactly_and_reaches_the_engine():
     assert abs(settings.palette_settings().tolerance - 0.2) < 1e-6
     settings.tolerance = 0.01  # below the option's minimum: Blender clamps it there
     assert settings.tolerance == pytest.approx(options.TOLERANCE.minimum, rel=1e-6)
+
+
+def test_packed_sheets_reach_the_sheet_options_and_extrude_acts_only_with_them():
+    settings = bpy.context.scene.pixel_sprites
+    assert (settings.sheet_options().packed, settings.sheet_options().extrude) == (False, 0)  # fixed cells by default
+    settings.sheet_extrude = 2
+    assert (settings.sheet_options().packed, settings.sheet_options().extrude) == (False, 0)
+    settings.sheet_packed = True
+    assert (settings.sheet_options().packed, settings.sheet_options().extrude) == (True, 2)
+    settings.sheet_packed, settings.sheet_extrude = False, 0

@@ -408,6 +408,26 @@ def test_frame_step_renders_every_other_frame_and_times_the_sheets(scene, tmp_pa
     assert scene.frame_step == 1
 
 
+def test_the_packed_setting_gives_trimmed_sheets_that_keep_every_frames_place(scene, tmp_path):
+    add_actions(scene, "walk", frame_step=2)
+    scene.pixel_sprites.sheet_packed, scene.pixel_sprites.sheet_extrude = True, 1
+    assert bpy.ops.pixel_sprites.render_set() == {"FINISHED"}
+
+    sheets = tmp_path / "renders" / "sprites" / "sheets"
+    frames = list(json.loads((sheets / "walk.json").read_text())["frames"].values())
+    assert len(frames) == 12 and all(frame["trimmed"] for frame in frames)
+    assert all(frame["frame"]["w"] < frame["sourceSize"]["w"] for frame in frames)
+    page = rgba(sheets / "walk.png")
+    for frame, name in zip(
+        frames, [f"{facing}/{file}" for facing in COMPASS_4 for file in frame_names([1, 3, 5])], strict=True
+    ):
+        rect, source = frame["frame"], frame["spriteSourceSize"]
+        sprite = rgba(tmp_path / "renders" / "sprites" / "walk" / name)
+        kept = sprite[source["y"] : source["y"] + source["h"], source["x"] : source["x"] + source["w"]]
+        assert np.array_equal(page[rect["y"] : rect["y"] + rect["h"], rect["x"] : rect["x"] + rect["w"]], kept)
+    assert "margin = Rect2(" in (sheets / "walk.tres").read_text()
+
+
 # 5. A locked palette keeps the other actions' sprites.
 
 

@@ -395,7 +395,7 @@ def test_job_type_settings_are_valid_flamenco_settings(node: str) -> None:
     assert set(settings) == {
         "frames", "chunk_size", "render_output_root", "add_path_components", "render_output_path", "character",
         "pixel", "colors", "palette_mode", "palette_file", "sheets", "set_actions", "directions", "set_frames",
-        "start_facing", "blendfile", "scene", "normal_maps",
+        "start_facing", "blendfile", "scene", "normal_maps", "packed",
     }  # fmt: skip
     python_type = {"string": str, "int32": int, "float": float, "bool": bool}
     for key, setting in settings.items():
@@ -797,6 +797,7 @@ def test_settings_from_a_blender_scene_make_the_job_the_operators_run(node: str)
         "colors": "12",
         "palette_mode": "fit",
         "sheets": True,
+        "packed": False,
         "normal_maps": False,
         "set_actions": "walk,Run/Fast\\, now,default",
         "set_frames": json.dumps([["walk", "1,3,5,7,9,11"], ["Run/Fast, now", "5,6,7,8"], ["default", "1,6,11,16"]]),
@@ -845,3 +846,13 @@ def test_normal_maps_turn_on_in_every_task_that_renders_or_makes_sprites_and_off
         assigned = sprite_call(task)[2]
         assert assigned.get("normal_maps") is True, name  # the render writes normals; apply and sheets use them
         assert "normal_maps" not in sprite_call(plain[name])[2], name  # off: the scene's own setting stays
+
+
+def test_packed_sheets_turn_on_in_the_sheets_task_only_and_off_changes_nothing(node: str) -> None:
+    plain = by_name(compiled(node, set_actions=SET_ACTIONS, directions=4, frames="1-3"))
+    packed = by_name(compiled(node, set_actions=SET_ACTIONS, directions=4, frames="1-3", packed=True))
+    assert list(packed) == list(plain)
+    for name, task in packed.items():
+        assigned = sprite_call(task)[2]
+        assert assigned.get("sheet_packed") is (True if name == "sheets" else None), name
+        assert "sheet_packed" not in sprite_call(plain[name])[2], name  # off: the scene's own setting stays

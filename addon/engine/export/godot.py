@@ -4,6 +4,10 @@ One ``.tres`` describes an action's pages: an ``ext_resource`` (``Texture2D``) f
 ``AtlasTexture`` sub-resource for each cell (the page, the cell's rectangle, ``filter_clip`` so that a
 neighbouring cell never bleeds in when the sprite is filtered or scaled), and a ``[resource]`` whose
 ``animations`` property lists one animation per placed animation. An ``AnimatedSprite2D`` plays it as is.
+On packed pages a cell is trimmed: its ``AtlasTexture`` has the trimmed ``region`` and a ``margin`` of
+``Rect2(offset x, offset y, full w - trimmed w, full h - trimmed h)``, so the texture keeps the full sprite's size
+and draws the pixels at their place; cells with one rectangle and one trim share one ``AtlasTexture``, and an
+animation spread over pages is one animation.
 
 What Godot does, read from its sources (``godotengine/godot``):
 
@@ -52,7 +56,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..files.atomic import write_atomically
-from .layout import Page
+from .layout import Page, Trim
 
 FORMAT = 3
 ATLAS_CLASS = "AtlasTexture"
@@ -99,7 +103,7 @@ def sprite_frames_text(
         for name in normal_names:
             _check_image_name(name)
 
-    animations = []  # (name, fps, loop, page index, cell indices)
+    animations: list[tuple[str, float, bool, list[tuple[int, int]]]] = []  # (name, fps, loop, (page, cell) pairs)
     for page_index, page in enumerate(pages):
         for animation in page.animations:
             if not 0 <= animation.first <= animation.last < len(page.cells):
@@ -109,8 +113,12 @@ def sprite_frames_text(
                 )
             if not (math.isfinite(animation.fps) and animation.fps > 0):
                 raise ValueError(f"animation {animation.name!r}: the frame rate must be above 0, got {animation.fps}")
-            cells = range(animation.first, animation.last + 1)
-            animations.append((animation.name, float(animation.fps), animation.loop, page_index, cells))
+            cells = [(page_index, cell) for cell in range(animation.first, animation.last + 1)]
+            packed = page.cells[animation.first].trim is not None
+            if packed and animations and animations[-1][0] == animation.name and page_index > animations[-1][3][-1][0]:
+                animations[-1][3].extend(cells)  # a packed animation too long for one page continues on the next
+            else:
+                animations.append((animation.name, float(animation.fps), animation.loop, cells))
     names = [name for name, *_ in animations]
     for name in names:
         if not name:
@@ -127,23 +135,30 @@ def sprite_frames_text(
     canvas_ids: dict[int, str] = {}  # page index → id of its CanvasTexture
     sub_ids: dict[tuple[int, int], str] = {}  # (page index, cell index) → id
     taken: set[str] = set()
-    for _, _, _, page_index, cells in animations:
-        if page_index not in ext_ids:
+    # Frames that share a place and a trim share one AtlasTexture: the first cell that has them.
+    shared: dict[tuple[int, int, int, Trim | None], int] = {}
+    used: dict[tuple[int, int], tuple[int, int]] = {}  # (page index, cell index) → the key of its AtlasTexture
+    for _, _, _, cells in animations:
+        for page_index, _ in cells:
+            if page_index in ext_ids:
+                continue
             number = len(ext_ids) + len(normal_ids) + 1
             ext_ids[page_index] = f"{number}_{_short_id(f'{number}/{image_names[page_index]}')}"
             if normal_names is not None:
                 number += 1
                 normal_ids[page_index] = f"{number}_{_short_id(f'{number}/{normal_names[page_index]}')}"
                 canvas_ids[page_index] = _unique_id(CANVAS_CLASS, f"{image_names[page_index]}/canvas", taken)
-        for cell_index in cells:
-            key = (page_index, cell_index)
+        for page_index, cell_index in cells:
+            page, cell = pages[page_index], pages[page_index].cells[cell_index]
+            key = (page_index, shared.setdefault((page_index, cell.x, cell.y, cell.trim), cell_index))
+            used[page_index, cell_index] = key
             if key in sub_ids:
                 continue
-            page, cell = pages[page_index], pages[page_index].cells[cell_index]
-            if cell.x < 0 or cell.y < 0 or cell.x + width > page.width or cell.y + height > page.height:
+            shown_width, shown_height = (width, height) if cell.trim is None else (cell.trim.width, cell.trim.height)
+            if cell.x < 0 or cell.y < 0 or cell.x + shown_width > page.width or cell.y + shown_height > page.height:
                 raise ValueError(
-                    f"cell {cell_index} of page {page.name!r} at ({cell.x}, {cell.y}) with a {width}x{height} "
-                    f"sprite lies outside the {page.width}x{page.height} page"
+                    f"cell {cell_index} of page {page.name!r} at ({cell.x}, {cell.y}) with a "
+                    f"{shown_width}x{shown_height} sprite lies outside the {page.width}x{page.height} page"
                 )
             sub_ids[key] = _unique_id(ATLAS_CLASS, f"{image_names[page_index]}/{cell_index}", taken)
 
@@ -173,18 +188,19 @@ def sprite_frames_text(
             if page_index in canvas_ids
             else f'ExtResource("{ext_ids[page_index]}")'
         )
-        lines += [
-            f'[sub_resource type="{ATLAS_CLASS}" id="{sub_id}"]',
-            f"atlas = {atlas}",
-            f"region = Rect2({cell.x}, {cell.y}, {width}, {height})",
-            "filter_clip = true",
-            "",
-        ]
+        lines += [f'[sub_resource type="{ATLAS_CLASS}" id="{sub_id}"]', f"atlas = {atlas}"]
+        if cell.trim is None:
+            lines.append(f"region = Rect2({cell.x}, {cell.y}, {width}, {height})")
+        else:  # the margin puts the trimmed pixels back at their place in the full-size frame
+            trim = cell.trim
+            lines.append(f"region = Rect2({cell.x}, {cell.y}, {trim.width}, {trim.height})")
+            lines.append(f"margin = Rect2({trim.x}, {trim.y}, {width - trim.width}, {height - trim.height})")
+        lines += ["filter_clip = true", ""]
     lines.append("[resource]")
     written = []
-    for name, fps, loop, page_index, cells in animations:
+    for name, fps, loop, cells in animations:
         frames = ", ".join(
-            '{\n"duration": 1.0,\n"texture": SubResource("' + sub_ids[page_index, cell] + '")\n}' for cell in cells
+            '{\n"duration": 1.0,\n"texture": SubResource("' + sub_ids[used[cell]] + '")\n}' for cell in cells
         )
         written.append(
             "{\n"

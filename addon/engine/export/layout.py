@@ -6,6 +6,9 @@ facing) takes a group of rows: its frames left to right, wrapping onto further
 rows when a row would pass the size limit. Row groups stack top to bottom, and
 a group that would pass the limit starts a new page, so an animation never
 spans two pages (Phaser and Aseprite's JSON describe one image each).
+
+Packed pages (``--packed``) hold trimmed frames instead, laid out by :mod:`.packed_layout`; their cells carry a
+:class:`Trim`.
 """
 
 from __future__ import annotations
@@ -33,13 +36,24 @@ class Animation:
 
 
 @dataclass(frozen=True)
+class Trim:
+    """A trimmed frame: where its kept pixels start in the full sprite, and their size."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class Cell:
-    """A sprite's place on a page: the top-left pixel of its cell."""
+    """A sprite's place on a page: the top-left pixel of its cell (of its trimmed pixels when ``trim`` is set)."""
 
     sprite: Path
     x: int
     y: int
     duration_ms: int
+    trim: Trim | None = None
 
 
 @dataclass(frozen=True)

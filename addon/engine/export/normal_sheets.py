@@ -38,13 +38,15 @@ def compose_normals(
     image[:, :, :3] = FLAT_NORMAL
     for cell in page.cells:
         colour = colour_sprites[cell.sprite]
-        image[cell.y : cell.y + height, cell.x : cell.x + width] = _normal_sprite(cell.sprite, colour, folder, skipped)
+        image[cell.y : cell.y + height, cell.x : cell.x + width] = normal_sprite(cell.sprite, colour, folder, skipped)
     return image
 
 
-def _normal_sprite(
+def normal_sprite(
     sprite: Path, colour: NDArray[np.uint8], folder: Path, skipped: list[tuple[str, str]]
 ) -> NDArray[np.uint8]:
+    """The normal sprite of the colour sprite ``sprite`` (below ``folder``), or the flat normal where it is unusable
+    (the reason goes to ``skipped``), with the colour sprite's alpha."""
     opaque = colour[:, :, 3] > 0
     path = folder / NORMALS_FOLDER / sprite.relative_to(folder)
     try:

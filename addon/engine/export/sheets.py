@@ -4,7 +4,8 @@ For each action (or one atlas for the whole set) this writes, in
 ``<sprites folder>/sheets/``: the sheet pages (paletted PNG when the sprites'
 colours fit, else RGBA), an Aseprite/TexturePacker JSON per page (Phaser,
 PixiJS), a Godot 4 ``SpriteFrames`` resource, an ``.aseprite`` file and an
-animated preview with all facings side by side.
+animated preview with all facings side by side. With ``packed``, the pages hold trimmed, merged, densely
+packed frames (:mod:`.packed_layout`) and the engine files say where each full-size frame lies.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ..files.atomic import write_atomically
 from ..files.png import encode_png
 from ..files.record import claim
 from ..frames.downscale import read_frame
-from ..options import INDEXED_LIMIT, LAYOUT, MARGIN, SHEET_FORMATS, VERSION
+from ..options import EXTRUDE, INDEXED_LIMIT, LAYOUT, MARGIN, SHEET_FORMATS
 from ..sets.manifest import Action, SpriteSet, frame_duration_ms, frame_number
 from ..sprites.files import encode_indexed_png
 from .aseprite import MAX_DURATION_MS, write_aseprite
@@ -31,7 +32,10 @@ from .colours import colour_indices, palette_for, palette_lookup
 from .godot import write_sprite_frames
 from .layout import DEFAULT_MAX_SIZE, DEFAULT_PADDING, Animation, Page, pack
 from .normal_sheets import compose_normals, normal_page_name
+from .packed_layout import Spacing, compose_packed, pack_trimmed, trimmed_frames
+from .page_json import page_json
 from .preview import preview_palette, preview_path, write_preview
+from .trimming import TrimmedFrame
 
 FORMATS = SHEET_FORMATS
 LAYOUTS = LAYOUT.choices
@@ -52,8 +56,14 @@ class SheetOptions:
     preview_scale: int = PREVIEW_SCALE
     normals: bool = False
     """A normal sheet ``<stem>_n.png`` beside every page, from ``normals/`` below the sprites folder."""
+    packed: bool = False
+    """Trimmed, merged, MaxRects-packed pages (:mod:`.packed_layout`) in place of fixed cells."""
+    extrude: int = EXTRUDE.default  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
+        extrude_problem = EXTRUDE.problem(self.extrude)
+        if extrude_problem or (self.extrude and not self.packed):
+            raise SheetError(f"{EXTRUDE.flag}: {extrude_problem or 'needs --packed (fixed cells have no edges)'}")
         if self.layout not in LAYOUTS:
             raise SheetError(f"--layout: expected one of {', '.join(LAYOUTS)}, got {self.layout!r}")
         unknown = sorted(set(self.formats) - set(FORMATS))
@@ -71,13 +81,15 @@ class SheetReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     cells: int = 0
+    merged: int = 0
+    """Packed sheets: frames that share the rectangle of an identical frame."""
 
 
 class _Sprites:
     """The set's sprites, read once each, checked for size; what cannot be used is reported and left out."""
 
-    def __init__(self, sprite_set: SpriteSet, report: SheetReport) -> None:
-        self.sprite_set = sprite_set
+    def __init__(self, sprite_set: SpriteSet, report: SheetReport, folder: Path) -> None:
+        self.sprite_set, self.folder = sprite_set, folder
         self.report = report
         self._cache: dict[Path, NDArray[np.uint8]] = {}
 
@@ -147,58 +159,6 @@ def _encode_sheet(image: NDArray[np.uint8], palette: Palette | None, rgba: bool)
     return encode_png(image), "RGBA8888"
 
 
-def page_json(
-    page: Page, image_name: str, image_format: str, sprite_set: SpriteSet, *, normal_map: str | None = None
-) -> dict[str, object]:
-    """Aseprite's JSON export ("hash", keyed by frame index) with TexturePacker's pivot and PixiJS's animations;
-    ``normal_map`` names the page's normal sheet in ``meta.normalMap``, as TexturePacker does."""
-    width, height = sprite_set.sprite_size
-    pivot_x, pivot_y = sprite_set.pivot_pixel
-    # Normalised as TexturePacker writes it (Phaser reads "pivot", PixiJS "anchor"): the centre of the pivot pixel.
-    anchor = {"x": round((pivot_x + 0.5) / width, 6), "y": round((pivot_y + 0.5) / height, 6)}
-    frames = {
-        str(index): {
-            "frame": {"x": cell.x, "y": cell.y, "w": width, "h": height},
-            "rotated": False,
-            "trimmed": False,
-            "spriteSourceSize": {"x": 0, "y": 0, "w": width, "h": height},
-            "sourceSize": {"w": width, "h": height},
-            "pivot": anchor,
-            "anchor": anchor,
-            "duration": cell.duration_ms,
-        }
-        for index, cell in enumerate(page.cells)
-    }
-    tags = [
-        {"name": placed.name, "from": placed.first, "to": placed.last, "direction": "forward"}
-        for placed in page.animations
-    ]
-    animations = {
-        placed.name: [str(index) for index in range(placed.first, placed.last + 1)] for placed in page.animations
-    }
-    pivot_slice = {
-        "name": "pivot",
-        "color": "#0000ffff",
-        "keys": [
-            {"frame": 0, "bounds": {"x": 0, "y": 0, "w": width, "h": height}, "pivot": {"x": pivot_x, "y": pivot_y}}
-        ],
-    }
-    meta: dict[str, object] = {
-        "app": "Pixel Sprites",
-        "version": VERSION,
-        "image": image_name,
-        "format": image_format,
-        "size": {"w": page.width, "h": page.height},
-        "scale": "1",
-        "frameTags": tags,
-        "layers": [{"name": "sprites", "opacity": 255, "blendMode": "normal"}],
-        "slices": [pivot_slice],
-    }
-    if normal_map is not None:
-        meta["normalMap"] = normal_map
-    return {"frames": frames, "animations": animations, "meta": meta}
-
-
 def _write_json(path: Path, data: object) -> None:
     write_atomically(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
 
@@ -218,7 +178,7 @@ def write_sheets(
     """
     options = options or SheetOptions()
     report = SheetReport()
-    sprites = _Sprites(sprite_set, report)
+    sprites = _Sprites(sprite_set, report, folder)
     groups = [(action.name, _animations(folder, sprite_set, action, sprites)) for action in sprite_set.actions]
     groups = [(name, animations) for name, animations in groups if animations]
     if not groups:
@@ -250,6 +210,8 @@ class _GroupPlan:
     cells: list[NDArray[np.uint8]]
     indexed_palette: Palette | None
     previews: list[tuple[str, list[Animation], Palette | None]]
+    trimmed: dict[Path, TrimmedFrame] | None = None
+    """Packed sheets: every sprite trimmed (with its normals), what the pages are composed from."""
 
     def paths(self, options: SheetOptions) -> list[Path]:
         """The files :func:`_write_group` writes, relative to the sheets folder."""
@@ -272,17 +234,30 @@ def _plan_group(
     name: str, animations: list[Animation], sprites: _Sprites, palette: Palette | None, options: SheetOptions
 ) -> _GroupPlan:
     sprite_set = sprites.sprite_set
-    pages = pack(
-        animations, sprite_set.sprite_size, name=name,
-        max_size=options.max_size, padding=options.padding, margin=options.margin,
-    )  # fmt: skip
     cells = [sprites[path] for animation in animations for path in animation.sprites]
+    trimmed = None
+    if options.packed:
+        paths = [path for animation in animations for path in animation.sprites]
+        normals_folder = sprites.folder if options.normals else None
+        trimmed = trimmed_frames(paths, sprites.cache, normals_folder, sprites.report.skipped)
+        spacing = Spacing(options.padding, options.margin, options.extrude)
+        packed = pack_trimmed(animations, trimmed, name=name, max_size=options.max_size, spacing=spacing)
+        pages = packed.pages
+        sprites.report.merged += packed.merged
+        sprites.report.notes.append(
+            f"{name}: {packed.merged} of {len(paths)} frames merged with an identical frame, sharing its rectangle"
+        )
+    else:
+        pages = pack(
+            animations, sprite_set.sprite_size, name=name,
+            max_size=options.max_size, padding=options.padding, margin=options.margin,
+        )  # fmt: skip
     indexed_palette = palette_for(cells, palette)
     previews = [
         (action, own, preview_palette(own, sprites, indexed_palette))
         for action, own in _by_action(animations, sprite_set)
     ]
-    return _GroupPlan(name, animations, pages, cells, indexed_palette, previews)
+    return _GroupPlan(name, animations, pages, cells, indexed_palette, previews, trimmed)
 
 
 def _write_group(out: Path, plan: _GroupPlan, sprites: _Sprites, options: SheetOptions) -> dict[str, str]:
@@ -298,7 +273,10 @@ def _write_group(out: Path, plan: _GroupPlan, sprites: _Sprites, options: SheetO
     normal_names: list[str] = []
     for number, page in enumerate(pages):
         image_name = f"{page.name}.png"
-        image = _compose(page, sprites, sprite_set.sprite_size)
+        if plan.trimmed is None:
+            image = _compose(page, sprites, sprite_set.sprite_size)
+        else:
+            image = compose_packed(page, plan.trimmed, options.extrude)
         data, image_format = _encode_sheet(image, indexed_palette, options.rgba)
         write_atomically(out / image_name, data)
         report.files.append(out / image_name)
@@ -307,7 +285,10 @@ def _write_group(out: Path, plan: _GroupPlan, sprites: _Sprites, options: SheetO
         normal_name = None
         if options.normals:
             normal_name = f"{normal_page_name(page.name)}.png"
-            normals = compose_normals(page, sprites.cache, out.parent, sprite_set.sprite_size, report.skipped)
+            if plan.trimmed is None:
+                normals = compose_normals(page, sprites.cache, out.parent, sprite_set.sprite_size, report.skipped)
+            else:
+                normals = compose_packed(page, plan.trimmed, options.extrude, normals=True)
             write_atomically(out / normal_name, encode_png(normals))
             report.files.append(out / normal_name)
             normal_names.append(normal_name)

@@ -2,11 +2,12 @@
 // object on stdout, what Phaser made of it: animations, texture frames, and every error or warning it logged.
 //
 //   node run.mjs --json SHEET.json --image SHEET.png [--pixels] [--chromium /usr/bin/chromium] [--timeout-ms 30000]
+//   node run.mjs --draw SHEETS.json   (a list of {"json", "image"}: draw.html draws every frame of each with WebGL)
 //
 // Files are served from 127.0.0.1 on a free port (file:// blocks XHR); Chromium is Debian's, never a download.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,11 +21,13 @@ const { values: args } = parseArgs({
         image: { type: 'string' },
         pixels: { type: 'boolean', default: false },
         normal: { type: 'string' },
+        draw: { type: 'string' },
         chromium: { type: 'string', default: process.env.PIXEL_SPRITES_CHROMIUM || '/usr/bin/chromium' },
         'timeout-ms': { type: 'string', default: '30000' },
     },
 });
-if (!args.json || !args.image) {
+const drawn = args.draw ? JSON.parse(readFileSync(args.draw, 'utf8')) : null;
+if (!drawn && (!args.json || !args.image)) {
     process.stderr.write('usage: node run.mjs --json SHEET.json --image SHEET.png [--pixels]\n');
     process.exit(2);
 }
@@ -33,15 +36,15 @@ const started = Date.now();
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.png': 'image/png' };
 // URL path -> file on disk; the sheet keeps its own file names so messages name them.
-const jsonUrl = `/sheet/json/${encodeURIComponent(basename(args.json))}`;
-const imageUrl = `/sheet/image/${encodeURIComponent(basename(args.image))}`;
+const jsonUrl = `/sheet/json/${encodeURIComponent(basename(args.json || ''))}`;
+const imageUrl = `/sheet/image/${encodeURIComponent(basename(args.image || ''))}`;
 // With --normal (the sheet's normal map), light.html lights every frame with Light2D instead of index.html.
 const normalUrl = args.normal ? `/sheet/normal/${encodeURIComponent(basename(args.normal))}` : null;
 const routes = new Map([
-    ['/', join(here, args.normal ? 'light.html' : 'index.html')],
+    ['/', join(here, drawn ? 'draw.html' : args.normal ? 'light.html' : 'index.html')],
     ['/phaser.min.js', join(here, 'node_modules', 'phaser', 'dist', 'phaser.min.js')],
-    [jsonUrl, args.json],
-    [imageUrl, args.image],
+    ...(drawn ? drawn.flatMap((sheet, i) => [[`/draw/${i}/json`, sheet.json], [`/draw/${i}/image`, sheet.image]])
+        : [[jsonUrl, args.json], [imageUrl, args.image]]),
     ...(normalUrl ? [[normalUrl, args.normal]] : []),
 ]);
 
@@ -89,7 +92,7 @@ try {
         chromiumSandbox: false,
         timeout,
         // Light2D needs WebGL: SwiftShader draws it on the CPU when there is no GPU.
-        args: ['--headless', '--no-sandbox', ...(args.normal ? ['--use-angle=swiftshader', '--enable-unsafe-swiftshader']
+        args: ['--headless', '--no-sandbox', ...(args.normal || drawn ? ['--use-angle=swiftshader', '--enable-unsafe-swiftshader']
             : ['--disable-gpu']), '--disable-quic', '--no-first-run',
             '--disable-background-networking', '--disable-component-update', '--disable-sync',
             '--disable-extensions', '--disable-dev-shm-usage'],
@@ -104,7 +107,7 @@ try {
     page.on('response', (res) => {
         if (res.status() >= 400) errors.push(`HTTP ${res.status()} for ${res.url()}`);
     });
-    const query = new URLSearchParams({
+    const query = new URLSearchParams(drawn ? { count: String(drawn.length) } : {
         json: jsonUrl,
         image: imageUrl,
         pixels: args.pixels ? '1' : '0',
