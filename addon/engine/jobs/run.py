@@ -92,7 +92,7 @@ def update_character_sprites(job: SpriteJob, new_frames: Sequence[Path], options
         return update_character(
             character, new_frames, job.downscale, job.palette,
             root=job.root, target=target, indexed=job.indexed, locked=job.locked, options=options,
-            normals=job.normals,
+            normals=job.normals, finish=job.finish,
         )  # fmt: skip
 
 
@@ -121,6 +121,7 @@ def add_locked_frames(job: SpriteJob, frames: Sequence[Path], options: RunOption
     return add_frames_with_locked_palette(
         job.output, job.character, frames, job.downscale,
         root=job.root, target=job.target(), indexed=job.indexed, options=options, normals=job.normals,
+        finish=job.finish,
     )  # fmt: skip
 
 
@@ -141,6 +142,7 @@ def update_set(
             character, job.root, rendered, facings, sprite_size, pivot, job.downscale, job.palette,
             target=target, indexed=job.indexed, locked=job.locked, options=options,
             sheets=job.sheets.options if job.sheets is not None else None, normals=job.normals,
+            finish=job.finish,
         )  # fmt: skip
 
 

@@ -1,0 +1,54 @@
+"""Stray pixels: one pass that gives each speck the colour most of its neighbours have.
+
+A pixel is a speck when its four neighbours are all opaque and all unlike it. It takes the colour that most of its
+opaque 8-neighbours have, chosen among its 4-neighbours' colours only, so a speck never takes a colour that merely
+touches it at a corner; on a tie, the candidate nearest its own colour in DIN99o wins (then the lower palette index,
+which never depends on where the neighbours are, so a mirrored sprite is cleaned as the mirror of the cleaned one).
+Every pixel is judged on the input, not on pixels changed earlier in the pass. Alpha never changes, and a line one
+pixel wide survives: its pixels have like neighbours along it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+# Row and column steps to the four edge neighbours, then the four corner ones.
+EDGE_STEPS = ((-1, 0), (1, 0), (0, -1), (0, 1))
+CORNER_STEPS = ((-1, -1), (-1, 1), (1, -1), (1, 1))
+TRANSPARENT = -1
+
+
+def neighbours(indices: NDArray[np.int16], steps: tuple[tuple[int, int], ...]) -> NDArray[np.int16]:
+    """Each pixel's neighbour at every step, shape (len(steps), h, w); outside the canvas counts as transparent."""
+    height, width = indices.shape
+    padded = np.pad(indices, 1, constant_values=TRANSPARENT)
+    return np.stack([padded[1 + dr : 1 + dr + height, 1 + dc : 1 + dc + width] for dr, dc in steps])
+
+
+def remove_strays(indices: NDArray[np.int16], din99o: NDArray[np.float64]) -> NDArray[np.int16]:
+    """``indices`` (palette indices, -1 transparent) with every speck recoloured; ``din99o`` holds the palette's
+    colours in DIN99o, for ties."""
+    edges = neighbours(indices, EDGE_STEPS)
+    specks = (indices != TRANSPARENT) & (edges != TRANSPARENT).all(axis=0) & (edges != indices).all(axis=0)
+    if not specks.any():
+        return indices
+    rows, cols = np.nonzero(specks)
+    own = indices[rows, cols].astype(np.intp)
+    candidates = edges[:, rows, cols].T.astype(np.intp)  # (n, 4)
+    around = np.concatenate([candidates, neighbours(indices, CORNER_STEPS)[:, rows, cols].T], axis=1)  # (n, 8)
+    votes = (around[:, None, :] == candidates[:, :, None]).sum(axis=2)  # (n, 4): 8-neighbours of each candidate
+    distance = np.linalg.norm(din99o[candidates] - din99o[own][:, None, :], axis=2)
+    best = np.zeros(len(own), dtype=np.intp)
+    picks = np.arange(len(own))
+    for column in range(1, candidates.shape[1]):
+        count, best_count = votes[:, column], votes[picks, best]
+        gap, best_gap = distance[:, column], distance[picks, best]
+        wins = (count > best_count) | (
+            (count == best_count)
+            & ((gap < best_gap) | ((gap == best_gap) & (candidates[:, column] < candidates[picks, best])))
+        )
+        best = np.where(wins, column, best)
+    cleaned = indices.copy()
+    cleaned[rows, cols] = candidates[picks, best]
+    return cleaned
