@@ -42,17 +42,15 @@ def add_finish_options(parser: argparse.ArgumentParser, *, defaults: bool = True
     if defaults:
         group.add_argument("--cleanup", action="store_true", help=options.CLEANUP_HELP)
     else:
-        group.add_argument(
-            "--cleanup", action=argparse.BooleanOptionalAction, default=unset, help=options.CLEANUP_HELP
-        )
+        group.add_argument("--cleanup", action=argparse.BooleanOptionalAction, default=unset, help=options.CLEANUP_HELP)
 
 
 def finish_settings(args: argparse.Namespace) -> FinishSettings | None:
     """The clean-up and outline the arguments ask for; None when they ask for neither."""
     settings = FinishSettings(
-        outline=getattr(args, "outline", options.OUTLINE.default),
-        colour=options.outline_rgb(getattr(args, "outline_colour", options.OUTLINE_COLOUR.default)),
-        neighbours=int(getattr(args, "outline_neighbours", options.OUTLINE_NEIGHBOURS.default)),
+        outline=str(getattr(args, "outline", options.OUTLINE.default)),
+        colour=options.outline_rgb(str(getattr(args, "outline_colour", options.OUTLINE_COLOUR.default))),
+        neighbours=int(str(getattr(args, "outline_neighbours", options.OUTLINE_NEIGHBOURS.default))),
         cleanup=bool(getattr(args, "cleanup", False)),
     )
     return settings if settings.active else None

@@ -41,27 +41,39 @@ SQUARE = grid("""
 @pytest.mark.parametrize(
     ("outline", "neighbours", "expected"),
     [
-        ("outer", 4, """
+        (
+            "outer",
+            4,
+            """
 . . . . .
 . . o o .
 . o 1 1 o
 . o 1 1 o
 . . o o .
-"""),
-        ("outer", 8, """
+""",
+        ),
+        (
+            "outer",
+            8,
+            """
 . . . . .
 . o o o o
 . o 1 1 o
 . o 1 1 o
 . o o o o
-"""),
-        ("inner", 4, """
+""",
+        ),
+        (
+            "inner",
+            4,
+            """
 . . . . .
 . . . . .
 . . o o .
 . . o o .
 . . . . .
-"""),
+""",
+        ),
     ],
 )
 def test_outlines_are_exactly_as_defined(outline: str, neighbours: int, expected: str) -> None:
@@ -79,23 +91,32 @@ def test_a_sprite_touching_its_border_gets_no_line_along_or_beyond_it() -> None:
 1 1 1 .
 """)
     outer = finish_indices(touching, PALETTE, FinishSettings(outline="outer", neighbours=8), DARK)
-    np.testing.assert_array_equal(outer.indices, grid("""
+    np.testing.assert_array_equal(
+        outer.indices,
+        grid("""
 1 1 o .
 1 1 o o
 1 1 1 o
-"""))
+"""),
+    )
     inner4 = finish_indices(touching, PALETTE, FinishSettings(outline="inner", neighbours=4), DARK)
-    np.testing.assert_array_equal(inner4.indices, grid("""
+    np.testing.assert_array_equal(
+        inner4.indices,
+        grid("""
 1 o . .
 1 o . .
 1 1 o .
-"""))  # the canvas's edge is no transparent pixel
+"""),
+    )  # the canvas's edge is no transparent pixel
     inner8 = finish_indices(touching, PALETTE, FinishSettings(outline="inner", neighbours=8), DARK)
-    np.testing.assert_array_equal(inner8.indices, grid("""
+    np.testing.assert_array_equal(
+        inner8.indices,
+        grid("""
 1 o . .
 1 o . .
 1 o o .
-"""))
+"""),
+    )
 
 
 def test_inner_8_neighbours_reaches_pixels_that_touch_the_outside_at_a_corner_only() -> None:
@@ -106,31 +127,40 @@ def test_inner_8_neighbours_reaches_pixels_that_touch_the_outside_at_a_corner_on
 1 1 1 1
 """)
     inner8 = finish_indices(staircase, PALETTE, FinishSettings(outline="inner", neighbours=8), DARK)
-    np.testing.assert_array_equal(inner8.indices, grid("""
+    np.testing.assert_array_equal(
+        inner8.indices,
+        grid("""
 o . . .
 o o . .
 1 o o .
 1 1 o o
-"""))
+"""),
+    )
     inner4 = finish_indices(staircase, PALETTE, FinishSettings(outline="inner", neighbours=4), DARK)
-    np.testing.assert_array_equal(inner4.indices, grid("""
+    np.testing.assert_array_equal(
+        inner4.indices,
+        grid("""
 o . . .
 1 o . .
 1 1 o .
 1 1 1 o
-"""))
+"""),
+    )
 
 
 def test_l_corners_keep_outlines_one_pixel_thin() -> None:
     settings = FinishSettings(outline="outer", neighbours=8, cleanup=True)
     finished = finish_indices(SQUARE, PALETTE, settings, DARK)
-    np.testing.assert_array_equal(finished.indices, grid("""
+    np.testing.assert_array_equal(
+        finished.indices,
+        grid("""
 . . . . .
 . . o o .
 . o 1 1 o
 . o 1 1 o
 . . o o .
-"""))  # the 8-outline's corners were L-corners
+"""),
+    )  # the 8-outline's corners were L-corners
     staircase = grid("""
 1 . . . . .
 1 1 . . . .
@@ -139,21 +169,27 @@ def test_l_corners_keep_outlines_one_pixel_thin() -> None:
 1 1 1 1 1 .
 """)
     thin = finish_indices(staircase, PALETTE, settings, DARK).indices
-    np.testing.assert_array_equal(thin, grid("""
+    np.testing.assert_array_equal(
+        thin,
+        grid("""
 1 o . . . .
 1 1 o . . .
 1 1 1 o . .
 1 1 1 1 o .
 1 1 1 1 1 o
-"""))  # a two-pixel staircase loses the pixels that touch the sprite only at a corner, never both of a pair
+"""),
+    )  # a two-pixel staircase loses the pixels that touch the sprite only at a corner, never both of a pair
     inner = finish_indices(staircase, PALETTE, FinishSettings(outline="inner", neighbours=8, cleanup=True), DARK)
-    np.testing.assert_array_equal(inner.indices, grid("""
+    np.testing.assert_array_equal(
+        inner.indices,
+        grid("""
 o . . . . .
 1 o . . . .
 1 1 o . . .
 1 1 1 o . .
 1 1 1 1 o .
-"""))  # inner: an L-corner gets its own colour back; alpha stays
+"""),
+    )  # inner: an L-corner gets its own colour back; alpha stays
 
 
 def test_a_lone_l_corner_goes_and_straight_lines_stay() -> None:
@@ -186,12 +222,15 @@ def test_cleanup_recolours_specks_by_their_neighbours_majority_and_keeps_thin_li
 2 2 2 2 . 4 1 4
 """)
     cleaned = remove_strays(sprite, PALETTE.din99o)
-    np.testing.assert_array_equal(cleaned, grid("""
+    np.testing.assert_array_equal(
+        cleaned,
+        grid("""
 2 2 2 2 . 4 4 4
 2 2 2 2 . 4 1 4
 2 2 2 2 . 4 1 4
 2 2 2 2 . 4 1 4
-"""))  # (1, 1) and (2, 2) were specks; the column of 1s has like neighbours; pixels beside a hole never change
+"""),
+    )  # (1, 1) and (2, 2) were specks; the column of 1s has like neighbours; pixels beside a hole never change
 
 
 def test_cleanup_chooses_among_edge_neighbours_and_breaks_ties_by_din99o_distance() -> None:
@@ -219,12 +258,15 @@ def test_selout_is_darker_than_what_it_borders_in_its_hue() -> None:
 . . . . .
 """)
     finished = finish_indices(sprite, PALETTE, FinishSettings(outline="selout"), None)
-    np.testing.assert_array_equal(finished.indices, grid("""
+    np.testing.assert_array_equal(
+        finished.indices,
+        grid("""
 . 3 3 5 .
 3 1 1 4 5
 3 1 1 4 5
 . 3 3 5 .
-"""))  # beside light red the darker red of the nearest hue and chroma; black beside grey: no darker grey
+"""),
+    )  # beside light red the darker red of the nearest hue and chroma; black beside grey: no darker grey
 
 
 def test_selout_takes_the_darkest_where_nothing_is_darker() -> None:

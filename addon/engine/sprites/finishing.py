@@ -71,9 +71,7 @@ def check_outline_colour(settings: FinishSettings | None, palette: Palette | Non
     code = "#{:02x}{:02x}{:02x}".format(*settings.colour)
     for fixed, what in ((palette, "the locked palette"), (target, "the target palette")):
         if fixed is not None and not _has(fixed, settings.colour):
-            raise SetupError(
-                f"{OUTLINE_COLOUR.flag} {code} is not in {what}: give one of its colours, or auto"
-            )
+            raise SetupError(f"{OUTLINE_COLOUR.flag} {code} is not in {what}: give one of its colours, or auto")
 
 
 def with_outline_colour(palette: Palette, settings: FinishSettings | None) -> Palette:

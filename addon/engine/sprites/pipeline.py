@@ -36,8 +36,8 @@ from ..palette.files import write_palette
 from ..palette.fit import PaletteSettings, fit_palette
 from ..palette.remap import Remapper
 from ..palette.sampling import PixelReservoir
-from .normal_sprites import normal_sprite_path
 from .finishing import check_outline_colour, outline_colour, with_outline_colour
+from .normal_sprites import normal_sprite_path
 from .report import Report, merge_into_report
 from .small_frames import READ_BATCH, SmallFrame, small_frames
 from .spool import Spool
