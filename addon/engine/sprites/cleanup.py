@@ -14,29 +14,26 @@ import numpy as np
 from numpy.typing import NDArray
 
 # Row and column steps to the four edge neighbours, then the four corner ones.
-EDGE_STEPS = ((-1, 0), (1, 0), (0, -1), (0, 1))
-CORNER_STEPS = ((-1, -1), (-1, 1), (1, -1), (1, 1))
+_STEPS = np.array([(-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1)])
 TRANSPARENT = -1
-
-
-def neighbours(indices: NDArray[np.int16], steps: tuple[tuple[int, int], ...]) -> NDArray[np.int16]:
-    """Each pixel's neighbour at every step, shape (len(steps), h, w); outside the canvas counts as transparent."""
-    height, width = indices.shape
-    padded = np.pad(indices, 1, constant_values=TRANSPARENT)
-    return np.stack([padded[1 + dr : 1 + dr + height, 1 + dc : 1 + dc + width] for dr, dc in steps])
 
 
 def remove_strays(indices: NDArray[np.int16], din99o: NDArray[np.float64]) -> NDArray[np.int16]:
     """``indices`` (palette indices, -1 transparent) with every speck recoloured; ``din99o`` holds the palette's
     colours in DIN99o, for ties."""
-    edges = neighbours(indices, EDGE_STEPS)
-    specks = (indices != TRANSPARENT) & (edges != TRANSPARENT).all(axis=0) & (edges != indices).all(axis=0)
+    height, width = indices.shape
+    padded = np.full((height + 2, width + 2), TRANSPARENT, dtype=np.intp)  # beyond the canvas is transparent
+    padded[1:-1, 1:-1] = indices
+    specks = indices != TRANSPARENT
+    for dr, dc in _STEPS[:4]:
+        neighbour = padded[1 + dr : 1 + dr + height, 1 + dc : 1 + dc + width]
+        specks &= (neighbour != TRANSPARENT) & (neighbour != indices)
     if not specks.any():
         return indices
     rows, cols = np.nonzero(specks)
+    around = padded[rows[:, None] + 1 + _STEPS[:, 0], cols[:, None] + 1 + _STEPS[:, 1]]  # (n, 8): edges first
     own = indices[rows, cols].astype(np.intp)
-    candidates = edges[:, rows, cols].T.astype(np.intp)  # (n, 4)
-    around = np.concatenate([candidates, neighbours(indices, CORNER_STEPS)[:, rows, cols].T], axis=1)  # (n, 8)
+    candidates = around[:, :4]
     votes = (around[:, None, :] == candidates[:, :, None]).sum(axis=2)  # (n, 4): 8-neighbours of each candidate
     distance = np.linalg.norm(din99o[candidates] - din99o[own][:, None, :], axis=2)
     best = np.zeros(len(own), dtype=np.intp)
