@@ -21,7 +21,8 @@ FRAMES = 12
 RUNS = 2
 SPOOL_FRAMES = 30
 SHEET_CELLS = 40
-QUICK_SECTIONS = ("speed", "memory", "spool", "decoders", "cleanup", "sheets")  # those that need neither Blender nor minutes
+# Those that need neither Blender nor minutes.
+QUICK_SECTIONS = ("speed", "memory", "spool", "decoders", "cleanup", "sheets")
 
 
 def test_mypy_is_clean_on_the_benchmark():

@@ -73,11 +73,12 @@ def finish_figures(paths: list[Path], sampling: str, out: Path, *, still: bool) 
     selout = [finish_indices(sprite, palette, FinishSettings(outline="selout"), None).indices for sprite in indices]
     darker = np.array([_darker_share(a, b, palette.din99o) for a, b in zip(indices, selout, strict=True)]).sum(0)
     opaque = sum(int((sprite >= 0).sum()) for sprite in indices)
+    changed = sum(int((a != b).sum()) for a, b in zip(indices, cleaned, strict=True))
     figures: dict[str, Any] = {
         "frames": len(paths),
         "isolated_percent": 100 * mean(speckle_share(sprite) for sprite in sprites),
         "isolated_cleaned_percent": 100 * mean(speckle_share(_rgba(c, palette.colors)) for c in cleaned),
-        "cleanup_changed_percent": 100 * sum(int((a != b).sum()) for a, b in zip(indices, cleaned, strict=True)) / opaque,
+        "cleanup_changed_percent": 100 * changed / opaque,
         "silhouette_kept": all(((a >= 0) == (b >= 0)).all() for a, b in zip(indices, cleaned, strict=True)),
         "selout_darker_percent": 100 * darker[0] / max(1, darker[1]),
     }

@@ -257,7 +257,8 @@ def cleanup(data: dict[str, Any]) -> str:
     rows = []
     for name, row in data["sets"].items():
         for way, f in row.items():
-            flicker = [f"{f['flicker_percent']:.2f}%", f"{f['flicker_cleaned_percent']:.2f}%"] if "flicker_percent" in f else ["", ""]
+            still = "flicker_percent" in f
+            flicker = [f"{f['flicker_percent']:.2f}%", f"{f['flicker_cleaned_percent']:.2f}%"] if still else ["", ""]
             rows.append([
                 name, way, f"{f['isolated_percent']:.2f}%", f"{f['isolated_cleaned_percent']:.2f}%",
                 f"{f['cleanup_changed_percent']:.2f}%", f"{f['selout_darker_percent']:.1f}%", *flicker,
