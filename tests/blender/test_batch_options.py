@@ -42,6 +42,7 @@ def settings() -> Any:
         entry = saved.set_actions.add()
         entry.action, entry.frame_step = bpy.data.actions[name], step
     saved.make_sheets = True
+    saved.cleanup, saved.outline, saved.outline_colour, saved.outline_neighbours = True, "inner", "#abcdef", "8"
     scene.frame_step = 5
     return saved
 
@@ -98,6 +99,11 @@ TURNED_ON = {"enabled": True}
         (["--out", ""], {"output_folder": ""}),  # the default: 'sprites' beside the renders
         (["--directions", "4"], {"directions": 4}),
         (["--start-facing", "N"], {"start_facing": "N"}),
+        (
+            ["--outline", "selout", "--outline-color", "#102030", "--outline-neighbors", "4"],
+            {"outline": "selout", "outline_colour": "#102030", "outline_neighbours": "4"},
+        ),
+        (["--outline-colour", "auto", "--outline-neighbours", "8"], {"outline_colour": "auto"}),
     ],
 )
 def test_only_the_options_given_change_the_scene(settings, argv: list[str], changes: dict[str, Any]) -> None:
@@ -116,6 +122,7 @@ def test_paths_given_are_made_absolute(settings, tmp_path: Path) -> None:
         ("sprite-size-render", "render_at_sprite_size"),
         ("indexed", "indexed"),
         ("mirror", "mirror"),
+        ("cleanup", "cleanup"),
     ],
 )
 def test_each_on_off_flag_turns_its_setting_either_way_and_nothing_else(settings, flag: str, setting: str) -> None:
@@ -143,6 +150,7 @@ def test_a_sprite_set_keeps_the_saved_sheets_and_the_settings_not_given(settings
         *((f"--tolerance={value}", f"argument --tolerance: expected a finite number, got {value}") for value in
           ("nan", "inf", "-inf")),
         ("--character=", "argument --character: expected a name, got ''"),
+        ("--outline-colour=black", "argument --outline-colour/--outline-color: expected auto or #RRGGBB, got 'black'"),
     ],
 )  # fmt: skip
 def test_a_bad_value_is_refused_in_one_line(settings, capsys, argv: str, problem: str) -> None:
