@@ -103,3 +103,26 @@ def test_normal_sprites_follow_the_outline(renders: Path, tmp_path: Path) -> Non
                 normal = np.asarray(image.convert("RGBA"))
             np.testing.assert_array_equal(normal[:, :, 3] > 0, sprite[:, :, 3] > 0)
             assert (normal[sprite[:, :, 3] > 0, :3] == (128, 128, 255)).all()
+
+
+def test_a_farms_fit_then_apply_keeps_the_given_outline_colour(renders: Path, tmp_path: Path) -> None:
+    from pixel_sprites.engine.frames.downscale import DownscaleSettings
+    from pixel_sprites.engine.frames.sources import discover_frames
+    from pixel_sprites.engine.jobs.run import fit_palette_file, make_sprites
+    from pixel_sprites.engine.jobs.spec import SpriteJob
+    from pixel_sprites.engine.palette.fit import PaletteSettings
+    from pixel_sprites.engine.sprites.finishing import FinishSettings
+    from pixel_sprites.engine.sprites.pipeline import RunOptions
+
+    finish = FinishSettings(outline="outer", colour=(1, 2, 3), cleanup=True)
+    job = SpriteJob(
+        tmp_path / "out", DownscaleSettings(pixel=SCALE), PaletteSettings(colors=5), finish=finish
+    )  # the farm's fit task: the palette file gets the outline colour
+    path = tmp_path / "out" / "hero.gpl"
+    fit_palette_file(job, discover_frames([renders]), path, RunOptions(workers=1))
+    assert tuple(read_palette(path).colors[-1]) == (1, 2, 3) and len(read_palette(path)) == 6
+    applied = SpriteJob(tmp_path / "out", job.downscale, palette_mode="file", palette_file=path, finish=finish)
+    report, _ = make_sprites(applied, [renders], RunOptions(workers=1))  # the apply task accepts it
+    assert report.frames_written == 2
+    sprite = np.asarray(Image.open(tmp_path / "out" / "frame_0.png").convert("RGBA"))
+    assert ((sprite[:, :, :3] == (1, 2, 3)).all(axis=2) & (sprite[:, :, 3] > 0)).any()
