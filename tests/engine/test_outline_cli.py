@@ -126,3 +126,58 @@ def test_a_farms_fit_then_apply_keeps_the_given_outline_colour(renders: Path, tm
     assert report.frames_written == 2
     sprite = np.asarray(Image.open(tmp_path / "out" / "frame_0.png").convert("RGBA"))
     assert ((sprite[:, :, :3] == (1, 2, 3)).all(axis=2) & (sprite[:, :, 3] > 0)).any()
+
+
+def _set_renders(folder: Path, names: list[str]) -> list[Path]:
+    """An asymmetric figure's renders, one frame per rendered facing of the action ``walk``."""
+    colours = distinct_colours(5, seed=4)
+    written = []
+    for index, name in enumerate(names):
+        truth = truth_frame(colours, shape=(20, 14), scale=SCALE, noise=10.0, seed=20 + index)
+        frame = np.zeros((24 * SCALE, 20 * SCALE, 4), np.uint8)
+        frame[2 * SCALE : 22 * SCALE, 1 * SCALE : 15 * SCALE] = truth.render  # off centre: not its own mirror
+        (folder / "walk" / name).mkdir(parents=True)
+        Image.fromarray(frame, "RGBA").save(folder / "walk" / name / "0001.png")
+        written.append(folder / "walk" / name / "0001.png")
+    return written
+
+
+def test_mirrored_facings_are_outlined_after_the_flip(tmp_path: Path) -> None:
+    from pixel_sprites.engine.frames.downscale import DownscaleSettings
+    from pixel_sprites.engine.jobs.run import update_set
+    from pixel_sprites.engine.jobs.set_update import RenderedAction
+    from pixel_sprites.engine.jobs.spec import SpriteJob
+    from pixel_sprites.engine.palette.fit import PaletteSettings
+    from pixel_sprites.engine.sets.facings import facings
+    from pixel_sprites.engine.sets.manifest import Action
+    from pixel_sprites.engine.sprites.finishing import FinishSettings, finish_indices
+
+    facing_list = facings(8, mirror=True)
+    rendered_names = [facing.name for facing in facing_list if facing.mirror_of is None]
+    finish = FinishSettings(outline="selout", neighbours=8, cleanup=True)
+    outcomes = {}
+    for way, wanted in (("plain", None), ("finished", finish)):
+        renders = tmp_path / way / "renders"
+        frames = _set_renders(renders, rendered_names)
+        job = SpriteJob(
+            tmp_path / way / "sprites", DownscaleSettings(pixel=SCALE), PaletteSettings(colors=5), character="hero",
+            root=renders, finish=wanted,
+        )  # fmt: skip
+        action = RenderedAction(Action("walk", ["0001.png"]), renders / "walk", tuple(frames))
+        outcomes[way] = update_set(job, [action], facing_list, (20, 24), None)
+    folder = tmp_path / "finished" / "sprites"
+    plain = tmp_path / "plain" / "sprites"
+    palette = read_palette(folder / "hero.gpl")
+    for facing in facing_list:
+        if facing.mirror_of is None:
+            continue
+        twin = facing_list[facing.mirror_of].name
+        mirrored = np.asarray(Image.open(folder / "walk" / facing.name / "0001.png").convert("RGBA"))
+        flipped_plain = np.asarray(Image.open(plain / "walk" / twin / "0001.png").convert("RGBA"))[:, ::-1]
+        codes = {tuple(colour): index for index, colour in enumerate(palette.colors.tolist())}
+        indices = np.array(
+            [[codes[tuple(p[:3])] if p[3] else -1 for p in row] for row in flipped_plain.tolist()], np.int16
+        )
+        expected = finish_indices(indices, palette, finish, None).indices
+        np.testing.assert_array_equal(mirrored[:, :, 3] > 0, expected >= 0)  # the flipped plain sprite, outlined
+        np.testing.assert_array_equal(mirrored[expected >= 0, :3], palette.colors[expected[expected >= 0]])
