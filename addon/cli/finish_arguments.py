@@ -45,6 +45,19 @@ def add_finish_options(parser: argparse.ArgumentParser, *, defaults: bool = True
         group.add_argument("--cleanup", action=argparse.BooleanOptionalAction, default=unset, help=options.CLEANUP_HELP)
 
 
+def check_finish_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse an outline colour or neighbourhood that would do nothing (as the sheet options without --sheets are):
+    a colour other than auto without an outer or inner outline, 8 neighbours without an outline."""
+    outline = args.outline
+    if args.outline_colour != options.OUTLINE_COLOUR.default and outline not in ("outer", "inner"):
+        parser.error(
+            f"--outline-colour {args.outline_colour} only acts with --outline outer or inner "
+            f"(selout takes its colours from the palette), not --outline {outline}"
+        )
+    if args.outline_neighbours != options.OUTLINE_NEIGHBOURS.default and outline == "none":
+        parser.error(f"--outline-neighbours {args.outline_neighbours} only acts with an --outline")
+
+
 def finish_settings(args: argparse.Namespace) -> FinishSettings | None:
     """The clean-up and outline the arguments ask for; None when they ask for neither."""
     settings = FinishSettings(

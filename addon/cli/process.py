@@ -16,7 +16,7 @@ from .arguments import (
     add_output_options,
     check_normal_options,
 )
-from .finish_arguments import add_finish_options
+from .finish_arguments import add_finish_options, check_finish_options
 from .jobs import run_options, sprite_job
 from .running import StopRequests, print_skipped
 from .sheet import print_sheets
@@ -48,6 +48,7 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     except OptionError as error:
         parser.error(str(error))
     check_normal_options(parser, args)
+    check_finish_options(parser, args)
     given = given_sheet_options(args)
     if given and not args.sheets:
         parser.error(f"{', '.join(given)} only act with --sheets: add --sheets, or leave them out")

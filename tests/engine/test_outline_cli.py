@@ -73,6 +73,13 @@ def test_refusals_name_the_option(renders: Path, tmp_path: Path, capsys: pytest.
     with pytest.raises(SystemExit) as bad:
         _process(renders, tmp_path / "x", "--outline", "outer", "--outline-colour", "black")
     assert bad.value.code == 2 and "--outline-colour" in capsys.readouterr().err
+    for given, problem in (
+        (["--outline", "selout", "--outline-colour", "#000000"], "only acts with --outline outer or inner"),
+        (["--cleanup", "--outline-neighbours", "8"], "--outline-neighbours 8 only acts with an --outline"),
+    ):
+        with pytest.raises(SystemExit) as idle:
+            _process(renders, tmp_path / "x", *given)
+        assert idle.value.code == 2 and problem in capsys.readouterr().err
     code = _process(renders, tmp_path / "y", "--outline", "outer", "--outline-colour", "#000001", "--indexed",
                     "--colors", "255")  # fmt: skip
     assert code == 2 and "--outline-colour" in capsys.readouterr().err
