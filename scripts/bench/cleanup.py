@@ -1,11 +1,12 @@
 """The cleanup section: what ``--cleanup`` and ``--outline`` do to sprites at 16 colours, and what they cost.
 
-For nearest and majority sampling, on every character: isolated pixels (opaque pixels unlike all four neighbours,
-as the sampling section counts them) without and with clean-up, the share of opaque pixels clean-up recolours, and
-the share of selout pixels darker (DIN99o lightness) than every pixel they border. On renders of one still pose
-that differ only in render noise: flicker (the share of opaque pixels that change from frame to frame) without and
-with clean-up. And the milliseconds clean-up and each outline add to a sprite (the sprites are finished again from
-their palette indices, as the writer does, so the figure is the finishing's own).
+For nearest and majority sampling, on every character, without and with clean-up: isolated pixels (opaque pixels
+unlike all four neighbours, as the sampling section counts them: a transparent neighbour counts as unlike) and
+enclosed specks (isolated pixels whose four neighbours are all opaque: what clean-up acts on); the share of opaque
+pixels clean-up recolours; the share of selout pixels darker (DIN99o lightness) than every pixel they border. On
+renders of one still pose that differ only in render noise: flicker (the share of opaque pixels that change from
+frame to frame) without and with clean-up. And the milliseconds clean-up and each outline add to a sprite (the
+sprites are finished again from their palette indices, as the writer does, so the figure is the finishing's own).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ FINISHES = (
     ("inner + cleanup", "inner", 4, True),
     ("selout + cleanup", "selout", 4, True),
 )
-TIMING_ROUNDS = 5
+TIMING_ROUNDS = 9
 
 
 def _indices(sprite: np.ndarray, colours: np.ndarray) -> np.ndarray:
@@ -46,6 +47,17 @@ def _rgba(indices: np.ndarray, colours: np.ndarray) -> np.ndarray:
     rgba[indices >= 0, :3] = colours[indices[indices >= 0]]
     rgba[indices >= 0, 3] = 255
     return rgba
+
+
+def enclosed_specks(indices: np.ndarray) -> int:
+    """Opaque pixels whose four neighbours are all opaque and all unlike them: the specks ``--cleanup`` is for."""
+    padded = np.pad(indices, 1, constant_values=-1)
+    height, width = indices.shape
+    specks = indices >= 0
+    for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+        neighbour = padded[1 + dr : 1 + dr + height, 1 + dc : 1 + dc + width]
+        specks &= (neighbour >= 0) & (neighbour != indices)
+    return int(specks.sum())
 
 
 def _darker_share(indices: np.ndarray, finished: np.ndarray, din99o: np.ndarray) -> tuple[int, int]:
@@ -79,6 +91,8 @@ def finish_figures(paths: list[Path], sampling: str, out: Path, *, still: bool) 
         "isolated_percent": 100 * mean(speckle_share(sprite) for sprite in sprites),
         "isolated_cleaned_percent": 100 * mean(speckle_share(_rgba(c, palette.colors)) for c in cleaned),
         "cleanup_changed_percent": 100 * changed / opaque,
+        "enclosed_percent": 100 * sum(enclosed_specks(sprite) for sprite in indices) / opaque,
+        "enclosed_cleaned_percent": 100 * sum(enclosed_specks(sprite) for sprite in cleaned) / opaque,
         "silhouette_kept": all(((a >= 0) == (b >= 0)).all() for a, b in zip(indices, cleaned, strict=True)),
         "selout_darker_percent": 100 * darker[0] / max(1, darker[1]),
     }
