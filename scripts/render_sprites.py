@@ -49,6 +49,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     the scene's saved settings; every on/off setting has a ``--no-`` form to turn it off.
     """
     from pixel_sprites.cli.arguments import add_colour_options, add_option, add_size_options
+    from pixel_sprites.cli.finish_arguments import add_finish_options
     from pixel_sprites.engine import options
     from pixel_sprites.engine.sets.facings import COMPASS
 
@@ -76,6 +77,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--normals-y-down", action=on_off, help="normal maps with green pointing down (DirectX)")
     parser.add_argument("--packed", action=on_off, help=f"sheets: {options.PACKED_HELP} (--no-packed: fixed cells)")
     add_option(parser, options.EXTRUDE, default=argparse.SUPPRESS)
+    add_finish_options(parser, defaults=False)
     sprite_set = parser.add_argument_group("sprite set (any of these renders a set, as Render Sprite Set does)")
     add_option(sprite_set, options.DIRECTIONS, default=argparse.SUPPRESS)
     sprite_set.add_argument("--start-facing", choices=COMPASS, help="facing as set up")
@@ -103,6 +105,10 @@ OPTION_SETTINGS = {
     "normals_y_down": "normal_y_down",
     "packed": "sheet_packed",
     "extrude": "sheet_extrude",
+    "outline": "outline",
+    "outline_colour": "outline_colour",
+    "outline_neighbours": "outline_neighbours",
+    "cleanup": "cleanup",
 }
 SET_OPTION_SETTINGS = {
     "directions": "directions",

@@ -21,7 +21,8 @@ FRAMES = 12
 RUNS = 2
 SPOOL_FRAMES = 30
 SHEET_CELLS = 40
-QUICK_SECTIONS = ("speed", "memory", "spool", "decoders", "sheets")  # those that need neither Blender nor minutes
+# Those that need neither Blender nor minutes.
+QUICK_SECTIONS = ("speed", "memory", "spool", "decoders", "cleanup", "sheets")
 
 
 def test_mypy_is_clean_on_the_benchmark():
@@ -130,6 +131,15 @@ def test_memory_spool_decoders_and_sheets_hold_their_figures(quick_run):
     sheets = sections["sheets"]
     assert sheets["cells"] == SHEET_CELLS and "json" in sheets["seconds_per_1000_cells"]
     assert len(sheets["seconds_per_1000_cells"]) == 2 and min(sheets["seconds_per_1000_cells"].values()) > 0
+
+
+def test_cleanup_measures_the_given_frames_with_both_samplings(quick_run):
+    rows = quick_run[0]["sections"]["cleanup"]["sets"]
+    assert list(rows) == ["given frames"] and set(rows["given frames"]) == {"nearest", "majority"}
+    for figures in rows["given frames"].values():
+        assert figures["frames"] == 6 and figures["silhouette_kept"] is True
+        assert figures["isolated_cleaned_percent"] <= figures["isolated_percent"]
+        assert 0 < figures["ms_per_sprite"]["selout + cleanup"] < 50
 
 
 def test_the_tables_render_every_section_with_its_run(quick_run):

@@ -145,6 +145,24 @@ class PIXEL_SPRITES_PT_colours(_SubPanel, bpy.types.Panel):
         layout.prop(settings, "indexed", text="Paletted")
 
 
+class PIXEL_SPRITES_PT_cleanup(_SubPanel, bpy.types.Panel):
+    """Pixel-art clean-up once the colours are final: stray pixels, and a one-pixel outline."""
+
+    bl_idname = "PIXEL_SPRITES_PT_cleanup"
+    bl_label = "Clean-up"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw_settings(self, layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup) -> None:
+        layout.prop(settings, "cleanup")
+        layout.prop(settings, "outline")
+        details = layout.column()
+        details.active = settings.outline != "none"
+        colour = details.row()
+        colour.active = settings.outline in ("outer", "inner")  # selout shades from the palette, adding none
+        colour.prop(settings, "outline_colour", text="Colour")
+        details.prop(settings, "outline_neighbours", text="Neighbours", expand=True)
+
+
 class PIXEL_SPRITES_UL_actions(bpy.types.UIList):
     """The set's actions: a check box, the action and its frames."""
 
@@ -241,6 +259,7 @@ CLASSES = (
     PIXEL_SPRITES_PT_main,
     PIXEL_SPRITES_PT_sprite,
     PIXEL_SPRITES_PT_colours,
+    PIXEL_SPRITES_PT_cleanup,
     PIXEL_SPRITES_PT_set,
     PIXEL_SPRITES_PT_output,
     PIXEL_SPRITES_PT_character,

@@ -13,6 +13,7 @@ from ..engine.frames.normals import NORMALS_FOLDER, NormalSettings
 from ..engine.jobs.spec import SetSheets, SpriteJob
 from ..engine.options import Option
 from ..engine.sets.facings import COMPASS
+from ..engine.sprites.finishing import FinishSettings
 
 DEFAULT_OUTPUT_FOLDER = "sprites"
 _METHOD_NAMES = {
@@ -36,7 +37,11 @@ SAMPLING_ITEMS = [(name, *_SAMPLING_NAMES[name]) for name in options.SAMPLING.ch
 
 
 def _description(option: Option) -> str:
-    return option.help[0].upper() + option.help[1:]
+    return _description_text(option.help)
+
+
+def _description_text(help_text: str) -> str:
+    return help_text[0].upper() + help_text[1:]
 
 
 def _number_property(option: Option) -> Any:  # a deferred property, which fake-bpy-module types apart
@@ -200,6 +205,24 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
         description="Normal maps with green pointing down, for engines and tools that want DirectX's convention",
         default=False,
     )
+    outline: bpy.props.EnumProperty(  # type: ignore[valid-type]
+        name=options.OUTLINE.label,
+        description=_description(options.OUTLINE),
+        items=[(name, name.capitalize() if name != "selout" else "Selout", "") for name in options.OUTLINES],
+        default=options.OUTLINE.default,
+    )
+    outline_colour: bpy.props.StringProperty(  # type: ignore[valid-type]
+        name=options.OUTLINE_COLOUR.label,
+        description=_description(options.OUTLINE_COLOUR),
+        default=options.OUTLINE_COLOUR.default,
+    )
+    outline_neighbours: bpy.props.EnumProperty(  # type: ignore[valid-type]
+        name=options.OUTLINE_NEIGHBOURS.label,
+        description=_description(options.OUTLINE_NEIGHBOURS),
+        items=[(count, count, f"{count} neighbours") for count in options.OUTLINE_NEIGHBOURS.choices],
+        default=options.OUTLINE_NEIGHBOURS.default,
+    )
+    cleanup: bpy.props.BoolProperty(name="Clean Up", description=_description_text(options.CLEANUP_HELP))  # type: ignore[valid-type]
     make_sheets: bpy.props.BoolProperty(  # type: ignore[valid-type]
         name="Sheets",
         description="After a sprite set, write its sheets, JSON (Phaser, PixiJS), Godot .tres, .aseprite and previews",
@@ -269,7 +292,19 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
             root=root,
             sheets=SetSheets(self.sheet_options()) if sheets and self.make_sheets else None,
             normals=self.normal_settings(root or renders),
+            finish=self.finish_settings(),
         )
+
+    def finish_settings(self) -> FinishSettings | None:
+        """The scene's clean-up and outline; None when both are off. A bad outline colour is a settings problem,
+        refused before any work (see ``sprites.settings_problem``)."""
+        settings = FinishSettings(
+            outline=self.outline,
+            colour=options.outline_rgb(self.outline_colour.strip() or "auto"),
+            neighbours=int(self.outline_neighbours),
+            cleanup=self.cleanup,
+        )
+        return settings if settings.active else None
 
     def normal_settings(self, renders: Path) -> NormalSettings | None:
         """Where this scene's normal frames are written below ``renders``, and how they become sprites."""

@@ -55,7 +55,9 @@ def settings_problem(scene: bpy.types.Scene) -> str | None:
     settings = scene.pixel_sprites
     try:
         palette = settings.palette_settings()  # refuses NaN and values out of range, naming the option
-        check_indexed_fits(settings.indexed, palette.colors, palette.max_colors, palette.method)
+        finish = settings.finish_settings()  # refuses an outline colour that is not auto or #RRGGBB
+        adds = int(finish is not None and finish.adds_colour)
+        check_indexed_fits(settings.indexed, palette.colors, palette.max_colors, palette.method, added=adds)
     except OptionError as error:
         return str(error)
     non_finite = non_finite_setting(scene)

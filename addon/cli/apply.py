@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..engine.jobs.run import make_sprites
 from .arguments import add_frame_options, add_normal_options, add_output_options, check_normal_options
+from .finish_arguments import add_finish_options, check_finish_options
 from .jobs import run_options, sprite_job
 from .running import StopRequests, print_skipped
 
@@ -18,10 +19,12 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--palette", type=Path, required=True, metavar="FILE", help="palette file to use")
     add_output_options(parser)
     add_normal_options(parser)
+    add_finish_options(parser)
 
 
 def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     check_normal_options(parser, args)
+    check_finish_options(parser, args)
 
 
 def run(args: argparse.Namespace, stop: StopRequests) -> int:

@@ -15,6 +15,7 @@ from ..engine.frames.normals import NormalSettings
 from ..engine.jobs.spec import SetSheets, SpriteJob
 from ..engine.palette.fit import PaletteSettings
 from ..engine.sprites.worker_pool import RunOptions
+from .finish_arguments import finish_settings
 from .running import ProgressBar, StopRequests
 
 
@@ -63,6 +64,7 @@ def sprite_job(args: argparse.Namespace, *, output: Path, palette_file: Path | N
         report_path=getattr(args, "report", None),
         sheets=set_sheets(args) if getattr(args, "sheets", False) else None,
         normals=normal_settings(args),
+        finish=finish_settings(args),
     )
 
 

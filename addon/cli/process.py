@@ -16,6 +16,7 @@ from .arguments import (
     add_output_options,
     check_normal_options,
 )
+from .finish_arguments import add_finish_options, check_finish_options
 from .jobs import run_options, sprite_job
 from .running import StopRequests, print_skipped
 from .sheet import print_sheets
@@ -29,6 +30,7 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     add_colour_options(parser)
     add_output_options(parser)
     add_normal_options(parser)
+    add_finish_options(parser)
     parser.add_argument(
         "--spool-dir", type=Path, metavar="DIR",
         help="where the small frames wait between the fit and the writing, in a hidden temporary file "
@@ -46,6 +48,7 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     except OptionError as error:
         parser.error(str(error))
     check_normal_options(parser, args)
+    check_finish_options(parser, args)
     given = given_sheet_options(args)
     if given and not args.sheets:
         parser.error(f"{', '.join(given)} only act with --sheets: add --sheets, or leave them out")

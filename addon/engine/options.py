@@ -124,6 +124,32 @@ EXTRUDE = Option(
 )
 # The files written beside each sheet page.
 SHEET_FORMATS = ("json", "godot", "aseprite", "preview")
+OUTLINES = ("none", "outer", "inner", "selout")
+OUTLINE = Option(
+    "outline",
+    "Outline",
+    "a one-pixel outline after the palette: 'outer' around the silhouette, 'inner' on its edge pixels, both in "
+    "the outline colour; 'selout' around it, each pixel a darker palette colour of the hue it borders",
+    OUTLINES[0],
+    choices=OUTLINES,
+)
+OUTLINE_COLOUR = Option(
+    "outline_colour",
+    "Outline Colour",
+    "'auto' (the palette's darkest colour, in DIN99o lightness) or #RRGGBB, added to the palette",
+    "auto",
+)
+OUTLINE_NEIGHBOURS = Option(
+    "outline_neighbours",
+    "Outline Neighbours",
+    "4: the outline touches the silhouette at edges; 8: at corners too",
+    "4",
+    choices=("4", "8"),
+)
+CLEANUP_HELP = (
+    "clean up: a pixel unlike all four neighbours takes the colour most of its neighbours have, and with an "
+    "outline its L-corners go, so it stays one pixel thin"
+)
 FPS = Option("fps", "Frame Rate", "frame rate of sprites without a set manifest", 24.0, 0.001, 1000.0)
 
 
@@ -135,8 +161,28 @@ def non_finite_problem(value: object) -> str | None:
     return None
 
 
-def check_indexed_fits(indexed: bool, colors: int | None, max_colors: int, method: str = METHODS[0]) -> None:
-    """Refuse, before any work, a palette larger than a paletted PNG can hold.
+def outline_rgb(text: str) -> tuple[int, int, int] | None:
+    """The colour ``--outline-colour`` gives: None for ``auto``, else the (r, g, b) of ``#RRGGBB``.
+
+    Raises
+    ------
+    OptionError
+        Naming the option, for anything else.
+    """
+    if text == "auto":
+        return None
+    digits = text[1:] if text.startswith("#") else ""
+    if len(digits) != 6 or any(char not in "0123456789abcdefABCDEF" for char in digits):
+        raise OptionError(f"{OUTLINE_COLOUR.flag}: expected auto or #RRGGBB, got {text!r}")
+    red, green, blue = (int(digits[start : start + 2], 16) for start in (0, 2, 4))
+    return red, green, blue
+
+
+def check_indexed_fits(
+    indexed: bool, colors: int | None, max_colors: int, method: str = METHODS[0], *, added: int = 0
+) -> None:
+    """Refuse, before any work, a palette larger than a paletted PNG can hold (``added``: colours the run adds to
+    the fitted ones, such as a given outline colour).
 
     Raises
     ------
@@ -146,8 +192,9 @@ def check_indexed_fits(indexed: bool, colors: int | None, max_colors: int, metho
     if not indexed or method != METHODS[0]:
         return  # MeanShift's count is only known after the fit; the run checks it then
     option, count = (COLORS, colors) if colors is not None else (MAX_COLORS, max_colors)
-    if count > INDEXED_LIMIT:
+    if count + added > INDEXED_LIMIT:
+        besides = f" and {OUTLINE_COLOUR.flag}" if added else ""
         raise OptionError(
-            f"{option.flag} {count} with --indexed: a paletted PNG holds at most {INDEXED_LIMIT} colours "
+            f"{option.flag} {count}{besides} with --indexed: a paletted PNG holds at most {INDEXED_LIMIT} colours "
             "besides the transparent one"
         )

@@ -20,6 +20,8 @@ Sections, in the order they run (a size of 0 skips its section):
     sprite-size  rendering at sprite size against render + downscale (Blender)
     sets         Render Sprite Set against plain renders: the set's overhead (Blender)
     normals      what Normal Maps add to a sprite set, at full size and at sprite size (Blender)
+    cleanup      --cleanup and --outline: isolated pixels, pixels recoloured, selout, flicker, cost (Blender, or
+                 the --frames-from frames alone)
     sheets       sheet packing with every engine file, per 1,000 cells
     packing      packed sheets (--packed): --packing-sprites sprites trimmed, merged and packed (time, memory), and
                  the pages' area against maxrects-packer and fixed cells (two drawn characters, --packing-demo)
@@ -42,7 +44,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from . import decoders, frame_list, packing, quality, rendering, sampling, sheets, speed, spool, tables
+from . import cleanup, decoders, frame_list, packing, quality, rendering, sampling, sheets, speed, spool, tables
 from .inputs import Inputs, Options
 from .machine import describe_machine, describe_run
 
@@ -57,6 +59,7 @@ SECTIONS: dict[str, Callable[[Inputs], dict[str, Any]]] = {
     "sprite-size": rendering.sprite_size_section,
     "sets": rendering.sets_section,
     "normals": rendering.normals_section,
+    "cleanup": cleanup.cleanup_section,
     "sheets": sheets.sheets_section,
     "packing": packing.packing_section,
     "frame-list": frame_list.frame_list_section,

@@ -252,6 +252,42 @@ def normals(data: dict[str, Any]) -> str:
     )
 
 
+def cleanup(data: dict[str, Any]) -> str:
+    cleaned = "with --cleanup"
+    headers = [
+        "",
+        "sampling",
+        "isolated",
+        cleaned,
+        "enclosed",
+        cleaned,
+        "recoloured",
+        "selout darker",
+        "flicker",
+        cleaned,
+    ]
+    rows = []
+    for name, row in data["sets"].items():
+        for way, f in row.items():
+            still = "flicker_percent" in f
+            flicker = [f"{f['flicker_percent']:.2f}%", f"{f['flicker_cleaned_percent']:.2f}%"] if still else ["", ""]
+            rows.append([
+                name, way, f"{f['isolated_percent']:.2f}%", f"{f['isolated_cleaned_percent']:.2f}%",
+                f"{f['enclosed_percent']:.2f}%", f"{f['enclosed_cleaned_percent']:.2f}%",
+                f"{f['cleanup_changed_percent']:.2f}%", f"{f['selout_darker_percent']:.1f}%", *flicker,
+            ])  # fmt: skip
+    costs = [f["ms_per_sprite"] for row in data["sets"].values() for f in row.values()]
+    cost_rows = [[label, span((cost[label] for cost in costs), 2, " ms")] for label in costs[0]]
+    return (
+        f"{data['colours']} colours; isolated: opaque pixels unlike all four neighbours (a transparent one counts as "
+        "unlike); enclosed: isolated pixels whose four neighbours are all opaque (what clean-up acts on); "
+        "recoloured: opaque pixels clean-up changed (the silhouette never changes); flicker: opaque pixels that "
+        "change between renders of one still pose that differ only in render noise.\n\n"
+        f"{table(headers, rows, numeric_from=2)}\n\nWhat finishing adds per 64x90 sprite:\n\n"
+        f"{table(['finish', 'ms per sprite'], cost_rows)}"
+    )
+
+
 def sheets(data: dict[str, Any]) -> str:
     figures = data["seconds_per_1000_cells"]
     every = next(key for key in figures if "+" in key)
@@ -309,6 +345,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "sprite-size": sprite_size,
     "sets": sets,
     "normals": normals,
+    "cleanup": cleanup,
     "sheets": sheets,
     "packing": packing,
     "frame-list": frame_list,

@@ -28,6 +28,9 @@ const MAX_FACINGS = 64;
 const MAX_PIXEL = 1024;
 const PALETTE_LIMIT = 256;
 const PALETTE_MODES = ["fit", "locked"];
+// pixel_sprites.engine.options: --outline, --outline-neighbours.
+const OUTLINES = ["none", "outer", "inner", "selout"];
+const OUTLINE_NEIGHBOURS = ["4", "8"];
 
 // The checked actions of the scene's sprite set, comma-separated, "default" for an entry without an action
 // (the scene's own animation, as Pixel Sprites names it); a comma or backslash in a name is escaped with a
@@ -100,6 +103,22 @@ const JOB_TYPE = {
           eval: "C.scene.pixel_sprites.normal_maps",
           evalInfo: { showLinkButton: true, description: "The scene's Normal Maps setting" },
           description: "Render the Normal pass too, and write normal-map sprites and sheets (Cycles or EEVEE)" },
+        { key: "cleanup", type: "bool",
+          eval: "C.scene.pixel_sprites.cleanup",
+          evalInfo: { showLinkButton: true, description: "The scene's Clean Up setting" },
+          description: "Clean-up: stray pixels take their neighbours' colour; an outline loses its L-corners" },
+        { key: "outline", type: "string", choices: OUTLINES, default: "none",
+          eval: "C.scene.pixel_sprites.outline",
+          evalInfo: { showLinkButton: true, description: "The scene's Outline setting" },
+          description: "A one-pixel outline: none, outer, inner or selout (darker palette colours of the hue it borders)" },
+        { key: "outline_colour", type: "string", default: "auto",
+          eval: "C.scene.pixel_sprites.outline_colour",
+          evalInfo: { showLinkButton: true, description: "The scene's Outline Colour" },
+          description: "The outline's colour: 'auto' (the palette's darkest) or #RRGGBB" },
+        { key: "outline_neighbours", type: "string", choices: OUTLINE_NEIGHBOURS, default: "4",
+          eval: "C.scene.pixel_sprites.outline_neighbours",
+          evalInfo: { showLinkButton: true, description: "The scene's Outline Neighbours" },
+          description: "4: the outline touches the silhouette at edges; 8: at corners too" },
         { key: "set_actions", type: "string",
           eval: EVAL_SET_ACTIONS,
           evalInfo: { showLinkButton: true, description: "The checked actions of the scene's sprite set" },
@@ -406,12 +425,43 @@ function spriteSettingsExpr(settings) {
     if (settings.normal_maps) { // off leaves the scene's setting, as every other setting not given does
         statements.push("s.normal_maps = True");
     }
+    pushFinishSettings(settings, statements);
     if (splitActions(settings.set_actions).length > 0) {
         const start = settings.start_facing ? String(settings.start_facing) : "S";
         const count = facings(settings.directions, start).length; // refuses bad values before anything runs
         statements.push(`s.directions = ${count}`, `s.start_facing = ${pyStr(start)}`);
     }
     return statements.join("; ");
+}
+
+// The clean-up and outline settings given, checked before anything runs; each one left at its default leaves the
+// scene's own setting, as normal_maps does, so a job without them has the tasks it had before.
+function pushFinishSettings(settings, statements) {
+    if (settings.cleanup) {
+        statements.push("s.cleanup = True");
+    }
+    const given = (value, fallback) => (value === undefined || value === null || value === "" ? fallback : String(value));
+    const outline = given(settings.outline, "none");
+    if (OUTLINES.indexOf(outline) < 0) {
+        throw `outline: expected one of ${OUTLINES.join(", ")}, got "${settings.outline}"`;
+    }
+    const colour = given(settings.outline_colour, "auto").trim();
+    if (colour !== "auto" && !/^#[0-9A-Fa-f]{6}$/.test(colour)) {
+        throw `outline_colour: expected auto or #RRGGBB, got "${settings.outline_colour}"`;
+    }
+    const neighbours = given(settings.outline_neighbours, "4");
+    if (OUTLINE_NEIGHBOURS.indexOf(neighbours) < 0) {
+        throw `outline_neighbours: expected 4 or 8, got "${settings.outline_neighbours}"`;
+    }
+    if (outline !== "none") {
+        statements.push(`s.outline = ${pyStr(outline)}`);
+    }
+    if (colour !== "auto") {
+        statements.push(`s.outline_colour = ${pyStr(colour)}`);
+    }
+    if (neighbours !== "4") {
+        statements.push(`s.outline_neighbours = ${pyStr(neighbours)}`);
+    }
 }
 
 // A Blender task that runs one Pixel Sprites operator without rendering.

@@ -43,6 +43,7 @@ def settings() -> Any:
         entry.action, entry.frame_step = bpy.data.actions[name], step
     saved.make_sheets = True
     saved.sheet_packed, saved.sheet_extrude = True, 3
+    saved.cleanup, saved.outline, saved.outline_colour, saved.outline_neighbours = True, "inner", "#abcdef", "8"
     scene.frame_step = 5
     return saved
 
@@ -100,6 +101,11 @@ TURNED_ON = {"enabled": True}
         (["--directions", "4"], {"directions": 4}),
         (["--start-facing", "N"], {"start_facing": "N"}),
         (["--extrude", "1"], {"sheet_extrude": 1}),
+        (
+            ["--outline", "selout", "--outline-color", "#102030", "--outline-neighbors", "4"],
+            {"outline": "selout", "outline_colour": "#102030", "outline_neighbours": "4"},
+        ),
+        (["--outline-colour", "auto", "--outline-neighbours", "8"], {"outline_colour": "auto"}),
     ],
 )
 def test_only_the_options_given_change_the_scene(settings, argv: list[str], changes: dict[str, Any]) -> None:
@@ -119,6 +125,7 @@ def test_paths_given_are_made_absolute(settings, tmp_path: Path) -> None:
         ("indexed", "indexed"),
         ("mirror", "mirror"),
         ("packed", "sheet_packed"),
+        ("cleanup", "cleanup"),
     ],
 )
 def test_each_on_off_flag_turns_its_setting_either_way_and_nothing_else(settings, flag: str, setting: str) -> None:
@@ -146,6 +153,7 @@ def test_a_sprite_set_keeps_the_saved_sheets_and_the_settings_not_given(settings
         *((f"--tolerance={value}", f"argument --tolerance: expected a finite number, got {value}") for value in
           ("nan", "inf", "-inf")),
         ("--character=", "argument --character: expected a name, got ''"),
+        ("--outline-colour=black", "argument --outline-colour/--outline-color: expected auto or #RRGGBB, got 'black'"),
     ],
 )  # fmt: skip
 def test_a_bad_value_is_refused_in_one_line(settings, capsys, argv: str, problem: str) -> None:

@@ -340,3 +340,28 @@ def test_packed_sheets_reach_the_sheet_options_and_extrude_acts_only_with_them()
     settings.sheet_packed = True
     assert (settings.sheet_options().packed, settings.sheet_options().extrude) == (True, 2)
     settings.sheet_packed, settings.sheet_extrude = False, 0
+
+
+def test_the_clean_up_settings_are_the_shared_options_and_reach_the_job(tmp_path):
+    from pixel_sprites.blender.sprites import settings_problem
+    from pixel_sprites.engine.sprites.finishing import FinishSettings
+
+    settings = bpy.context.scene.pixel_sprites
+    properties = type(settings).bl_rna.properties
+    for name, option in (("outline", options.OUTLINE), ("outline_neighbours", options.OUTLINE_NEIGHBOURS)):
+        assert tuple(item.identifier for item in properties[name].enum_items) == option.choices
+        assert properties[name].default == option.default
+    assert (settings.outline_colour, settings.cleanup) == ("auto", False)
+    panel = bpy.types.PIXEL_SPRITES_PT_cleanup
+    assert (panel.bl_label, panel.bl_parent_id) == ("Clean-up", "PIXEL_SPRITES_PT_main")
+    assert settings.sprite_job(tmp_path).finish is None  # off: the job is today's
+    settings.outline, settings.outline_colour, settings.outline_neighbours, settings.cleanup = (
+        "outer",
+        "#0a0b0c",
+        "8",
+        True,
+    )
+    assert settings.sprite_job(tmp_path).finish == FinishSettings("outer", (10, 11, 12), 8, True)
+    assert settings_problem(bpy.context.scene) is None
+    settings.outline_colour = "dark"
+    assert settings_problem(bpy.context.scene) == "--outline-colour: expected auto or #RRGGBB, got 'dark'"

@@ -395,7 +395,8 @@ def test_job_type_settings_are_valid_flamenco_settings(node: str) -> None:
     assert set(settings) == {
         "frames", "chunk_size", "render_output_root", "add_path_components", "render_output_path", "character",
         "pixel", "colors", "palette_mode", "palette_file", "sheets", "set_actions", "directions", "set_frames",
-        "start_facing", "blendfile", "scene", "normal_maps", "packed",
+        "start_facing", "blendfile", "scene", "normal_maps", "packed", "cleanup", "outline", "outline_colour",
+        "outline_neighbours",
     }  # fmt: skip
     python_type = {"string": str, "int32": int, "float": float, "bool": bool}
     for key, setting in settings.items():
@@ -799,6 +800,10 @@ def test_settings_from_a_blender_scene_make_the_job_the_operators_run(node: str)
         "sheets": True,
         "packed": False,
         "normal_maps": False,
+        "cleanup": False,
+        "outline": "none",
+        "outline_colour": "auto",
+        "outline_neighbours": "4",
         "set_actions": "walk,Run/Fast\\, now,default",
         "set_frames": json.dumps([["walk", "1,3,5,7,9,11"], ["Run/Fast, now", "5,6,7,8"], ["default", "1,6,11,16"]]),
         "directions": 4,
@@ -856,3 +861,22 @@ def test_packed_sheets_turn_on_in_the_sheets_task_only_and_off_changes_nothing(n
         assigned = sprite_call(task)[2]
         assert assigned.get("sheet_packed") is (True if name == "sheets" else None), name
         assert "sheet_packed" not in sprite_call(plain[name])[2], name  # off: the scene's own setting stays
+
+
+def test_cleanup_and_outline_reach_every_sprite_task_and_defaults_change_nothing(node: str) -> None:
+    base = {"set_actions": SET_ACTIONS, "directions": 4, "frames": "1-3"}
+    plain = by_name(compiled(node, **base))
+    defaults = by_name(compiled(node, **base, cleanup=False, outline="none", outline_colour="auto",
+                                outline_neighbours="4"))  # fmt: skip
+    assert defaults == plain
+    finished = by_name(compiled(node, **base, cleanup=True, outline="selout", outline_colour="#0a0B0c",
+                                outline_neighbours="8"))  # fmt: skip
+    assert list(finished) == list(plain)
+    for name, task in finished.items():
+        assigned = sprite_call(task)[2]
+        assert {key: assigned.get(key) for key in ("cleanup", "outline", "outline_colour", "outline_neighbours")} == {
+            "cleanup": True, "outline": "selout", "outline_colour": "#0a0B0c", "outline_neighbours": "8",
+        }, name  # fmt: skip
+    for key, value in (("outline", "thick"), ("outline_colour", "black"), ("outline_neighbours", "6")):
+        result = compile_job(node, JOB_TYPE, pixel_job(**{key: value}))
+        assert key in result.get("error", ""), key

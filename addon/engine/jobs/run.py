@@ -22,6 +22,7 @@ from ..palette.files import read_palette, write_palette
 from ..sets.facings import Facing
 from ..sets.manifest import DEFAULT_FPS, open_sprite_set
 from ..sprites.character import add_frames_with_locked_palette, locked_character, update_character
+from ..sprites.finishing import with_outline_colour
 from ..sprites.pipeline import RunOptions, apply, fit, process
 from ..sprites.report import Report
 from .set_update import RenderedAction, SetOutcome, update_sprite_set
@@ -76,6 +77,7 @@ def fit_palette_file(
     """Fit one palette over ``frames`` and write it to ``destination`` (``.gpl``, ``.hex``, ``.pal`` or ``.png``)."""
     check_writable({destination: "palette"}, root=destination.parent)  # before the work, not only before the write
     palette, report = fit(frames, job.downscale, job.palette, options)
+    palette = with_outline_colour(palette, job.finish)  # as the apply tasks will find it in a locked palette
     claim({destination: "palette"}, root=destination.parent)
     write_palette(palette, destination)
     return palette, report
@@ -92,7 +94,7 @@ def update_character_sprites(job: SpriteJob, new_frames: Sequence[Path], options
         return update_character(
             character, new_frames, job.downscale, job.palette,
             root=job.root, target=target, indexed=job.indexed, locked=job.locked, options=options,
-            normals=job.normals,
+            normals=job.normals, finish=job.finish,
         )  # fmt: skip
 
 
@@ -108,6 +110,7 @@ def fit_character_palette(job: SpriteJob, renders: Path, options: RunOptions | N
         character.save()
         claim({character.palette_path: "palette"}, root=character.folder)
         palette, report = fit(character.frames(), job.downscale, job.palette, options)
+        palette = with_outline_colour(palette, job.finish)
         write_palette(palette, character.palette_path)
     report.palette = palette.hex_codes()
     report.sprite_colors = report.palette
@@ -121,6 +124,7 @@ def add_locked_frames(job: SpriteJob, frames: Sequence[Path], options: RunOption
     return add_frames_with_locked_palette(
         job.output, job.character, frames, job.downscale,
         root=job.root, target=job.target(), indexed=job.indexed, options=options, normals=job.normals,
+        finish=job.finish,
     )  # fmt: skip
 
 
@@ -141,6 +145,7 @@ def update_set(
             character, job.root, rendered, facings, sprite_size, pivot, job.downscale, job.palette,
             target=target, indexed=job.indexed, locked=job.locked, options=options,
             sheets=job.sheets.options if job.sheets is not None else None, normals=job.normals,
+            finish=job.finish,
         )  # fmt: skip
 
 

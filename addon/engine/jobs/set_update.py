@@ -26,6 +26,7 @@ from ..palette.fit import PaletteSettings
 from ..sets.facings import Facing
 from ..sets.manifest import MANIFEST_SUFFIX, Action, SpriteSet, load_manifest
 from ..sprites.character import Character, update_character
+from ..sprites.finishing import FinishSettings
 from ..sprites.pipeline import RunOptions
 from ..sprites.report import Report
 from .spec import manifest_normals
@@ -63,6 +64,7 @@ def update_sprite_set(
     sheets: SheetOptions | None = None,
     options: RunOptions | None = None,
     normals: NormalSettings | None = None,
+    finish: FinishSettings | None = None,
 ) -> SetOutcome:
     """Update ``character``'s sprites with ``rendered`` actions, then its manifest and (if asked) sheets.
 
@@ -70,7 +72,9 @@ def update_sprite_set(
     folder: ``<action>/<facing>/<frame>.png``. With a locked palette only the rendered actions' sprites are
     written, so every other sprite stays byte-identical; unlocked, the whole character is refitted, and the
     mirrored facings of every action are flipped again from the refitted sprites. With ``normals``, normal sprites
-    are made too (and mirrored), the manifest keeps their rotation, and the sheets get normal sheets.
+    are made too (and mirrored), the manifest keeps their rotation, and the sheets get normal sheets. ``finish``
+    (clean-up, outline) acts on the rendered twins; each of its rules looks at a pixel's neighbours only, never at
+    which side they are on, so a flipped finished sprite is the finished flipped one: symmetric.
     """
     for item in rendered:
         character.drop_missing_under(item.folder, item.frames)
@@ -78,6 +82,7 @@ def update_sprite_set(
     report = update_character(
         character, new_frames, downscale, palette_settings,
         root=renders, target=target, indexed=indexed, locked=locked, options=options, normals=normals,
+        finish=finish,
     )  # fmt: skip
     sprite_set = _merged_manifest(character, rendered, facings, sprite_size, pivot, report)
     sprite_set.normals = manifest_normals(normals)

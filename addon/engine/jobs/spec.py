@@ -20,6 +20,7 @@ from ..options import check_indexed_fits
 from ..palette.files import read_palette
 from ..palette.fit import PaletteSettings
 from ..sets.manifest import DEFAULT_FPS
+from ..sprites.finishing import FinishSettings, check_outline_colour
 from ..sprites.pipeline import OutputSettings
 
 # How a job gets its palette: fitted over the frames, the character's saved one left as it is, or a given file.
@@ -62,6 +63,8 @@ class SpriteJob:
     """The sheets to write after the sprites, or None for none."""
     normals: NormalSettings | None = None
     """Normal-map sprites beside the sprites (``normals/`` below the output folder), from these normal frames."""
+    finish: FinishSettings | None = None
+    """Clean-up and outline of the sprites (``--cleanup``, ``--outline``); None for neither."""
 
     def __post_init__(self) -> None:
         if self.palette_mode not in PALETTE_MODES:
@@ -86,8 +89,13 @@ class SpriteJob:
         OptionError
             Naming the option.
         """
+        adds = int(self.finish is not None and self.finish.adds_colour)
         if self.palette_mode == "fit":
-            check_indexed_fits(self.indexed, self.palette.colors, self.palette.max_colors, self.palette.method)
+            settings = self.palette
+            check_indexed_fits(self.indexed, settings.colors, settings.max_colors, settings.method, added=adds)
+        if self.finish is not None and self.finish.adds_colour:
+            fixed = read_palette(self.palette_file) if self.palette_file is not None else None
+            check_outline_colour(self.finish, fixed, self.target())
 
     def target(self) -> Palette | None:
         """The game's palette, read now (a file may change between jobs), or None."""
@@ -101,6 +109,7 @@ class SpriteJob:
             palette_name=self.palette_name,
             report_path=self.report_path,
             normals=self.normals,
+            finish=self.finish,
         )
 
 

@@ -66,10 +66,13 @@ class Remapper:
     Each fitted colour goes to its nearest target colour, so the sprites use
     at most ``len(palette)`` target colours and every frame of a character
     still shares one set of colours. Distances are Euclidean in DIN99o, the
-    space the palette was fitted in, where they follow ΔE2000.
+    space the palette was fitted in, where they follow ΔE2000. An ``extra`` colour (an outline's) ends the
+    output palette, if it is not in it already; no pixel is mapped to it.
     """
 
-    def __init__(self, palette: Palette, target: Palette | None = None) -> None:
+    def __init__(
+        self, palette: Palette, target: Palette | None = None, extra: tuple[int, int, int] | None = None
+    ) -> None:
         self.palette = palette
         self.target = target
         if target is None:
@@ -80,6 +83,8 @@ class Remapper:
             used = np.unique(nearest_target)  # in target order
             self.output_palette = Palette(target.colors[used])
             self._output_of_fitted = np.searchsorted(used, nearest_target)
+        if extra is not None and not (self.output_palette.colors == extra).all(axis=1).any():
+            self.output_palette = Palette(np.vstack([self.output_palette.colors, np.array([extra], dtype=np.uint8)]))
         opaque_alpha = np.full((len(self.output_palette), 1), 255, dtype=np.uint8)
         self._output_rgba = np.hstack([self.output_palette.colors, opaque_alpha])
 

@@ -24,6 +24,7 @@ from ..frames.normals import NormalSettings
 from ..frames.sources import FrameSource
 from ..palette.files import read_palette
 from ..palette.fit import PaletteSettings
+from .finishing import FinishSettings, check_outline_colour
 from .pipeline import OutputSettings, RunOptions, apply, process
 from .report import Report
 
@@ -213,9 +214,10 @@ def update_character(
     locked: bool = False,
     options: RunOptions | None = None,
     normals: NormalSettings | None = None,
+    finish: FinishSettings | None = None,
 ) -> Report:
     """Add ``new_frames`` to ``character`` and bring its sprites up to date (and their normal sprites, with
-    ``normals``).
+    ``normals``; cleaned up and outlined as ``finish`` says).
 
     Unlocked, the palette is refitted over all the character's frames and every
     sprite is rewritten with it. Locked, only the sprites of ``new_frames`` are
@@ -229,11 +231,13 @@ def update_character(
     """
     if locked:
         _require_locked_palette(character.palette_path)
+        check_outline_colour(finish, read_palette(character.palette_path), target)
     character.add(new_frames, root=root)
     character.save()
     output = OutputSettings(
-        folder=character.folder, indexed=indexed, target=target, palette_name=character.name, normals=normals
-    )
+        folder=character.folder, indexed=indexed, target=target, palette_name=character.name, normals=normals,
+        finish=finish,
+    )  # fmt: skip
     sources = character.source_folders()
     if locked:
         palette = read_palette(character.palette_path)
@@ -252,6 +256,7 @@ def add_frames_with_locked_palette(
     indexed: bool = False,
     options: RunOptions | None = None,
     normals: NormalSettings | None = None,
+    finish: FinishSettings | None = None,
 ) -> Report:
     """Write the sprites of ``frames`` alone with the character's saved palette and record them in its log.
 
@@ -268,5 +273,7 @@ def add_frames_with_locked_palette(
     _require_locked_palette(palette_path)
     palette = read_palette(palette_path)
     sources = record_frames(folder, name, frames, root)
-    output = OutputSettings(folder=folder, indexed=indexed, target=target, palette_name=name, normals=normals)
+    output = OutputSettings(
+        folder=folder, indexed=indexed, target=target, palette_name=name, normals=normals, finish=finish
+    )
     return apply(sources, sorted({item.path.parent for item in sources}), downscale, palette, output, options)

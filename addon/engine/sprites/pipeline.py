@@ -36,6 +36,7 @@ from ..palette.files import write_palette
 from ..palette.fit import PaletteSettings, fit_palette
 from ..palette.remap import Remapper
 from ..palette.sampling import PixelReservoir
+from .finishing import check_outline_colour, outline_colour, with_outline_colour
 from .normal_sprites import normal_sprite_path
 from .report import Report, merge_into_report
 from .small_frames import READ_BATCH, SmallFrame, small_frames
@@ -80,7 +81,7 @@ def _finish(report: Report, output: OutputSettings, remapper: Remapper, started:
     """
     if fitted:
         for path in _palette_paths(output):
-            write_palette(remapper.palette, path)
+            write_palette(with_outline_colour(remapper.palette, output.finish), path)
     report.set_palettes(remapper)
     report.timings["total"] = time.perf_counter() - started
     report.report_path = _report_path(output)
@@ -194,7 +195,9 @@ def process(
         If ``options.should_cancel`` said so.
     """
     settings = palette_settings
-    check_indexed_fits(output.indexed, settings.colors, settings.max_colors, settings.method)
+    adds = output.finish is not None and output.finish.adds_colour
+    check_indexed_fits(output.indexed, settings.colors, settings.max_colors, settings.method, added=int(adds))
+    check_outline_colour(output.finish, None, output.target)
     options = options or RunOptions()
     with WorkerPool(options) as pool:  # the same workers read and write
         if len(frames) > READ_BATCH:  # the helpers start while the output folder is checked
@@ -226,7 +229,7 @@ def _read_fit_and_write(
             raise Cancelled(report)
         report.timings["read"] = time.perf_counter() - started
         palette = _fit_or_explain(reservoir, report, palette_settings, pool)
-        remapper = Remapper(palette, output.target)
+        remapper = Remapper(palette, output.target, outline_colour(output.finish, palette, output.target))
         _check_indexed(output, len(remapper.output_palette), "the fitted palette")
         writing = time.perf_counter()
         write_sprites(spool, len(spool), remapper, output, downscale, report, pool)
@@ -249,12 +252,14 @@ def apply(
 ) -> Report:
     """Write the sprites of ``frames`` with a given (locked) ``palette``, in one streaming pass."""
     _check_indexed(output, len(palette), "the palette")  # a target palette only ever maps it to fewer
+    check_outline_colour(output.finish, palette, output.target)
+    remapper = Remapper(palette, output.target, outline_colour(output.finish, palette, output.target))
+    _check_indexed(output, len(remapper.output_palette), "the palette with the outline colour")
     with WorkerPool(options or RunOptions()) as pool:  # the same workers read and write, as the frames come
         if len(frames) > READ_BATCH:  # the helpers start while the output folder is checked
             pool.start()
         output, report = _start_writing_run(frames, sources, output, fits_palette=False)
         started = time.perf_counter()
-        remapper = Remapper(palette, output.target)
 
         def counted(items: Iterator[SmallFrame]) -> Iterator[tuple[FrameSource, NDArray[np.uint8]]]:
             for item in items:

@@ -22,6 +22,7 @@ from ..frames.sources import FrameSource
 from ..palette.majority import MajorityDownscaler
 from ..palette.remap import ErrorStats, RemappedFrame, Remapper
 from .files import encode_indexed_png
+from .finishing import FinishSettings, finish_sprite
 from .normal_sprites import NormalProblem, frame_normals, normal_sprite, normal_sprite_path
 from .report import Report
 from .worker_pool import WorkerPool, cancelled
@@ -42,6 +43,8 @@ class OutputSettings:
     report_path: Path | None = None
     normals: NormalSettings | None = None
     """Normal-map sprites beside the sprites, from these normal frames; None for none."""
+    finish: FinishSettings | None = None
+    """Clean-up and outline of every sprite once its colours are final; None (or all off) for none."""
 
 
 # A frame's path, its sprite's path relative to the output folder, and its small frame: what a worker is handed.
@@ -79,7 +82,10 @@ class _SpriteWriter:
                 ((path, relative), sprite, self._nearest_normals(path, relative, sprite.rgba, outcome))
                 for (path, relative, _), sprite in zip(batch, remapped, strict=True)
             )
+        finish = self.output.finish
         for (path, relative), sprite, normals in sprites:
+            if finish is not None and finish.active:
+                sprite, normals = finish_sprite(sprite, normals, self.remapper, finish)
             if self.output.indexed:
                 data = encode_indexed_png(sprite.indices, self.remapper.output_palette)
             else:

@@ -1,0 +1,143 @@
+"""The cleanup section: what ``--cleanup`` and ``--outline`` do to sprites at 16 colours, and what they cost.
+
+For nearest and majority sampling, on every character, without and with clean-up: isolated pixels (opaque pixels
+unlike all four neighbours, as the sampling section counts them: a transparent neighbour counts as unlike) and
+enclosed specks (isolated pixels whose four neighbours are all opaque: what clean-up acts on); the share of opaque
+pixels clean-up recolours; the share of selout pixels darker (DIN99o lightness) than every pixel they border. On
+renders of one still pose that differ only in render noise: flicker (the share of opaque pixels that change from
+frame to frame) without and with clean-up. And the milliseconds clean-up and each outline add to a sprite (the
+sprites are finished again from their palette indices, as the writer does, so the figure is the finishing's own).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+import numpy as np
+
+from .inputs import Inputs
+from .sampling import STILL, STILL_FRAMES, changed_share, speckle_share, sprites_with
+
+# (label, --outline, --outline-neighbours, --cleanup) of the cost table.
+FINISHES = (
+    ("cleanup", "none", 4, True),
+    ("outer", "outer", 4, False),
+    ("outer 8 + cleanup", "outer", 8, True),
+    ("inner + cleanup", "inner", 4, True),
+    ("selout + cleanup", "selout", 4, True),
+)
+TIMING_ROUNDS = 9
+
+
+def _indices(sprite: np.ndarray, colours: np.ndarray) -> np.ndarray:
+    """A written RGBA sprite as indices into ``colours`` (-1 transparent)."""
+    codes = sprite[:, :, :3].astype(np.int64) @ np.array([1 << 16, 1 << 8, 1])
+    palette_codes = colours.astype(np.int64) @ np.array([1 << 16, 1 << 8, 1])
+    indices = np.searchsorted(palette_codes[np.argsort(palette_codes)], codes)
+    indices = np.argsort(palette_codes)[np.minimum(indices, len(colours) - 1)]
+    return np.where(sprite[:, :, 3] == 255, indices, -1).astype(np.int16)
+
+
+def _rgba(indices: np.ndarray, colours: np.ndarray) -> np.ndarray:
+    rgba = np.zeros((*indices.shape, 4), np.uint8)
+    rgba[indices >= 0, :3] = colours[indices[indices >= 0]]
+    rgba[indices >= 0, 3] = 255
+    return rgba
+
+
+def enclosed_specks(indices: np.ndarray) -> int:
+    """Opaque pixels whose four neighbours are all opaque and all unlike them: the specks ``--cleanup`` is for."""
+    padded = np.pad(indices, 1, constant_values=-1)
+    height, width = indices.shape
+    specks = indices >= 0
+    for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+        neighbour = padded[1 + dr : 1 + dr + height, 1 + dc : 1 + dc + width]
+        specks &= (neighbour >= 0) & (neighbour != indices)
+    return int(specks.sum())
+
+
+def _darker_share(indices: np.ndarray, finished: np.ndarray, din99o: np.ndarray) -> tuple[int, int]:
+    """(selout pixels darker than every opaque 4-neighbour they border, selout pixels bordering one)."""
+    line = (finished >= 0) & (indices < 0)
+    padded = np.pad(indices, 1, constant_values=-1)
+    rows, cols = np.nonzero(line)
+    around = np.stack([padded[1 + rows + dr, 1 + cols + dc] for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1))], 1)
+    bordering = (around >= 0).any(axis=1)
+    lightest = np.where(around >= 0, din99o[around, 0], -np.inf).max(axis=1)
+    darker = din99o[finished[rows, cols], 0] < lightest
+    return int((darker & bordering).sum()), int(bordering.sum())
+
+
+def finish_figures(paths: list[Path], sampling: str, out: Path, *, still: bool) -> dict[str, Any]:
+    """The figures of one set of frames made with ``sampling``."""
+    from pixel_sprites.engine.palette.files import read_palette
+    from pixel_sprites.engine.sprites.finishing import FinishSettings, finish_indices
+
+    sprites, _ = sprites_with(sampling, paths, out)
+    palette = read_palette(out / "palette.gpl")
+    indices = [_indices(sprite, palette.colors) for sprite in sprites]
+    cleanup = FinishSettings(cleanup=True)
+    cleaned = [finish_indices(sprite, palette, cleanup, None).indices for sprite in indices]
+    selout = [finish_indices(sprite, palette, FinishSettings(outline="selout"), None).indices for sprite in indices]
+    darker = np.array([_darker_share(a, b, palette.din99o) for a, b in zip(indices, selout, strict=True)]).sum(0)
+    opaque = sum(int((sprite >= 0).sum()) for sprite in indices)
+    changed = sum(int((a != b).sum()) for a, b in zip(indices, cleaned, strict=True))
+    figures: dict[str, Any] = {
+        "frames": len(paths),
+        "isolated_percent": 100 * mean(speckle_share(sprite) for sprite in sprites),
+        "isolated_cleaned_percent": 100 * mean(speckle_share(_rgba(c, palette.colors)) for c in cleaned),
+        "cleanup_changed_percent": 100 * changed / opaque,
+        "enclosed_percent": 100 * sum(enclosed_specks(sprite) for sprite in indices) / opaque,
+        "enclosed_cleaned_percent": 100 * sum(enclosed_specks(sprite) for sprite in cleaned) / opaque,
+        "silhouette_kept": all(((a >= 0) == (b >= 0)).all() for a, b in zip(indices, cleaned, strict=True)),
+        "selout_darker_percent": 100 * darker[0] / max(1, darker[1]),
+    }
+    if still:
+        figures["flicker_percent"] = 100 * mean(changed_share(*pair) for pair in itertools.pairwise(sprites))
+        figures["flicker_cleaned_percent"] = 100 * mean(
+            changed_share(_rgba(a, palette.colors), _rgba(b, palette.colors)) for a, b in itertools.pairwise(cleaned)
+        )
+    figures["ms_per_sprite"] = finish_costs(indices, palette)
+    return figures
+
+
+def finish_costs(indices: list[np.ndarray], palette: Any) -> dict[str, float]:
+    """Milliseconds per sprite of each finish in ``FINISHES``: the best of ``TIMING_ROUNDS`` rounds."""
+    from pixel_sprites.engine.sprites.finishing import FinishSettings, finish_indices
+
+    dark = int(np.argmin(palette.din99o[:, 0]))
+    costs = {}
+    for label, outline, neighbours, cleanup in FINISHES:
+        settings = FinishSettings(outline=outline, neighbours=neighbours, cleanup=cleanup)
+        rounds = []
+        for _ in range(TIMING_ROUNDS):
+            started = time.perf_counter()
+            for sprite in indices:
+                finish_indices(sprite, palette, settings, dark)
+            rounds.append(1000 * (time.perf_counter() - started) / len(indices))
+        costs[label] = min(rounds)
+    return costs
+
+
+def cleanup_rows(sets: dict[str, list[Path]], work: Path, still_name: str | None) -> dict[str, Any]:
+    rows: dict[str, Any] = {}
+    for name, paths in sets.items():
+        folder = work / "cleanup" / name.replace(" ", "_")
+        rows[name] = {
+            sampling: finish_figures(paths, sampling, folder / sampling, still=name == still_name)
+            for sampling in ("nearest", "majority")
+        }
+    return rows
+
+
+def cleanup_section(inputs: Inputs) -> dict[str, Any]:
+    """With ``--frames-from``, the given frames alone (no Blender); else the still pose and every character."""
+    if inputs.options.frames_from is not None:
+        sets, still = {inputs.base_name: inputs.base_frames}, None
+    else:
+        sets, still = {STILL: inputs.still_pose(STILL_FRAMES), **inputs.characters}, STILL
+    return {"colours": 16, "sets": cleanup_rows(sets, inputs.options.work, still)}
