@@ -56,14 +56,16 @@ def on_render_init(scene: bpy.types.Scene, *_: object) -> None:
     if bpy.app.background and settings.normal_maps and scene.name not in normal_pass.active:
         renders = sprites.frame_list_root or Path(scene.render.frame_path(frame=scene.frame_current)).parent
         _normals[scene.name] = NormalRenders(renders)
-        # A frame-list render renders one frame per render_init: only its camera rotation is listed.
-        _normals[scene.name].begin(scene, [scene.frame_current] if frame_list_render() else None)
+        # A frame-list render renders one frame per render_init, not yet set there: on_render_write lists it.
+        _normals[scene.name].begin(scene, [] if frame_list_render() else None)
 
 
 @persistent
 def on_render_write(scene: bpy.types.Scene, *_: object) -> None:
     path = Path(scene.render.frame_path(frame=scene.frame_current))
     _written.setdefault(scene.name, []).append(path)
+    if scene.name in _normals and frame_list_render():  # background mode: the main thread
+        _normals[scene.name].list_frame(scene, scene.frame_current)
 
 
 def frame_list_render() -> bool:

@@ -8,7 +8,6 @@ listed in the same file by the normal frame's path, and a frame-list render (a f
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
 
 import bpy
@@ -42,14 +41,14 @@ def camera_may_move(scene: bpy.types.Scene) -> bool:
     return False
 
 
-def rotations_by_frame(scene: bpy.types.Scene, frames: Iterable[int], path_of: dict[int, Path]) -> dict[str, Rotation]:
-    """The camera's rotation on each of ``frames``, by the normal frame's path in ``path_of`` (below ``normals/``).
+def rotations_by_frame(scene: bpy.types.Scene, path_of: dict[int, Path]) -> dict[str, Rotation]:
+    """The camera's rotation on each frame of ``path_of``, by that frame's normal frame path (below ``normals/``).
 
-    Goes to each frame and back: only for a camera that may move, before a render starts."""
+    Goes to each frame and back: only for a camera that may move, outside a render's own frame changes."""
     current, subframe = scene.frame_current, scene.frame_subframe
     rotations: dict[str, Rotation] = {}
     try:
-        for frame in frames:
+        for frame in path_of:
             scene.frame_set(frame)
             rotations[path_of[frame].as_posix()] = camera_rotation(scene)
     finally:
@@ -61,10 +60,11 @@ def write_camera_file(
     renders_folder: Path, scene: bpy.types.Scene, by_frame: dict[str, Rotation] | None = None
 ) -> Path:
     """Write ``<renders_folder>/normals/camera.json`` atomically: the camera's rotation now and, for a camera that
-    moves, ``by_frame``, added to those the file lists already (other frames of a frame-list render)."""
+    moves (``by_frame`` not None, maybe empty), ``by_frame`` added to those the file lists already (other frames of
+    a frame-list render)."""
     path = Path(renders_folder) / NORMALS_FOLDER / CAMERA_FILE
     data: dict[str, object] = {"world_to_camera": camera_rotation(scene)}
-    if not by_frame:
+    if by_frame is None:
         write_atomically(path, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
         return path
     with character_lock(path.parent, "camera"):

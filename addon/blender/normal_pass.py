@@ -25,7 +25,7 @@ from typing import cast
 import bpy
 
 from ..engine.frames.normals import NORMALS_FOLDER
-from .normal_camera import camera_may_move, rotations_by_frame, write_camera_file
+from .normal_camera import Rotation, camera_may_move, rotations_by_frame, write_camera_file
 
 # Every node added is named so; a tree left behind by a crash shows whose nodes they are.
 NODE_NAME = "Pixel Sprites Normals"
@@ -353,15 +353,21 @@ class NormalRenders:
         if camera_may_move(scene):
             if frames is None:
                 frames = range(scene.frame_start, scene.frame_end + 1, scene.frame_step)
-            frames = list(frames)
-            paths = {frame: normal_frame_path(scene, self.renders_folder, frame) for frame in frames}
-            normals = Path(self.renders_folder).resolve() / NORMALS_FOLDER
-            by_frame = rotations_by_frame(
-                scene, frames, {frame: path.relative_to(normals) for frame, path in paths.items()}
-            )
+            by_frame = self._rotations(scene, frames)
         write_camera_file(self.renders_folder, scene, by_frame)
         self._stack, self._scene_name = stack, scene.name
         active.add(scene.name)
+
+    def list_frame(self, scene: bpy.types.Scene, frame: int) -> None:
+        """Add the camera's rotation on ``frame`` to the camera file, if the camera may move: for a frame-list
+        render, whose frame is known only once it is written."""
+        if self._stack is not None and camera_may_move(scene):
+            write_camera_file(self.renders_folder, scene, self._rotations(scene, [frame]))
+
+    def _rotations(self, scene: bpy.types.Scene, frames: Iterable[int]) -> dict[str, Rotation]:
+        normals = Path(self.renders_folder).resolve() / NORMALS_FOLDER
+        paths = {frame: normal_frame_path(scene, self.renders_folder, frame).relative_to(normals) for frame in frames}
+        return rotations_by_frame(scene, paths)
 
     def end(self) -> None:
         if self._stack is None:

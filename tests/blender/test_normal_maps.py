@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 
 import bpy
@@ -17,6 +18,7 @@ from PIL import Image
 from test_normal_pass import ORTHO_SCALE, build_sphere_scene
 
 from pixel_sprites import engine
+from pixel_sprites.blender import normal_camera
 from pixel_sprites.engine.frames.normals import NormalSettings, mirror_normals
 
 COMPASS_8 = ["S", "SE", "E", "NE", "N", "NW", "W", "SW"]
@@ -178,9 +180,8 @@ def test_blenders_render_through_to_sprites_is_within_5_degrees_inside_and_12_on
         print(f"{sampling} {facing}: {inside:.2f}° inside, {silhouette:.2f}° on the silhouette")
 
 
-def test_a_camera_orbiting_during_the_animation_is_followed_frame_by_frame(tmp_path):
-    """Render Sprites with the camera on a turning rig (as the demo character's is): each frame's normals turn with
-    that frame's camera, so the sphere's normal sprites match the analytic ones on every frame."""
+def orbit_scene(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The sphere with its camera on a rig turning 0°, 45° and 90° over frames 1 to 3, Normal Maps on."""
     scene = build_sphere_scene(str(tmp_path / "renders") + "/", size=96, samples=4)
     rig = bpy.data.objects.new("rig", None)
     scene.collection.objects.link(rig)
@@ -193,15 +194,41 @@ def test_a_camera_orbiting_during_the_animation_is_followed_frame_by_frame(tmp_p
     settings.enabled, settings.normal_maps = True, True
     settings.size_mode, settings.pixel = "PIXEL", 3
     settings.auto_colors, settings.colors = False, 6
+    return scene
+
+
+def test_a_camera_orbiting_during_the_animation_is_followed_frame_by_frame(tmp_path):
+    """Render Sprites with the camera on a turning rig (as the demo character's is): each frame's normals turn with
+    that frame's camera, so the sphere's normal sprites match the analytic ones on every frame."""
+    scene = orbit_scene(tmp_path)
     assert bpy.ops.pixel_sprites.render_sprites() == {"FINISHED"}
     camera = json.loads((tmp_path / "renders" / "normals" / "camera.json").read_text())
-    assert sorted(camera["frames"]) == ["0001.png", "0002.png", "0003.png"]
-    turns = [np.asarray(camera["frames"][name]) for name in sorted(camera["frames"])]
+    names = sorted(camera["frames"])
+    assert names == ["0001.png", "0002.png", "0003.png"]
+    turns = [np.asarray(camera["frames"][name]) for name in names]
     assert not np.allclose(turns[0], turns[1], atol=0.1) and not np.allclose(turns[1], turns[2], atol=0.1)
-    sprites = [
-        np.asarray(Image.open(tmp_path / "renders" / "sprites" / "normals" / name)) for name in sorted(camera["frames"])
-    ]
-    for name, sprite in zip(sorted(camera["frames"]), sprites, strict=True):
+    for name in names:
+        sprite = np.asarray(Image.open(tmp_path / "renders" / "sprites" / "normals" / name))
         inside, silhouette = _analytic_errors(sprite, np.zeros(3))
         assert inside <= 5 and silhouette <= 12, (name, inside, silhouette)
     assert scene.frame_current == 1  # the scene is back on its frame
+
+
+def test_a_frame_list_render_lists_the_rotation_of_the_frame_it_writes(tmp_path, monkeypatch):
+    """As a farm's ``-f 2``: render_init comes before the frame is set, so the frame is listed as it is written,
+    with the camera of that frame (not of the frame the file was saved on), beside what other frames listed."""
+    scene = orbit_scene(tmp_path)
+    normals = tmp_path / "renders" / "normals"
+    normals.mkdir(parents=True)
+    listed_elsewhere = {"world_to_camera": np.eye(3).tolist(), "frames": {"0003.png": np.eye(3).tolist()}}
+    (normals / "camera.json").write_text(json.dumps(listed_elsewhere))
+    monkeypatch.setattr(sys, "argv", [*sys.argv, "-f", "2"])
+    scene.frame_current = 2  # set as Blender sets it for -f: the camera not moved to frame 2
+    scene.render.filepath = str(tmp_path / "renders" / "####")
+    assert bpy.ops.render.render(write_still=True) == {"FINISHED"}
+    camera = json.loads((normals / "camera.json").read_text())
+    assert sorted(camera["frames"]) == ["0002.png", "0003.png"]
+    rig = bpy.data.objects["rig"]
+    expected = np.asarray(normal_camera.camera_rotation(scene))  # frame 2, now evaluated
+    assert math.isclose(rig.rotation_euler.z, math.radians(45), abs_tol=1e-4)
+    np.testing.assert_allclose(camera["frames"]["0002.png"], expected, atol=1e-5)
