@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 
 from ..engine import options
+from ..engine.errors import OptionError
+from ..engine.export.variants import PaletteVariant, parse_variant
 from .arguments import add_option
 
 # Sheet option (argparse dest) → its default.
@@ -22,6 +24,8 @@ SHEET_DEFAULTS: dict[str, object] = {
     "rgba": False,
     "fps": options.FPS.default,
     "character": None,
+    "variant": (),
+    "no_variants": False,
 }
 
 
@@ -45,6 +49,13 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def _variant(text: str) -> PaletteVariant:
+    try:
+        return parse_variant(text)
+    except OptionError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("--variant: ")) from None
+
+
 def add_sheet_options(parser: argparse.ArgumentParser) -> None:
     unset = argparse.SUPPRESS
     group = parser.add_argument_group("sheets")
@@ -66,6 +77,10 @@ def add_sheet_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--character", default=unset, help="the character whose manifest and palette to use (default: the only one)"
     )
+    group.add_argument(
+        "--variant", type=_variant, action="append", metavar="NAME=FILE", default=unset, help=options.VARIANT_HELP
+    )
+    group.add_argument("--no-variants", action="store_true", default=unset, help=options.NO_VARIANTS_HELP)
 
 
 def given_sheet_options(args: argparse.Namespace) -> list[str]:

@@ -32,6 +32,8 @@ from .godot import write_sprite_frames
 from .layout import DEFAULT_MAX_SIZE, DEFAULT_PADDING, Animation, Page, pack
 from .normal_sheets import compose_normals, normal_page_name
 from .preview import preview_palette, preview_path, write_preview
+from .variant_writing import write_variants
+from .variants import GroupFiles, PaletteVariant, plan_variants
 
 FORMATS = SHEET_FORMATS
 LAYOUTS = LAYOUT.choices
@@ -52,6 +54,9 @@ class SheetOptions:
     preview_scale: int = PREVIEW_SCALE
     normals: bool = False
     """A normal sheet ``<stem>_n.png`` beside every page, from ``normals/`` below the sprites folder."""
+    variants: tuple[PaletteVariant, ...] = ()
+    """Palette variants besides the manifest's (:mod:`.variants`); ``keep_variants`` False drops the manifest's."""
+    keep_variants: bool = True
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
@@ -234,9 +239,14 @@ def write_sheets(
         groups = [(f"{sprite_set.character}_atlas", everything)]
     out = folder / SHEETS_FOLDER
     plans = [_plan_group(name, animations, sprites, palette, options) for name, animations in groups]
+    base_paths = [path for plan in plans for path in plan.paths(options)]
+    variants = plan_variants(folder, sprite_set, options, palette, [plan.files(options) for plan in plans], base_paths)
     # Every file of every sheet is checked before the first is written: none may replace a file not ours.
-    claim({out / path: "sheet" for plan in plans for path in plan.paths(options)}, root=folder)
+    claim({out / path: "sheet" for path in base_paths + (variants.paths() if variants else [])}, root=folder)
     sprite_set.sheets = [_write_group(out, plan, sprites, options) for plan in plans]
+    if variants is not None:
+        write_variants(out, variants, report.files)
+        report.notes += variants.notes
     return report
 
 
@@ -266,6 +276,15 @@ class _GroupPlan:
         if "preview" in options.formats:
             paths += [preview_path(Path(f"{action}_preview"), usable) for action, _, usable in self.previews]
         return paths
+
+    def files(self, options: SheetOptions) -> GroupFiles:
+        """The files :func:`_write_group` writes, by kind, and the sprites' colours: what variants are made from."""
+        written = {path.suffix: path.name for path in self.paths(options)}
+        return GroupFiles(
+            tuple(page.name for page in self.pages), "json" in options.formats, written.get(".tres"),
+            written.get(".aseprite"), tuple(p.name for p in self.paths(options) if p.stem.endswith("_preview")),
+            self.indexed_palette, self.cells,
+        )  # fmt: skip
 
 
 def _plan_group(

@@ -1,0 +1,131 @@
+"""Writing the variants of :mod:`.variants` from the base sheets just written: each page is read back once, its
+palette indices found, and every variant file derived from the base file of its kind."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..files.atomic import write_atomically
+from ..files.png import encode_png
+from .index_maps import INDEX_SUFFIX, PALETTES_SUFFIX, SHADER, SHADER_SUFFIX, index_map_png, palettes_png
+from .palette_chunks import (
+    png_is_paletted,
+    png_palette,
+    repaint_aseprite_palette,
+    repaint_gif_palettes,
+    repaint_png_palette,
+)
+from .recolour import PaletteIndex, Recolour
+from .variants import GroupFiles, VariantPlan
+
+
+def write_variants(out: Path, plan: VariantPlan, written: list[Path]) -> None:
+    """Every file of ``plan`` into the sheets folder ``out``, beside the base files; each path is added to
+    ``written``. The paths were claimed with the base sheets."""
+    index = PaletteIndex(plan.base)
+    recolours = [(name, Recolour(index, colours)) for name, colours in plan.variants]
+
+    def write(name: str, data: bytes) -> None:
+        write_atomically(out / name, data)
+        written.append(out / name)
+
+    for group in plan.groups:
+        _write_group(out, group, index, recolours, write)
+    write(f"{plan.character}{PALETTES_SUFFIX}.png", palettes_png([plan.base, *(c for _, c in plan.variants)]))
+    write(f"{plan.character}{SHADER_SUFFIX}.gdshader", SHADER.encode("utf-8"))
+
+
+def _write_group(
+    out: Path,
+    group: GroupFiles,
+    index: PaletteIndex,
+    recolours: list[tuple[str, Recolour]],
+    write: Callable[[str, bytes], None],
+) -> None:
+    for page in group.pages:
+        data = (out / f"{page}.png").read_bytes()
+        indices, alpha = _page_indices(data, index, f"{page}.png")
+        write(f"{page}{INDEX_SUFFIX}.png", index_map_png(indices, alpha))
+        for name, recolour in recolours:
+            if png_is_paletted(data):
+                variant = repaint_png_palette(data, recolour, f"{page}.png")
+            else:
+                rgba = np.zeros((*alpha.shape, 4), np.uint8)
+                rgba[..., :3] = recolour.variant[indices]
+                rgba[..., 3] = alpha
+                rgba[alpha == 0] = 0
+                variant = encode_png(rgba)
+            write(f"{page}.{name}.png", variant)
+            if group.json:
+                sheet = json.loads((out / f"{page}.json").read_text(encoding="utf-8"))
+                sheet["meta"]["image"] = f"{page}.{name}.png"
+                write(f"{page}.{name}.json", (json.dumps(sheet, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+    for name, recolour in recolours:
+        if group.tres:
+            text = (out / group.tres).read_text(encoding="utf-8")
+            for page in group.pages:
+                text = text.replace(f' path="{page}.png" ', f' path="{page}.{name}.png" ')
+            write(_with_variant(group.tres, name), text.encode("utf-8"))
+        if group.aseprite:
+            data = (out / group.aseprite).read_bytes()
+            write(_with_variant(group.aseprite, name), repaint_aseprite_palette(data, recolour, group.aseprite))
+        for preview in group.previews:
+            data = (out / preview).read_bytes()
+            if preview.endswith(".gif"):
+                repainted = repaint_gif_palettes(data, recolour, preview)
+            else:
+                repainted = _repaint_animated_png(data, index, recolour, preview)
+            write(_with_variant(preview, name), repainted)
+
+
+def _with_variant(name: str, variant: str) -> str:
+    stem, _, suffix = name.rpartition(".")
+    return f"{stem}.{variant}.{suffix}"
+
+
+def _page_indices(data: bytes, index: PaletteIndex, where: str) -> tuple[NDArray[np.intp], NDArray[np.uint8]]:
+    """Each pixel's index into the palette the variants index (0 where transparent), and its alpha."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data))
+    if png_is_paletted(data):
+        entries, entry_alpha = png_palette(data, where)
+        pixels = np.asarray(image)
+        known, entry_index = index.known(entries)
+        used = np.zeros(len(entries), bool)
+        used[np.unique(pixels)] = True
+        opaque_used = used & (entry_alpha > 0)
+        if (opaque_used & ~known).any():
+            index.indices(entries[opaque_used], where)  # raises, naming the colour
+        return entry_index[pixels], entry_alpha[pixels]
+    rgba = np.asarray(image.convert("RGBA"))
+    alpha = rgba[..., 3].copy()
+    indices = np.zeros(alpha.shape, np.intp)
+    opaque = alpha > 0
+    indices[opaque] = index.indices(rgba[..., :3][opaque], where)
+    return indices, alpha
+
+
+def _repaint_animated_png(data: bytes, index: PaletteIndex, recolour: Recolour, where: str) -> bytes:
+    """An RGBA preview (APNG) with every frame's colours recoloured, timing and looping kept."""
+    from PIL import Image, ImageSequence
+
+    source = Image.open(io.BytesIO(data))
+    frames = []
+    for frame in ImageSequence.Iterator(source):
+        rgba = np.array(frame.convert("RGBA"))
+        opaque = rgba[..., 3] > 0
+        rgba[..., :3][opaque] = recolour(rgba[..., :3][opaque], where)
+        frames.append(Image.fromarray(rgba, "RGBA"))
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer, format="PNG", save_all=True, append_images=frames[1:], duration=source.info.get("duration", 100),
+        loop=0, disposal=1,
+    )  # fmt: skip
+    return buffer.getvalue()
