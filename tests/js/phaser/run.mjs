@@ -2,6 +2,7 @@
 // object on stdout, what Phaser made of it: animations, texture frames, and every error or warning it logged.
 //
 //   node run.mjs --json SHEET.json --image SHEET.png [--pixels] [--chromium /usr/bin/chromium] [--timeout-ms 30000]
+//   node run.mjs --sheets LIST.json [--pixels] ...   (several sheets, each its own texture: [{"json", "image"}])
 //
 // Files are served from 127.0.0.1 on a free port (file:// blocks XHR); Chromium is Debian's, never a download.
 import { createServer } from 'node:http';
@@ -20,11 +21,13 @@ const { values: args } = parseArgs({
         image: { type: 'string' },
         pixels: { type: 'boolean', default: false },
         normal: { type: 'string' },
+        sheets: { type: 'string' },
         chromium: { type: 'string', default: process.env.PIXEL_SPRITES_CHROMIUM || '/usr/bin/chromium' },
         'timeout-ms': { type: 'string', default: '30000' },
     },
 });
-if (!args.json || !args.image) {
+const many = args.sheets ? JSON.parse(await readFile(args.sheets, 'utf8')) : null;
+if (!many && (!args.json || !args.image)) {
     process.stderr.write('usage: node run.mjs --json SHEET.json --image SHEET.png [--pixels]\n');
     process.exit(2);
 }
@@ -33,16 +36,22 @@ const started = Date.now();
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.png': 'image/png' };
 // URL path -> file on disk; the sheet keeps its own file names so messages name them.
-const jsonUrl = `/sheet/json/${encodeURIComponent(basename(args.json))}`;
-const imageUrl = `/sheet/image/${encodeURIComponent(basename(args.image))}`;
+const jsonUrl = many ? null : `/sheet/json/${encodeURIComponent(basename(args.json))}`;
+const imageUrl = many ? null : `/sheet/image/${encodeURIComponent(basename(args.image))}`;
+// With --sheets, each sheet n is served under /sheets/n/ and many.html loads them all, each under its own key.
+const manyUrls = (many || []).map((sheet, n) => ({
+    key: `sheet${n}`,
+    json: `/sheets/${n}/${encodeURIComponent(basename(sheet.json))}`,
+    image: `/sheets/${n}/${encodeURIComponent(basename(sheet.image))}`,
+}));
 // With --normal (the sheet's normal map), light.html lights every frame with Light2D instead of index.html.
 const normalUrl = args.normal ? `/sheet/normal/${encodeURIComponent(basename(args.normal))}` : null;
 const routes = new Map([
-    ['/', join(here, args.normal ? 'light.html' : 'index.html')],
+    ['/', join(here, many ? 'many.html' : args.normal ? 'light.html' : 'index.html')],
     ['/phaser.min.js', join(here, 'node_modules', 'phaser', 'dist', 'phaser.min.js')],
-    [jsonUrl, args.json],
-    [imageUrl, args.image],
+    ...(many ? [] : [[jsonUrl, args.json], [imageUrl, args.image]]),
     ...(normalUrl ? [[normalUrl, args.normal]] : []),
+    ...manyUrls.flatMap((urls, n) => [[urls.json, many[n].json], [urls.image, many[n].image]]),
 ]);
 
 const server = createServer(async (req, res) => {
@@ -104,7 +113,7 @@ try {
     page.on('response', (res) => {
         if (res.status() >= 400) errors.push(`HTTP ${res.status()} for ${res.url()}`);
     });
-    const query = new URLSearchParams({
+    const query = new URLSearchParams(many ? { sheets: JSON.stringify(manyUrls), pixels: args.pixels ? '1' : '0' } : {
         json: jsonUrl,
         image: imageUrl,
         pixels: args.pixels ? '1' : '0',
