@@ -182,7 +182,7 @@ def plan_variants(
     sprite_set.variants = manifest_variants(variants, folder)
     if not variants:
         return None
-    base = _indexed_palette(folder, sprite_set, palette)
+    base = indexed_palette(folder, sprite_set, palette)
     index = PaletteIndex(base)
     for group in groups:
         index.indices(group.colours(), f"{VARIANT_FLAG}: the sprites of {group.pages[0]}")
@@ -206,7 +206,7 @@ def plan_variants(
     return plan
 
 
-def _indexed_palette(folder: Path, sprite_set: SpriteSet, palette: Palette | None) -> NDArray[np.uint8]:
+def indexed_palette(folder: Path, sprite_set: SpriteSet, palette: Palette | None) -> NDArray[np.uint8]:
     """The palette variants index: the manifest's, else the sheets', else the palette file beside the sprites."""
     files = [folder / f"{sprite_set.character}.gpl", folder / f"{FOLDER_PALETTE_NAME}.gpl"]
     if sprite_set.palette:
