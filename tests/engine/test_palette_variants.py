@@ -284,3 +284,39 @@ def test_ase_parser_and_aseprite_reader_read_the_variant_aseprite(made):
             indices = np.array([np.flatnonzero((base == colour).all(axis=1))[0] for colour in expected[opaque][:, :3]])
             expected[opaque, :3] = row[indices]
             assert np.array_equal(rendered, expected), (name, number)
+
+
+def test_with_a_target_palette_variants_index_the_target_colours_the_sprites_use(tmp_path):
+    renders = tmp_path / "renders"
+    for facing_index, facing in enumerate(FACINGS):
+        save_png(renders / "walk" / facing / "0001.png", sprite("walk", facing_index, 0))
+    extra = np.array([[0, 0, 0], [255, 0, 255], [9, 99, 199]], np.uint8)
+    game = np.vstack([extra[:1], COLOURS[4:], COLOURS[2:3], extra[1:2], COLOURS[:2], COLOURS[3:4], extra[2:]])
+    (tmp_path / "game.hex").write_text("".join(f"{r:02x}{g:02x}{b:02x}\n" for r, g, b in game.tolist()))
+    out = tmp_path / "sprites"
+    process = ["process", str(renders), "--out", str(out), "--pixel", "1", "--colors", "5"]
+    assert main([*process, "--target-palette", str(tmp_path / "game.hex")]) == 0
+    assert main(["palette-variant", str(out), str(tmp_path / "start.hex")]) == 0
+    used = read_palette_entries(tmp_path / "start.hex")
+    assert np.array_equal(used, np.vstack([COLOURS[4:], COLOURS[2:3], COLOURS[:2], COLOURS[3:4]]))  # target order
+    (tmp_path / "dark.hex").write_text("".join(f"{r // 2:02x}{g // 2:02x}{b // 2:02x}\n" for r, g, b in used.tolist()))
+    assert main(["sheet", str(out), "--variant", f"dark={tmp_path / 'dark.hex'}"]) == 0
+    page, dark = rgba_of(out / "sheets" / "walk.png"), rgba_of(out / "sheets" / "walk.dark.png")
+    opaque = page[..., 3] > 0
+    assert np.array_equal(dark[opaque][:, :3], page[opaque][:, :3] // 2)
+
+
+def test_atlas_pages_get_index_maps_and_normal_sheets_none_and_stay_the_same_in_every_variant(made, tmp_path, capsys):
+    copy = tmp_path / "sprites"
+    shutil.copytree(made["sprites"], copy)
+    assert main(["sheet", str(copy), "--layout", "atlas", "--normals", "--max-size", "48"]) == 0
+    sheets = copy / "sheets"
+    pages = sorted(path.stem for path in sheets.glob("character_atlas_?.png"))
+    assert len(pages) > 1  # several pages of one atlas
+    for page in pages:
+        assert (sheets / f"{page}_index.png").is_file() and not (sheets / f"{page}_n_index.png").exists()
+        base, variant = (json.loads((sheets / f"{page}{name}.json").read_text()) for name in ("", ".blue"))
+        assert variant["meta"]["normalMap"] == base["meta"]["normalMap"] == f"{page}_n.png"  # normals never change
+        assert variant["frames"] == base["frames"] and variant["meta"]["image"] == f"{page}.blue.png"
+    tres = (sheets / "character_atlas.blue.tres").read_text()
+    assert all(f'path="{page}.blue.png"' in tres and f'path="{page}_n.png"' in tres for page in pages)

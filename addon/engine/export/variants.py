@@ -16,6 +16,7 @@ Every variant file and every name is checked before the first sheet is written.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,12 +208,17 @@ def plan_variants(
 
 
 def indexed_palette(folder: Path, sprite_set: SpriteSet, palette: Palette | None) -> NDArray[np.uint8]:
-    """The palette variants index: the manifest's, else the sheets', else the palette file beside the sprites."""
-    files = [folder / f"{sprite_set.character}.gpl", folder / f"{FOLDER_PALETTE_NAME}.gpl"]
+    """The palette variants index: the sprites' colours as written (the manifest's, else ``palette``, the sheets',
+    else the run report's ``sprite_colors``), else the palette file beside the sprites."""
+    stems = [sprite_set.character, FOLDER_PALETTE_NAME]
+    reports = [folder / f"{stem}_report.json" for stem in stems]
+    files = [folder / f"{stem}.gpl" for stem in stems]
     if sprite_set.palette:
         colours = Palette.from_hex_codes(sprite_set.palette).colors
     elif palette is not None:
         colours = palette.colors
+    elif written := next((codes for report in reports if (codes := _sprite_colours(report))), None):
+        colours = Palette.from_hex_codes(written).colors
     elif any(file.is_file() for file in files):
         colours = read_palette(next(file for file in files if file.is_file())).colors
     else:
@@ -220,6 +226,15 @@ def indexed_palette(folder: Path, sprite_set: SpriteSet, palette: Palette | None
     if len(colours) > MAX_ENTRIES:
         raise SheetError(f"{VARIANT_FLAG}: the palette has {len(colours)} colours, index maps hold {MAX_ENTRIES}")
     return np.ascontiguousarray(colours)
+
+
+def _sprite_colours(report: Path) -> list[str]:
+    """The colours a run wrote its sprites in (with a target palette, the target's it used), from its report."""
+    try:
+        codes = json.loads(report.read_text(encoding="utf-8")).get("sprite_colors", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [str(code) for code in codes] if isinstance(codes, list) else []
 
 
 def _check_names(variants: Sequence[PaletteVariant], plan: VariantPlan, base_paths: Sequence[Path]) -> None:
