@@ -21,6 +21,7 @@ Sections, in the order they run (a size of 0 skips its section):
     sets         Render Sprite Set against plain renders: the set's overhead (Blender)
     normals      what Normal Maps add to a sprite set, at full size and at sprite size (Blender)
     sheets       sheet packing with every engine file, per 1,000 cells
+    variants     what each palette variant adds to the sheets' writing time (paletted and RGBA sheets)
     frame-list   what sprites add to Debian's blender -a and --render-frame (skipped without a blender binary)
 
 The base frames are Cycles renders of the demo character (24 at --render-size, kept in --work-dir), or the PNGs of
@@ -40,7 +41,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from . import decoders, frame_list, quality, rendering, sampling, sheets, speed, spool, tables
+from . import decoders, frame_list, quality, rendering, sampling, sheets, speed, spool, tables, variants
 from .inputs import Inputs, Options
 from .machine import describe_machine, describe_run
 
@@ -56,11 +57,12 @@ SECTIONS: dict[str, Callable[[Inputs], dict[str, Any]]] = {
     "sets": rendering.sets_section,
     "normals": rendering.normals_section,
     "sheets": sheets.sheets_section,
+    "variants": variants.variants_section,
     "frame-list": frame_list.frame_list_section,
 }
 # The size options of a section: when they are all 0, the section is left out.
 SIZES = {"speed": ("frames", "small_frames"), "memory": ("memory_frames",), "spool": ("spool_frames",),
-         "sheets": ("sheet_cells",)}  # fmt: skip
+         "sheets": ("sheet_cells",), "variants": ("sheet_cells",)}  # fmt: skip
 # /var/tmp, not /tmp: /tmp is a tmpfs on many systems, and the spool section needs its output folder on disk.
 DEFAULT_WORK = Path("/var/tmp/pixel_sprites_benchmark")
 

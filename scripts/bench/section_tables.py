@@ -3,6 +3,7 @@ lay out their figures."""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -261,6 +262,22 @@ def sheets(data: dict[str, Any]) -> str:
     )
 
 
+def variants(data: dict[str, Any]) -> str:
+    headers = ["sheets", "no variant (median)", f"{data['variants']} variants (median)", "each variant", "goal"]
+    rows = [
+        [
+            kind, f"{statistics.median(row['base_seconds']):.3f} s",
+            f"{statistics.median(row['with_variants_seconds']):.3f} s",
+            f"{row['per_variant_seconds'] * 1000:.1f} ms, **{row['per_variant_percent']:.1f}%**", "≤ 10%",
+        ]
+        for kind, row in data["kinds"].items()
+    ]  # fmt: skip
+    return (
+        f"Writing the sheets of {data['cells']:,} cells with every engine file, without and with "
+        f"{data['variants']} palette variants, {data['runs']} runs of each in turn:\n\n" + table(headers, rows)
+    )
+
+
 def frame_list(data: dict[str, Any]) -> str:
     width, height = data["render_size"]
     return (
@@ -284,5 +301,6 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "sets": sets,
     "normals": normals,
     "sheets": sheets,
+    "variants": variants,
     "frame-list": frame_list,
 }
