@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..files.atomic import write_atomically
+from ..files.png_fast import encode_png_fast
 from .index_maps import INDEX_SUFFIX, PALETTES_SUFFIX, SHADER, SHADER_SUFFIX, index_map_png, palettes_png
 from .palette_chunks import (
     png_is_paletted,
@@ -55,7 +56,7 @@ def _write_group(
             if png_is_paletted(data):
                 variant = repaint_png_palette(data, recolour, f"{page}.png")
             else:
-                variant = _encode_fast(_recoloured_rgba(indices, alpha, recolour.variant))
+                variant = encode_png_fast(_recoloured_rgba(indices, alpha, recolour.variant))
             write(f"{page}.{name}.png", variant)
             if group.json:
                 text = (out / f"{page}.json").read_text(encoding="utf-8")
@@ -97,16 +98,6 @@ def _recoloured_rgba(indices: NDArray[np.intp], alpha: NDArray[np.uint8], colour
     rgba[..., 3] = alpha
     rgba[alpha == 0] = 0
     return rgba
-
-
-def _encode_fast(rgba: NDArray[np.uint8]) -> bytes:
-    """An RGBA PNG at zlib level 1: a variant of an RGBA sheet is encoded anew, and at the default level that
-    alone would cost about a tenth of the base sheets' time (the files are somewhat larger)."""
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgba), "RGBA").save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
 
 
 def _with_variant(name: str, variant: str) -> str:
