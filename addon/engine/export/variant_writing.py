@@ -52,11 +52,12 @@ def _write_group(
         data = (out / f"{page}.png").read_bytes()
         indices, alpha = _page_indices(data, index, f"{page}.png")
         write(f"{page}{INDEX_SUFFIX}.png", index_map_png(indices, alpha))
+        slots = np.where(alpha > 0, indices, index.size)  # each pixel's row of a colour table, the last transparent
         for name, recolour in recolours:
             if png_is_paletted(data):
                 variant = repaint_png_palette(data, recolour, f"{page}.png")
             else:
-                variant = encode_png_fast(_recoloured_rgba(indices, alpha, recolour.variant))
+                variant = encode_png_fast(_recoloured_rgba(slots, alpha, recolour.variant))
             write(f"{page}.{name}.png", variant)
             if group.json:
                 text = (out / f"{page}.json").read_text(encoding="utf-8")
@@ -90,13 +91,15 @@ def _with_image(text: str, image: str, variant_image: str) -> str:
     return json.dumps(sheet, indent=1, ensure_ascii=False) + "\n"
 
 
-def _recoloured_rgba(indices: NDArray[np.intp], alpha: NDArray[np.uint8], colours: NDArray[np.uint8]) -> NDArray:
-    """The page in the variant's ``colours``, alpha unchanged, transparent pixels all 0 (as the sheets have them)."""
-    opaque_rgba = np.zeros((len(colours), 4), np.uint8)
-    opaque_rgba[:, :3] = colours
-    rgba = opaque_rgba[indices]
-    rgba[..., 3] = alpha
-    rgba[alpha == 0] = 0
+def _recoloured_rgba(slots: NDArray[np.intp], alpha: NDArray[np.uint8], colours: NDArray[np.uint8]) -> NDArray:
+    """The page in the variant's ``colours``, alpha unchanged, transparent pixels all 0 (as the sheets have them):
+    one look-up of whole pixels in a table of the colours, opaque, and a transparent last row."""
+    table = np.zeros((len(colours) + 1, 4), np.uint8)
+    table[:-1, :3] = colours
+    table[:-1, 3] = 255
+    rgba = table.view(np.uint32).ravel()[slots].view(np.uint8).reshape(*slots.shape, 4)
+    if not ((alpha == 0) | (alpha == 255)).all():  # never from this tool's sheets, whose alpha is 0 or 255
+        rgba[..., 3] = alpha
     return rgba
 
 

@@ -29,7 +29,7 @@ def encode_png_fast(rgba: NDArray[np.uint8]) -> bytes:
     height, width = rgba.shape[:2]
     rows = np.zeros((height, 1 + 4 * width), np.uint8)  # each row: filter type 0, then its pixels
     rows[:, 1:] = np.ascontiguousarray(rgba).reshape(height, -1)
-    data = rows.tobytes()
+    data = rows.data  # the buffer itself: no copy of a sheet-sized image
     compressed = deflate.zlib_compress(data, _LEVEL) if deflate is not None else zlib.compress(data, _LEVEL)
     header = struct.pack(">IIBBBBB", width, height, *_RGBA_8)
     return _SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", bytes(compressed)) + _chunk(b"IEND", b"")
