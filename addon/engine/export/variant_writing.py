@@ -123,12 +123,8 @@ def _page_indices(data: bytes, index: PaletteIndex, where: str) -> tuple[NDArray
         if (opaque_used & ~known).any():
             index.indices(entries[opaque_used], where)  # raises, naming the colour
         return entry_index[pixels], entry_alpha[pixels]
-    rgba = np.asarray(image.convert("RGBA"))
-    alpha = rgba[..., 3].copy()
-    indices = np.zeros(alpha.shape, np.intp)
-    opaque = alpha > 0
-    indices[opaque] = index.indices(rgba[..., :3][opaque], where)
-    return indices, alpha
+    rgba = np.asarray(image if image.mode == "RGBA" else image.convert("RGBA"))
+    return index.pixel_indices(rgba, where), rgba[..., 3].copy()
 
 
 def _repaint_animated_png(data: bytes, index: PaletteIndex, recolour: Recolour, where: str) -> bytes:
