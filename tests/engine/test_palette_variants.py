@@ -320,3 +320,56 @@ def test_atlas_pages_get_index_maps_and_normal_sheets_none_and_stay_the_same_in_
         assert variant["frames"] == base["frames"] and variant["meta"]["image"] == f"{page}.blue.png"
     tres = (sheets / "character_atlas.blue.tres").read_text()
     assert all(f'path="{page}.blue.png"' in tres and f'path="{page}_n.png"' in tres for page in pages)
+
+
+def test_a_full_256_colour_palette_gets_rgba_variants_and_an_animated_png_preview(tmp_path):
+    colours = np.stack(np.meshgrid(np.arange(16) * 17, np.arange(16) * 17, indexing="ij"), axis=-1).reshape(-1, 2)
+    colours = np.hstack([colours, np.full((256, 1), 90)]).astype(np.uint8)  # 256 distinct colours
+    (tmp_path / "all.hex").write_text("".join(f"{r:02x}{g:02x}{b:02x}\n" for r, g, b in colours.tolist()))
+    for frame in range(2):
+        image = np.dstack([np.roll(colours, 16 * frame, axis=0).reshape(16, 16, 3), np.full((16, 16), 255)])
+        save_png(tmp_path / "renders" / "walk" / "S" / f"{frame + 1:04d}.png", image.astype(np.uint8))
+    out = tmp_path / "sprites"
+    assert (
+        main(
+            [
+                "apply",
+                str(tmp_path / "renders"),
+                "--palette",
+                str(tmp_path / "all.hex"),
+                "--out",
+                str(out),
+                "--pixel",
+                "1",
+            ]
+        )
+        == 0
+    )
+    (tmp_path / "inverted.hex").write_text(
+        "".join(f"{255 - r:02x}{255 - g:02x}{255 - b:02x}\n" for r, g, b in colours.tolist())
+    )
+    assert main(["sheet", str(out), "--variant", f"inverted={tmp_path / 'inverted.hex'}"]) == 0
+    sheets = out / "sheets"
+    assert Image.open(sheets / "walk.inverted.png").mode == "RGBA"
+    page, variant = rgba_of(sheets / "walk.png"), rgba_of(sheets / "walk.inverted.png")
+    opaque = page[..., 3] > 0
+    assert np.array_equal(variant[..., 3], page[..., 3])
+    assert np.array_equal(variant[opaque][:, :3], 255 - page[opaque][:, :3])
+    base, inverted = Image.open(sheets / "walk_preview.png"), Image.open(sheets / "walk_preview.inverted.png")
+    assert inverted.n_frames == base.n_frames == 2
+    for number in range(2):
+        base.seek(number)
+        inverted.seek(number)
+        expected = rgba_of_image(base)
+        expected[..., :3] = np.where(expected[..., 3:] > 0, 255 - expected[..., :3], 0)
+        assert np.array_equal(rgba_of_image(inverted), expected)
+
+
+def test_variant_options_act_only_with_sheets(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_request:
+        main(["process", str(tmp_path), "--out", str(tmp_path / "out"), "--variant", "red=red.gpl"])
+    assert exit_request.value.code == 2
+    assert "--variant only act with --sheets" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["sheet", str(tmp_path), "--variant", "red"])
+    assert "expected NAME=FILE such as red=hero_red.gpl, got 'red'" in capsys.readouterr().err
