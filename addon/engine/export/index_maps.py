@@ -27,17 +27,24 @@ SHADER = """\
 // Pixel Sprites palette swap (Godot 4, canvas_item): draw a sprite whose texture is an index map (<sheet>_index.png)
 // in the colours of one row of the palettes texture (<character>_palettes.png): row 0 the sprites' own colours,
 // row k variant k in the order they were given. Import both PNGs lossless, without mipmaps, with a nearest filter
-// and with "Fix Alpha Border" off; texels are fetched, so no filter or sRGB setting changes an index.
+// and with "Fix Alpha Border" off; texels are fetched, so no filter or sRGB setting changes an index. The node's
+// modulate still tints the result.
 shader_type canvas_item;
 
 uniform sampler2D palettes : filter_nearest, repeat_disable;
 uniform int palette_row = 0;
 
+varying vec4 modulate;
+
+void vertex() {
+	modulate = COLOR;
+}
+
 void fragment() {
 	vec4 index = texelFetch(TEXTURE, ivec2(floor(UV / TEXTURE_PIXEL_SIZE)), 0);
 	int column = int(round(index.r * 255.0));
 	vec4 colour = texelFetch(palettes, ivec2(column, palette_row), 0);
-	COLOR = vec4(colour.rgb, colour.a * index.a);
+	COLOR = vec4(colour.rgb, colour.a * index.a) * modulate;
 }
 """
 

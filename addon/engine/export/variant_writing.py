@@ -76,7 +76,7 @@ def _write_group(
             if preview.endswith(".gif"):
                 repainted = repaint_gif_palettes(data, recolour, preview)
             else:
-                repainted = _repaint_animated_png(data, index, recolour, preview)
+                repainted = _repaint_animated_png(data, recolour, preview)
             write(_with_variant(preview, name), repainted)
 
 
@@ -117,8 +117,7 @@ def _page_indices(data: bytes, index: PaletteIndex, where: str) -> tuple[NDArray
         entries, entry_alpha = png_palette(data, where)
         pixels = np.asarray(image)
         known, entry_index = index.known(entries)
-        used = np.zeros(len(entries), bool)
-        used[np.unique(pixels)] = True
+        used = np.bincount(pixels.ravel(), minlength=len(entries))[: len(entries)] > 0
         opaque_used = used & (entry_alpha > 0)
         if (opaque_used & ~known).any():
             index.indices(entries[opaque_used], where)  # raises, naming the colour
@@ -127,7 +126,7 @@ def _page_indices(data: bytes, index: PaletteIndex, where: str) -> tuple[NDArray
     return index.pixel_indices(rgba, where), rgba[..., 3].copy()
 
 
-def _repaint_animated_png(data: bytes, index: PaletteIndex, recolour: Recolour, where: str) -> bytes:
+def _repaint_animated_png(data: bytes, recolour: Recolour, where: str) -> bytes:
     """An RGBA preview (APNG) with every frame's colours recoloured, timing and looping kept."""
     from PIL import Image, ImageSequence
 

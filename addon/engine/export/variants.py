@@ -202,8 +202,10 @@ def plan_variants(
         read.append((variant.file_name, entries))
     plan = VariantPlan(sprite_set.character, base, read, list(groups), [])
     _check_names(variants, plan, base_paths)
-    plan.notes = [note for variant, (_, entries) in zip(variants, read, strict=True) if (note := _readability(
-        variant.name, base, entries))]  # fmt: skip
+    for variant, (_, entries) in zip(variants, read, strict=True):
+        warning = _readability(variant.name, base, entries)
+        if warning is not None:
+            plan.notes.append(warning)
     return plan
 
 
