@@ -236,12 +236,13 @@ def test_godot_draws_each_variant_through_the_shader_and_loads_the_variant_tres(
         "shader": "/vfs/s/character_palette_swap.gdshader", "palettes": "/vfs/s/character_palettes.png", "rows": 3,
         "index_maps": [f"/vfs/s/{action}_index.png" for action in ACTIONS],
         "resources": [f"/vfs/s/{action}{name}.tres" for action in ACTIONS for name in made["names"][1:]],
+        "animated": ["/vfs/s/walk_index.tres"],
     }  # fmt: skip
     (tmp_path / "job.json").write_text(json.dumps(job))
     run = run_godot(GDSCRIPT_DIR / "check_palette_swap.gd", {**files, "/vfs/job.json": tmp_path / "job.json"})
     assert run.exit_code == 0, run.errors
     records = run.records()
-    drawn = [record for record in records if "drawn" in record]
+    drawn = [record for record in records if "index_map" in record]
     assert len(drawn) == len(ACTIONS) * 3
     for record in drawn:
         image = np.asarray(Image.open(io.BytesIO(base64.b64decode(record["drawn"]))).convert("RGBA")).copy()
@@ -249,6 +250,19 @@ def test_godot_draws_each_variant_through_the_shader_and_loads_the_variant_tres(
         action = Path(record["index_map"]).name.removesuffix("_index.png")
         expected = rgba_of(sheets / f"{action}{made['names'][record['row']]}.png")
         assert np.array_equal(image, expected), (action, record["row"])
+    # An AnimatedSprite2D playing the SpriteFrames cut from the index maps draws each frame of each variant exactly.
+    page_json = json.loads((sheets / "walk.json").read_text())
+    first = {tag["name"]: tag["from"] for tag in page_json["meta"]["frameTags"]}
+    played = [record for record in records if "animated" in record]
+    assert len(played) == len(FACINGS) * ACTIONS["walk"] * 3
+    for record in played:
+        image = np.asarray(Image.open(io.BytesIO(base64.b64decode(record["drawn"]))).convert("RGBA")).copy()
+        image[image[..., 3] == 0] = 0
+        x, y, w, h = (
+            page_json["frames"][str(first[record["animation"]] + record["frame"])]["frame"][k] for k in "xywh"
+        )
+        page = rgba_of(sheets / f"walk{made['names'][record['row']]}.png")
+        assert np.array_equal(image, page[y : y + h, x : x + w]), (record["animation"], record["frame"], record["row"])
     loaded = {record["resource"]: record["atlases"] for record in records if "resource" in record}
     for resource in job["resources"]:
         assert set(loaded[resource]) == {resource.removesuffix(".tres") + ".png"}

@@ -22,7 +22,7 @@ from .palette_chunks import (
     repaint_png_palette,
 )
 from .recolour import PaletteIndex, Recolour
-from .variants import GroupFiles, VariantPlan
+from .variants import GroupFiles, VariantPlan, index_resource_name
 
 
 def write_variants(out: Path, plan: VariantPlan, written: list[Path]) -> None:
@@ -62,12 +62,12 @@ def _write_group(
             if group.json:
                 text = (out / f"{page}.json").read_text(encoding="utf-8")
                 write(f"{page}.{name}.json", _with_image(text, f"{page}.png", f"{page}.{name}.png").encode("utf-8"))
+    if group.tres:
+        text = (out / group.tres).read_text(encoding="utf-8")
+        write(index_resource_name(group.tres), _with_pages(text, group.pages, INDEX_SUFFIX).encode("utf-8"))
     for name, recolour in recolours:
         if group.tres:
-            text = (out / group.tres).read_text(encoding="utf-8")
-            for page in group.pages:
-                text = text.replace(f' path="{page}.png" ', f' path="{page}.{name}.png" ')
-            write(_with_variant(group.tres, name), text.encode("utf-8"))
+            write(_with_variant(group.tres, name), _with_pages(text, group.pages, f".{name}").encode("utf-8"))
         if group.aseprite:
             data = (out / group.aseprite).read_bytes()
             write(_with_variant(group.aseprite, name), repaint_aseprite_palette(data, recolour, group.aseprite))
@@ -101,6 +101,13 @@ def _recoloured_rgba(slots: NDArray[np.intp], alpha: NDArray[np.uint8], colours:
     if not ((alpha == 0) | (alpha == 255)).all():  # never from this tool's sheets, whose alpha is 0 or 255
         rgba[..., 3] = alpha
     return rgba
+
+
+def _with_pages(tres: str, pages: tuple[str, ...], suffix: str) -> str:
+    """A ``.tres`` whose pages ``<page>.png`` are ``<page><suffix>.png``; normal sheets stay as they are."""
+    for page in pages:
+        tres = tres.replace(f' path="{page}.png" ', f' path="{page}{suffix}.png" ')
+    return tres
 
 
 def _with_variant(name: str, variant: str) -> str:

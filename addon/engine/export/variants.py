@@ -7,8 +7,8 @@ sheets are written and derives everything from them, whatever their layout:
 
 * ``<stem>.<NAME>.png`` beside every page ``<stem>.png`` (a paletted page gets a new ``PLTE`` only), and its
   ``.json``, the group's ``.tres`` and ``.aseprite`` and the previews, each naming or holding the variant's colours;
-* ``<stem>_index.png``, ``<character>_palettes.png`` and ``<character>_palette_swap.gdshader``
-  (:mod:`.index_maps`) for swapping palettes at run time.
+* ``<stem>_index.png`` (and ``<group>_index.tres``, the group's frames cut from them), ``<character>_palettes.png``
+  and ``<character>_palette_swap.gdshader`` (:mod:`.index_maps`) for swapping palettes at run time.
 
 Every variant file and every name is checked before the first sheet is written.
 """
@@ -131,6 +131,11 @@ class GroupFiles:
         return np.unique(np.concatenate([cell[:, :, :3][cell[:, :, 3] > 0] for cell in self.cells]), axis=0)
 
 
+def index_resource_name(tres: str) -> str:
+    """The ``SpriteFrames`` of a group cut from its index maps, for the palette swap shader: ``<group>_index.tres``."""
+    return f"{tres.removesuffix('.tres')}{INDEX_SUFFIX}.tres"
+
+
 def _variant_name(name: str, variant: str) -> str:
     stem, _, suffix = name.rpartition(".")
     return f"{stem}.{variant}.{suffix}"
@@ -147,8 +152,9 @@ class VariantPlan:
     notes: list[str]
 
     def runtime_names(self) -> list[str]:
-        """The index maps, the palettes texture and the shader."""
+        """The index maps (and a ``.tres`` of each group cut from them), the palettes texture and the shader."""
         names = [f"{page}{INDEX_SUFFIX}.png" for group in self.groups for page in group.pages]
+        names += [index_resource_name(group.tres) for group in self.groups if group.tres]
         return [*names, f"{self.character}{PALETTES_SUFFIX}.png", f"{self.character}{SHADER_SUFFIX}.gdshader"]
 
     def paths(self) -> list[Path]:
