@@ -154,6 +154,10 @@ def test_names_whose_files_repeat_or_clash_with_other_outputs_are_refused(made, 
     (tmp_path / "red.hex").write_text("ff0000\n00ff00\n")
     assert main(["sheet", str(out), "--variant", f"red={tmp_path / 'red.hex'}"]) == 2
     assert "--variant red: its file walk.red.png would be a sheet's file too" in capsys.readouterr().err
+    save_png(renders / "walk_index" / "S" / "0001.png", sprite("walk", 1, 0))
+    assert main(["process", str(renders), "--out", str(out), "--pixel", "1", "--colors", "2"]) == 0
+    assert main(["sheet", str(out), "--variant", f"Red={tmp_path / 'red.hex'}"]) == 2
+    assert "the palette swap file walk_index.png would be a sheet's file too" in capsys.readouterr().err
     assert not (out / "sheets").exists()
 
 

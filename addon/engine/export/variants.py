@@ -256,7 +256,12 @@ def _check_names(variants: Sequence[PaletteVariant], plan: VariantPlan, base_pat
             )
     owners = {path.as_posix().casefold(): "a sheet's file" for path in base_paths}
     for name in plan.runtime_names():
-        owners.setdefault(name.casefold(), "an index map or a palette swap file")
+        if name.casefold() in owners:
+            raise SheetError(
+                f"{VARIANT_FLAG}: the palette swap file {name} would be {owners[name.casefold()]} too; rename the "
+                "action whose sheet has that name"
+            )
+        owners[name.casefold()] = "an index map or a palette swap file"
     for variant in variants:
         for group in plan.groups:
             for name in group.variant_names(variant.file_name):
