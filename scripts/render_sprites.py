@@ -86,7 +86,24 @@ def parse(argv: list[str]) -> argparse.Namespace:
     sprite_set.add_argument("--actions", metavar="A,B", help="the actions of the file to render, by name")
     add_option(sprite_set, options.FRAME_STEP, default=argparse.SUPPRESS)
     sprite_set.add_argument("--sheets", action=on_off, help="write sheets too (--no-sheets: sprites only)")
+    sprite_set.add_argument(
+        "--variant", type=_variant, action="append", metavar="NAME=FILE",
+        help=options.VARIANT_HELP + " (added to the scene's Palette Variants; a name there gets the new file)",
+    )  # fmt: skip
+    sprite_set.add_argument(
+        "--no-variants", action="store_true", help="empty the scene's Palette Variants (before any --variant)"
+    )
     return parser.parse_args(argv)
+
+
+def _variant(text: str):  # type: ignore[no-untyped-def]
+    from pixel_sprites.engine.errors import OptionError
+    from pixel_sprites.engine.export.variants import parse_variant
+
+    try:
+        return parse_variant(text)
+    except OptionError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("--variant: ")) from None
 
 
 # Options whose value goes to the scene property as it is: option name -> property name.
@@ -116,7 +133,7 @@ SET_OPTION_SETTINGS = {
     "mirror": "mirror",
     "sheets": "make_sheets",
 }
-SET_OPTIONS = (*SET_OPTION_SETTINGS, "pivot_object", "actions", "frame_step")
+SET_OPTIONS = (*SET_OPTION_SETTINGS, "pivot_object", "actions", "frame_step", "variant", "no_variants")
 
 
 def apply_set_options(settings, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
@@ -144,6 +161,19 @@ def apply_set_options(settings, args: argparse.Namespace) -> None:  # type: igno
             entry.frame_step = given["frame_step"]
     if "frame_step" in given and not settings.set_actions:
         bpy.context.scene.frame_step = given["frame_step"]
+    apply_variants(settings, given.get("variant", []), clear=given.get("no_variants", False))
+
+
+def apply_variants(settings, variants, *, clear: bool) -> None:  # type: ignore[no-untyped-def]
+    """Empty the scene's palette variants if ``clear``, then add each given one (a name there gets the new file)."""
+    if clear:
+        settings.palette_variants.clear()
+    for variant in variants:
+        entry = next((item for item in settings.palette_variants if item.name == variant.name), None)
+        if entry is None:
+            entry = settings.palette_variants.add()
+            entry.name = variant.name
+        entry.file = str(variant.file.resolve())
 
 
 def apply_options(settings, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]

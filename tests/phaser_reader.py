@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -222,3 +223,40 @@ def phaser_draw(sheets: list[tuple[Path, Path]], *, timeout: float = 120.0) -> d
     if report.get("exception"):
         errors.append(report["exception"])
     return {"frames": frames, "errors": errors, "phaserVersion": report.get("phaserVersion")}
+
+
+def phaser_load_many(sheets: list[tuple[Path, Path]], *, timeout: float = 90.0) -> dict[str, Any]:
+    """Load several sheets (``(json, image)`` each) in one Phaser scene, each under its own texture key, with every
+    frame's pixels (``tests/js/phaser/many.html``).
+
+    Returns ``{"sheets": [{"animations": {key: {"frames", "textureKeys"}}, "frames": {name: {"rgba": (h, w, 4)}},
+    "size": [w, h]}] (in the order given), "errors": [...], "warnings": [...]}``. Raises :class:`PhaserError` only
+    when the harness itself could not run.
+    """
+    reason = phaser_available()
+    if reason is not None:
+        raise PhaserError(reason)
+    with tempfile.TemporaryDirectory(prefix="pixel-sprites-phaser-") as scratch:
+        listed = Path(scratch) / "sheets.json"
+        listed.write_text(
+            json.dumps([{"json": str(Path(j).resolve()), "image": str(Path(i).resolve())} for j, i in sheets])
+        )
+        command = [shutil.which("node") or "node", str(RUN_SCRIPT), "--sheets", str(listed), "--pixels"]
+        command += ["--chromium", _chromium(), "--timeout-ms", str(int(timeout * 1000))]
+        try:
+            run = subprocess.run(command, cwd=PHASER_DIR, capture_output=True, text=True, timeout=timeout + 30)
+        except subprocess.TimeoutExpired as error:
+            raise PhaserError(f"Phaser harness did not finish in {timeout + 30:.0f} s") from error
+    try:
+        report: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError) as error:
+        raise PhaserError(f"Phaser harness failed (exit {run.returncode}): {run.stderr.strip()}") from error
+    loaded = []
+    for number in range(len(sheets)):
+        sheet = dict((report.get("sheets") or {}).get(f"sheet{number}", {}))
+        for frame in sheet.get("frames", {}).values():
+            data = np.frombuffer(base64.b64decode(frame["rgba"]), dtype=np.uint8)
+            frame["rgba"] = data.reshape(frame["cutHeight"], frame["cutWidth"], 4)
+        loaded.append(sheet)
+    errors = list(report.get("errors", [])) + ([report["exception"]] if report.get("exception") else [])
+    return {"sheets": loaded, "errors": errors, "warnings": list(report.get("warnings", []))}

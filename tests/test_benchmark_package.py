@@ -22,7 +22,7 @@ RUNS = 2
 SPOOL_FRAMES = 30
 SHEET_CELLS = 40
 # Those that need neither Blender nor minutes.
-QUICK_SECTIONS = ("speed", "memory", "spool", "decoders", "cleanup", "sheets")
+QUICK_SECTIONS = ("speed", "memory", "spool", "decoders", "cleanup", "sheets", "variants")
 
 
 def test_mypy_is_clean_on_the_benchmark():
@@ -131,6 +131,11 @@ def test_memory_spool_decoders_and_sheets_hold_their_figures(quick_run):
     sheets = sections["sheets"]
     assert sheets["cells"] == SHEET_CELLS and "json" in sheets["seconds_per_1000_cells"]
     assert len(sheets["seconds_per_1000_cells"]) == 2 and min(sheets["seconds_per_1000_cells"].values()) > 0
+    variants = sections["variants"]
+    assert variants["cells"] == SHEET_CELLS and set(variants["kinds"]) == {"paletted", "RGBA"}
+    for kind in variants["kinds"].values():
+        assert min(kind["base_seconds"]) > 0 and min(kind["per_variant_seconds"]) > 0
+        assert len(kind["per_variant_percent"]) == variants["runs"]
 
 
 def test_cleanup_measures_the_given_frames_with_both_samplings(quick_run):

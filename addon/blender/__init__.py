@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import bpy
 
-from . import farm, handlers, jobs, normal_standby, operators, panels, props
+from . import farm, handlers, jobs, normal_standby, operators, panels, props, variant_operators
 
-CLASSES = props.CLASSES + operators.CLASSES + farm.CLASSES + panels.CLASSES
+CLASSES = props.CLASSES + operators.CLASSES + variant_operators.CLASSES + farm.CLASSES + panels.CLASSES
 
 
 def register() -> None:

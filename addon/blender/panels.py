@@ -232,6 +232,29 @@ class PIXEL_SPRITES_PT_output(_SubPanel, bpy.types.Panel):
             layout.prop(settings, "sheet_padding", text="Padding")
             layout.prop(settings, "sheet_margin", text="Margin")
             layout.prop(settings, "sheet_rgba", text="RGBA")
+            layout.label(text="Palette Variants")
+            row = layout.row()
+            row.template_list(
+                "PIXEL_SPRITES_UL_variants",
+                "",
+                settings,
+                "palette_variants",
+                settings,
+                "active_palette_variant",
+                rows=2,
+            )
+            buttons = row.column(align=True)
+            buttons.operator("pixel_sprites.variant_add", text="", icon="ADD")
+            buttons.operator("pixel_sprites.variant_remove", text="", icon="REMOVE")
+
+
+class PIXEL_SPRITES_UL_variants(bpy.types.UIList):
+    """The palette variants: a name and a palette file each (entry i of the file replaces palette entry i)."""
+
+    def draw_item(self, context, layout, data, item, icon, active_data, active_property, index=0, flt_flag=0):  # type: ignore[no-untyped-def]
+        row = layout.row(align=True)
+        row.prop(item, "name", text="", emboss=False, icon="COLOR")
+        row.prop(item, "file", text="")
 
 
 class PIXEL_SPRITES_PT_character(_SubPanel, bpy.types.Panel):
@@ -256,6 +279,7 @@ class PIXEL_SPRITES_PT_character(_SubPanel, bpy.types.Panel):
 
 CLASSES = (
     PIXEL_SPRITES_UL_actions,
+    PIXEL_SPRITES_UL_variants,
     PIXEL_SPRITES_PT_main,
     PIXEL_SPRITES_PT_sprite,
     PIXEL_SPRITES_PT_colours,

@@ -9,6 +9,7 @@ import bpy
 
 from ..engine import DownscaleSettings, PaletteSettings, options
 from ..engine.export.sheets import SheetOptions
+from ..engine.export.variants import PaletteVariant
 from ..engine.frames.normals import NORMALS_FOLDER, NormalSettings
 from ..engine.jobs.spec import SetSheets, SpriteJob
 from ..engine.options import Option
@@ -89,6 +90,17 @@ class PIXEL_SPRITES_PG_action(bpy.types.PropertyGroup):
     frame_end: bpy.props.IntProperty(name="End", default=24, min=0)  # type: ignore[valid-type]
     frame_step: _number_property(options.FRAME_STEP)  # type: ignore[valid-type]
     loop: bpy.props.BoolProperty(name="Loop", description="The animation loops in game engines", default=True)  # type: ignore[valid-type]
+
+
+class PIXEL_SPRITES_PG_variant(bpy.types.PropertyGroup):
+    """A palette variant: its name (in its files' names, <sheet>.<name>.png) and its palette file."""
+
+    name: bpy.props.StringProperty(name="Name", description="The variant's name, such as red or damage_flash")  # type: ignore[valid-type]
+    file: bpy.props.StringProperty(  # type: ignore[valid-type]
+        name="Palette File",
+        description="As many entries as the character's palette, entry i replacing entry i (.gpl, .hex, .pal, .png)",
+        subtype="FILE_PATH",
+    )
 
 
 class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
@@ -239,6 +251,8 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
     sheet_rgba: bpy.props.BoolProperty(name="RGBA Sheets", description="RGBA even where a paletted PNG would do")  # type: ignore[valid-type]
     sheet_packed: bpy.props.BoolProperty(name="Packed", description=options.PACKED_HELP.capitalize(), default=False)  # type: ignore[valid-type]
     sheet_extrude: _number_property(options.EXTRUDE)  # type: ignore[valid-type]
+    palette_variants: bpy.props.CollectionProperty(type=PIXEL_SPRITES_PG_variant)  # type: ignore[valid-type]
+    active_palette_variant: bpy.props.IntProperty(name="Active Variant")  # type: ignore[valid-type]
     palette: bpy.props.CollectionProperty(type=PIXEL_SPRITES_PG_color)  # type: ignore[valid-type]
     skipped: bpy.props.CollectionProperty(type=PIXEL_SPRITES_PG_skipped)  # type: ignore[valid-type]
     last_summary: bpy.props.StringProperty(name="Last Run")  # type: ignore[valid-type]
@@ -274,7 +288,16 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
             layout=self.sheet_layout, max_size=self.max_sheet_size, padding=self.sheet_padding,
             margin=self.sheet_margin, rgba=self.sheet_rgba, normals=self.normal_maps,
             packed=self.sheet_packed, extrude=self.sheet_extrude if self.sheet_packed else 0,
+            variants=self.palette_variant_list(), keep_variants=False,  # the panel's list is the set's variants
         )  # fmt: skip
+
+    def palette_variant_list(self) -> tuple[PaletteVariant, ...]:
+        """The panel's palette variants that have a name and a file."""
+        return tuple(
+            PaletteVariant(item.name.strip(), Path(bpy.path.abspath(item.file)))
+            for item in self.palette_variants
+            if item.name.strip() and item.file
+        )
 
     def sprite_job(
         self, renders: Path, *, frames_at_sprite_size: bool = False, root: Path | None = None, sheets: bool = False
@@ -314,4 +337,10 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
         return NormalSettings.reading(folder, flip_green=self.normal_y_down, root=renders)
 
 
-CLASSES = (PIXEL_SPRITES_PG_color, PIXEL_SPRITES_PG_skipped, PIXEL_SPRITES_PG_action, PIXEL_SPRITES_PG_settings)
+CLASSES = (
+    PIXEL_SPRITES_PG_color,
+    PIXEL_SPRITES_PG_skipped,
+    PIXEL_SPRITES_PG_action,
+    PIXEL_SPRITES_PG_variant,
+    PIXEL_SPRITES_PG_settings,
+)

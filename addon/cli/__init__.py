@@ -13,10 +13,17 @@ import sys
 from collections.abc import Sequence
 
 from ..engine.errors import Cancelled, FrameError, OptionError, PaletteFileError, SetupError
-from . import apply, fit, grid, process, sheet
+from . import apply, fit, grid, palette_variant, process, sheet
 from .running import StopRequests
 
-COMMANDS = {"process": process, "fit": fit, "apply": apply, "sheet": sheet, "grid": grid}
+COMMANDS = {
+    "process": process,
+    "fit": fit,
+    "apply": apply,
+    "sheet": sheet,
+    "grid": grid,
+    "palette-variant": palette_variant,
+}
 
 EXAMPLES = """\
 examples:
@@ -30,6 +37,8 @@ examples:
   pixel-sprites sheet sprites/ --layout atlas --max-size 2048 --padding 2 --formats json,godot
   pixel-sprites sheet sprites/ --packed --extrude 1   # trimmed, merged, densely packed pages
   pixel-sprites grid sprites/ --out hero_sheet.png --columns 8 --scale 4
+  pixel-sprites palette-variant sprites/ hero_red.gpl   # recolour it, then:
+  pixel-sprites sheet sprites/ --variant red=hero_red.gpl
 """
 
 

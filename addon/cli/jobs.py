@@ -40,6 +40,7 @@ def sheet_options(args: argparse.Namespace) -> SheetOptions:
     return SheetOptions(
         layout=args.layout, max_size=args.max_size, padding=args.padding, margin=args.margin,
         rgba=args.rgba, formats=args.formats, packed=args.packed, extrude=args.extrude,
+        variants=tuple(args.variant), keep_variants=not args.no_variants,
     )  # fmt: skip
 
 

@@ -5,6 +5,7 @@ and previews, from its manifest or its ``<action>/<facing>/<frame>.png`` folders
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -54,7 +55,9 @@ def print_sheets(outcome: SheetsOutcome) -> None:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
-    sheets = sum(1 for path in report.files if path.suffix == ".png" and not path.stem.endswith("_preview"))
+    # The pages the manifest lists: variants, normal sheets, index maps and previews are files beside them.
+    entries = json.loads(outcome.manifest.read_text(encoding="utf-8"))["sheets"]
+    sheets = sum(1 for entry in entries for key in entry if key == "image" or key.startswith("image_"))
     folder = outcome.manifest.parent / "sheets"
     print(f"{report.cells} sprites on {sheets} sheets, {len(report.files)} files in {folder}")
     print(f"manifest {outcome.manifest}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 
 from ..engine import options
+from ..engine.errors import OptionError
+from ..engine.export.variants import PaletteVariant, parse_variant
 from .arguments import add_option
 
 # Sheet option (argparse dest) → its default.
@@ -24,6 +26,8 @@ SHEET_DEFAULTS: dict[str, object] = {
     "character": None,
     "packed": False,
     "extrude": options.EXTRUDE.default,
+    "variant": (),
+    "no_variants": False,
 }
 
 
@@ -45,6 +49,13 @@ def _formats(text: str) -> tuple[str, ...]:
             f"unknown {', '.join(unknown)}; choose from {', '.join(options.SHEET_FORMATS)}"
         )
     return chosen
+
+
+def _variant(text: str) -> PaletteVariant:
+    try:
+        return parse_variant(text)
+    except OptionError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("--variant: ")) from None
 
 
 def add_sheet_options(parser: argparse.ArgumentParser) -> None:
@@ -70,6 +81,10 @@ def add_sheet_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--character", default=unset, help="the character whose manifest and palette to use (default: the only one)"
     )
+    group.add_argument(
+        "--variant", type=_variant, action="append", metavar="NAME=FILE", default=unset, help=options.VARIANT_HELP
+    )
+    group.add_argument("--no-variants", action="store_true", default=unset, help=options.NO_VARIANTS_HELP)
 
 
 def given_sheet_options(args: argparse.Namespace) -> list[str]:

@@ -150,6 +150,14 @@ CLEANUP_HELP = (
     "clean up: a pixel unlike all four neighbours takes the colour most of its neighbours have, and with an "
     "outline its L-corners go, so it stays one pixel thin"
 )
+# Palette variants: the one help text of each, for the command line, the batch script and the panel.
+VARIANT_HELP = (
+    "a palette variant NAME=FILE (.gpl, .hex, JASC .pal or PNG swatch strip) with as many entries as the sprites' "
+    "palette, entry i replacing entry i: writes <sheet>.NAME.png/.json/.tres/.aseprite and previews beside every "
+    "sheet, and index maps, <character>_palettes.png and a Godot palette swap shader; repeatable, kept in the "
+    "manifest for later runs"
+)
+NO_VARIANTS_HELP = "drop the palette variants the set's manifest keeps (with --variant: only the ones given)"
 FPS = Option("fps", "Frame Rate", "frame rate of sprites without a set manifest", 24.0, 0.001, 1000.0)
 
 

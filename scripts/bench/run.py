@@ -25,6 +25,7 @@ Sections, in the order they run (a size of 0 skips its section):
     sheets       sheet packing with every engine file, per 1,000 cells
     packing      packed sheets (--packed): --packing-sprites sprites trimmed, merged and packed (time, memory), and
                  the pages' area against maxrects-packer and fixed cells (two drawn characters, --packing-demo)
+    variants     what each palette variant adds to the sheets' writing time (paletted and RGBA sheets)
     frame-list   what sprites add to Debian's blender -a and --render-frame (skipped without a blender binary)
 
 The base frames are Cycles renders of the demo character (24 at --render-size, kept in --work-dir), or the PNGs of
@@ -44,7 +45,20 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from . import cleanup, decoders, frame_list, packing, quality, rendering, sampling, sheets, speed, spool, tables
+from . import (
+    cleanup,
+    decoders,
+    frame_list,
+    packing,
+    quality,
+    rendering,
+    sampling,
+    sheets,
+    speed,
+    spool,
+    tables,
+    variants,
+)
 from .inputs import Inputs, Options
 from .machine import describe_machine, describe_run
 
@@ -62,11 +76,12 @@ SECTIONS: dict[str, Callable[[Inputs], dict[str, Any]]] = {
     "cleanup": cleanup.cleanup_section,
     "sheets": sheets.sheets_section,
     "packing": packing.packing_section,
+    "variants": variants.variants_section,
     "frame-list": frame_list.frame_list_section,
 }
 # The size options of a section: when they are all 0, the section is left out.
 SIZES = {"speed": ("frames", "small_frames"), "memory": ("memory_frames",), "spool": ("spool_frames",),
-         "sheets": ("sheet_cells",), "packing": ("packing_sprites",)}  # fmt: skip
+         "sheets": ("sheet_cells",), "packing": ("packing_sprites",), "variants": ("sheet_cells",)}  # fmt: skip
 # /var/tmp, not /tmp: /tmp is a tmpfs on many systems, and the spool section needs its output folder on disk.
 DEFAULT_WORK = Path("/var/tmp/pixel_sprites_benchmark")
 

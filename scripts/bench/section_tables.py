@@ -3,6 +3,7 @@ lay out their figures."""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -323,6 +324,25 @@ def packing(data: dict[str, Any]) -> str:
     )
 
 
+def variants(data: dict[str, Any]) -> str:
+    headers = ["sheets", "base sheets", "each variant", "each variant / base sheets (min–max)", "goal"]
+    rows = [
+        [
+            kind, f"{statistics.median(row['base_seconds']):.3f} s",
+            f"{statistics.median(row['per_variant_seconds']) * 1000:.1f} ms",
+            f"**{statistics.median(row['per_variant_percent']):.1f}%** "
+            f"({min(row['per_variant_percent']):.1f}–{max(row['per_variant_percent']):.1f}%)",
+            "≤ 10%",
+        ]
+        for kind, row in data["kinds"].items()
+    ]  # fmt: skip
+    return (
+        f"Writing the sheets of {data['cells']:,} cells with every engine file and {data['variants']} palette "
+        f"variants, {data['runs']} runs, medians; the variants' post-stage (index maps and palette swap files "
+        f"included) timed inside each run, over {data['variants']}:\n\n" + table(headers, rows)
+    )
+
+
 def frame_list(data: dict[str, Any]) -> str:
     width, height = data["render_size"]
     return (
@@ -348,5 +368,6 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "cleanup": cleanup,
     "sheets": sheets,
     "packing": packing,
+    "variants": variants,
     "frame-list": frame_list,
 }

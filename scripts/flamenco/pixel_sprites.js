@@ -50,6 +50,12 @@ const EVAL_SET_FRAMES =
     "else (e.frame_start, e.frame_end + 1)), e.frame_step)))] " +
     "for e in scene.pixel_sprites.set_actions if e.enabled]))(C.scene)";
 
+// The scene's palette variants that have a name and a file, as JSON [[name, absolute file], ...] in the list's
+// order (the lambda hands the comprehension the names it cannot see, as in EVAL_SET_FRAMES).
+const EVAL_PALETTE_VARIANTS =
+    "(lambda scene, absolute: __import__('json').dumps([[v.name.strip(), str(absolute(v.file))] " +
+    "for v in scene.pixel_sprites.palette_variants if v.name.strip() and v.file]))(C.scene, abspath)";
+
 const JOB_TYPE = {
     label: "Pixel Sprites",
     description: "Render a character and make its pixel-art sprites with one palette (every action from every facing)",
@@ -119,6 +125,10 @@ const JOB_TYPE = {
           eval: "C.scene.pixel_sprites.outline_neighbours",
           evalInfo: { showLinkButton: true, description: "The scene's Outline Neighbours" },
           description: "4: the outline touches the silhouette at edges; 8: at corners too" },
+        { key: "palette_variants", type: "string",
+          eval: EVAL_PALETTE_VARIANTS,
+          evalInfo: { showLinkButton: true, description: "The scene's Palette Variants" },
+          description: "Palette variants of the sheets, JSON [[name, palette file], ...] on shared storage; empty keeps the scene's" },
         { key: "set_actions", type: "string",
           eval: EVAL_SET_ACTIONS,
           evalInfo: { showLinkButton: true, description: "The checked actions of the scene's sprite set" },
@@ -426,6 +436,14 @@ function spriteSettingsExpr(settings) {
         statements.push("s.normal_maps = True");
     }
     pushFinishSettings(settings, statements);
+    const variants = paletteVariants(settings.palette_variants);
+    if (variants.length > 0) { // empty leaves the scene's own list, as every other setting not given does
+        statements.push("s.palette_variants.clear()");
+        for (const [name, file] of variants) {
+            statements.push("v = s.palette_variants.add()", `v.name = ${pyStr(name)}`,
+                `v.file = ${pyPath(file, "palette_variants")}`);
+        }
+    }
     if (splitActions(settings.set_actions).length > 0) {
         const start = settings.start_facing ? String(settings.start_facing) : "S";
         const count = facings(settings.directions, start).length; // refuses bad values before anything runs
@@ -462,6 +480,27 @@ function pushFinishSettings(settings, statements) {
     if (neighbours !== "4") {
         statements.push(`s.outline_neighbours = ${pyStr(neighbours)}`);
     }
+}
+
+// The palette_variants setting, [[name, file], ...], checked: each a name and a file, the names distinct.
+function paletteVariants(text) {
+    if (text === undefined || text === null || String(text).trim() === "") return [];
+    let variants;
+    try {
+        variants = JSON.parse(String(text));
+    } catch (error) {
+        throw `palette_variants: expected JSON [[name, palette file], ...], got "${text}"`;
+    }
+    const names = new Set();
+    if (!Array.isArray(variants)) throw `palette_variants: expected a list [[name, palette file], ...], got "${text}"`;
+    for (const variant of variants) {
+        const good = Array.isArray(variant) && variant.length === 2 && typeof variant[0] === "string" &&
+            typeof variant[1] === "string" && variant[0].trim() !== "" && variant[1].trim() !== "";
+        if (!good) throw `palette_variants: each variant is [name, palette file], got ${JSON.stringify(variant)}`;
+        if (names.has(variant[0])) throw `palette_variants: the name "${variant[0]}" is given twice`;
+        names.add(variant[0]);
+    }
+    return variants;
 }
 
 // A Blender task that runs one Pixel Sprites operator without rendering.

@@ -396,7 +396,7 @@ def test_job_type_settings_are_valid_flamenco_settings(node: str) -> None:
         "frames", "chunk_size", "render_output_root", "add_path_components", "render_output_path", "character",
         "pixel", "colors", "palette_mode", "palette_file", "sheets", "set_actions", "directions", "set_frames",
         "start_facing", "blendfile", "scene", "normal_maps", "packed", "cleanup", "outline", "outline_colour",
-        "outline_neighbours",
+        "outline_neighbours", "palette_variants",
     }  # fmt: skip
     python_type = {"string": str, "int32": int, "float": float, "bool": bool}
     for key, setting in settings.items():
@@ -757,6 +757,7 @@ BLENDER_SCENES = [
             {"action": {"name": "idle", "frame_range": [1, 3]}, "enabled": False},
             {"frame_step": 5},
         ],
+        "palette_variants": [{"name": "red", "file": "/render/palettes/hero_red.gpl"}, {"name": " ", "file": "/x.gpl"}],
     },
     {
         "jobname": "plain",
@@ -777,7 +778,11 @@ def test_settings_from_a_blender_scene_make_the_job_the_operators_run(node: str)
         pytest.skip("bpy is not installed")
     job_type = compile_job(node, JOB_TYPE, pixel_job())["jobType"]
     statements = set()
-    for overrides in ({}, {"colors": "7", "set_actions": "walk", "start_facing": "NE", "pixel": 0}):
+    variants = json.dumps([["red", "/render/palettes/hero_red.gpl"]])
+    for overrides in (
+        {},
+        {"colors": "7", "set_actions": "walk", "start_facing": "NE", "pixel": 0, "palette_variants": variants},
+    ):
         for task in compiled(node, **overrides)["tasks"]:
             *before, _call = python_exprs(task)[-1].split("; ")
             statements.add("; ".join(before))
@@ -804,6 +809,7 @@ def test_settings_from_a_blender_scene_make_the_job_the_operators_run(node: str)
         "outline": "none",
         "outline_colour": "auto",
         "outline_neighbours": "4",
+        "palette_variants": json.dumps([["red", "/render/palettes/hero_red.gpl"]]),
         "set_actions": "walk,Run/Fast\\, now,default",
         "set_frames": json.dumps([["walk", "1,3,5,7,9,11"], ["Run/Fast, now", "5,6,7,8"], ["default", "1,6,11,16"]]),
         "directions": 4,
@@ -818,6 +824,7 @@ def test_settings_from_a_blender_scene_make_the_job_the_operators_run(node: str)
         "sheets": False,
         "set_actions": "",
         "frames": "3-9",
+        "palette_variants": "[]",
     }
     assert {key: plain_scene[key] for key in expected} == expected
 
@@ -880,3 +887,33 @@ def test_cleanup_and_outline_reach_every_sprite_task_and_defaults_change_nothing
     for key, value in (("outline", "thick"), ("outline_colour", "black"), ("outline_neighbours", "6")):
         result = compile_job(node, JOB_TYPE, pixel_job(**{key: value}))
         assert key in result.get("error", ""), key
+
+
+def test_palette_variants_reach_every_task_and_none_changes_nothing(node: str) -> None:
+    variants = [["red", "/render/palettes/hero_red.gpl"], ["Damage Flash", "/render/palettes/flash.hex"]]
+    plain = by_name(compiled(node, set_actions=SET_ACTIONS, directions=4, frames="1-3"))
+    tinted = by_name(
+        compiled(node, set_actions=SET_ACTIONS, directions=4, frames="1-3", palette_variants=json.dumps(variants))
+    )
+    assert list(tinted) == list(plain)
+    for name, task in tinted.items():
+        statements = python_exprs(task)[-1].split("; ")
+        expected = ["s.palette_variants.clear()"]
+        for variant, file in variants:
+            expected += ["v = s.palette_variants.add()", f"v.name = {variant!r}", f"v.file = r'{file}'"]
+        start = statements.index(expected[0])
+        assert statements[start : start + len(expected)] == expected, name
+        assert "palette_variants" not in python_exprs(plain[name])[-1], name  # none: the scene's own list stays
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("red=a.gpl", 'palette_variants: expected JSON [[name, palette file], ...], got "red=a.gpl"'),
+        ('[["red", ""]]', 'palette_variants: each variant is [name, palette file], got ["red",""]'),
+        ('[["red", "/a.gpl"], ["red", "/b.gpl"]]', 'palette_variants: the name "red" is given twice'),
+    ],
+)
+def test_bad_palette_variants_are_refused_naming_the_setting(node: str, value: str, message: str) -> None:
+    result = compile_job(node, JOB_TYPE, pixel_job(set_actions=SET_ACTIONS, palette_variants=value))
+    assert result.get("error") == message

@@ -48,6 +48,10 @@ def set_up(scene, spec: dict) -> None:
         for key, value in entry_spec.items():
             if key != "action":
                 setattr(entry, key, value)
+    settings.palette_variants.clear()
+    for variant_spec in spec.get("palette_variants", []):
+        variant = settings.palette_variants.add()
+        variant.name, variant.file = variant_spec["name"], variant_spec["file"]
 
 
 def evaluate(job_settings: list[dict], jobname: str, render_output_root: str) -> dict:

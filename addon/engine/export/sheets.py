@@ -36,6 +36,8 @@ from .packed_layout import Spacing, compose_packed, pack_trimmed, trimmed_frames
 from .page_json import page_json
 from .preview import preview_palette, preview_path, write_preview
 from .trimming import TrimmedFrame
+from .variant_writing import write_variants
+from .variants import GroupFiles, PaletteVariant, plan_variants
 
 FORMATS = SHEET_FORMATS
 LAYOUTS = LAYOUT.choices
@@ -59,6 +61,9 @@ class SheetOptions:
     packed: bool = False
     """Trimmed, merged, MaxRects-packed pages (:mod:`.packed_layout`) in place of fixed cells."""
     extrude: int = EXTRUDE.default  # type: ignore[assignment]
+    variants: tuple[PaletteVariant, ...] = ()
+    """Palette variants besides the manifest's (:mod:`.variants`); ``keep_variants`` False drops the manifest's."""
+    keep_variants: bool = True
 
     def __post_init__(self) -> None:
         extrude_problem = EXTRUDE.problem(self.extrude)
@@ -194,9 +199,14 @@ def write_sheets(
         groups = [(f"{sprite_set.character}_atlas", everything)]
     out = folder / SHEETS_FOLDER
     plans = [_plan_group(name, animations, sprites, palette, options) for name, animations in groups]
+    base_paths = [path for plan in plans for path in plan.paths(options)]
+    variants = plan_variants(folder, sprite_set, options, palette, [plan.files(options) for plan in plans], base_paths)
     # Every file of every sheet is checked before the first is written: none may replace a file not ours.
-    claim({out / path: "sheet" for plan in plans for path in plan.paths(options)}, root=folder)
+    claim({out / path: "sheet" for path in base_paths + (variants.paths() if variants else [])}, root=folder)
     sprite_set.sheets = [_write_group(out, plan, sprites, options) for plan in plans]
+    if variants is not None:
+        write_variants(out, variants, report.files)
+        report.notes += variants.notes
     return report
 
 
@@ -228,6 +238,15 @@ class _GroupPlan:
         if "preview" in options.formats:
             paths += [preview_path(Path(f"{action}_preview"), usable) for action, _, usable in self.previews]
         return paths
+
+    def files(self, options: SheetOptions) -> GroupFiles:
+        """The files :func:`_write_group` writes, by kind, and the sprites' colours: what variants are made from."""
+        written = {path.suffix: path.name for path in self.paths(options)}
+        return GroupFiles(
+            tuple(page.name for page in self.pages), "json" in options.formats, written.get(".tres"),
+            written.get(".aseprite"), tuple(p.name for p in self.paths(options) if p.stem.endswith("_preview")),
+            self.indexed_palette, self.cells,
+        )  # fmt: skip
 
 
 def _plan_group(

@@ -93,6 +93,9 @@ class SpriteSet:
     normals: dict[str, object] | None = None
     """With normal maps: ``{"world_to_camera": 3x3}``, the rotation their renders were turned with (the camera stays
     fixed while the pivot turns, so one serves every facing); None without. Written only when there are normals."""
+    variants: list[dict[str, str]] = field(default_factory=list)
+    """Palette variants, ``{"name", "file"}`` each (the file relative to the sprites folder where it lies below it),
+    made by every later sheet run. Written only when there are some."""
 
     @property
     def pivot_pixel(self) -> tuple[int, int]:
@@ -113,6 +116,8 @@ class SpriteSet:
         }
         if self.normals is not None:
             data["normals"] = self.normals
+        if self.variants:
+            data["variants"] = self.variants
         return data
 
     def save(self, folder: Path) -> Path:
@@ -153,7 +158,10 @@ def load_manifest(path: Path) -> SpriteSet:
         if normals is not None and not isinstance(normals, dict):
             raise TypeError(f"normals must be an object, got {normals!r}")
         palette = list(data.get("palette", []))
-        return SpriteSet(str(data["character"]), facings, actions, size, pivot, palette, normals=normals)
+        variants = [{"name": str(item["name"]), "file": str(item["file"])} for item in data.get("variants", [])]
+        return SpriteSet(
+            str(data["character"]), facings, actions, size, pivot, palette, normals=normals, variants=variants
+        )
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise SetupError(f"{path}: not a sprite set manifest of Pixel Sprites ({error})") from error
 

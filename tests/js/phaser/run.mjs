@@ -3,6 +3,7 @@
 //
 //   node run.mjs --json SHEET.json --image SHEET.png [--pixels] [--chromium /usr/bin/chromium] [--timeout-ms 30000]
 //   node run.mjs --draw SHEETS.json   (a list of {"json", "image"}: draw.html draws every frame of each with WebGL)
+//   node run.mjs --sheets LIST.json [--pixels] ...   (several sheets, each its own texture: [{"json", "image"}])
 //
 // Files are served from 127.0.0.1 on a free port (file:// blocks XHR); Chromium is Debian's, never a download.
 import { createServer } from 'node:http';
@@ -22,12 +23,14 @@ const { values: args } = parseArgs({
         pixels: { type: 'boolean', default: false },
         normal: { type: 'string' },
         draw: { type: 'string' },
+        sheets: { type: 'string' },
         chromium: { type: 'string', default: process.env.PIXEL_SPRITES_CHROMIUM || '/usr/bin/chromium' },
         'timeout-ms': { type: 'string', default: '30000' },
     },
 });
 const drawn = args.draw ? JSON.parse(readFileSync(args.draw, 'utf8')) : null;
-if (!drawn && (!args.json || !args.image)) {
+const many = args.sheets ? JSON.parse(readFileSync(args.sheets, 'utf8')) : null;
+if (!drawn && !many && (!args.json || !args.image)) {
     process.stderr.write('usage: node run.mjs --json SHEET.json --image SHEET.png [--pixels]\n');
     process.exit(2);
 }
@@ -38,13 +41,20 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'applic
 // URL path -> file on disk; the sheet keeps its own file names so messages name them.
 const jsonUrl = `/sheet/json/${encodeURIComponent(basename(args.json || ''))}`;
 const imageUrl = `/sheet/image/${encodeURIComponent(basename(args.image || ''))}`;
+// With --sheets, each sheet n is served under /sheets/n/ and many.html loads them all, each under its own key.
+const manyUrls = (many || []).map((sheet, n) => ({
+    key: `sheet${n}`,
+    json: `/sheets/${n}/${encodeURIComponent(basename(sheet.json))}`,
+    image: `/sheets/${n}/${encodeURIComponent(basename(sheet.image))}`,
+}));
 // With --normal (the sheet's normal map), light.html lights every frame with Light2D instead of index.html.
 const normalUrl = args.normal ? `/sheet/normal/${encodeURIComponent(basename(args.normal))}` : null;
 const routes = new Map([
-    ['/', join(here, drawn ? 'draw.html' : args.normal ? 'light.html' : 'index.html')],
+    ['/', join(here, drawn ? 'draw.html' : many ? 'many.html' : args.normal ? 'light.html' : 'index.html')],
     ['/phaser.min.js', join(here, 'node_modules', 'phaser', 'dist', 'phaser.min.js')],
     ...(drawn ? drawn.flatMap((sheet, i) => [[`/draw/${i}/json`, sheet.json], [`/draw/${i}/image`, sheet.image]])
-        : [[jsonUrl, args.json], [imageUrl, args.image]]),
+        : many ? [] : [[jsonUrl, args.json], [imageUrl, args.image]]),
+    ...manyUrls.flatMap((urls, n) => [[urls.json, many[n].json], [urls.image, many[n].image]]),
     ...(normalUrl ? [[normalUrl, args.normal]] : []),
 ]);
 
@@ -107,7 +117,8 @@ try {
     page.on('response', (res) => {
         if (res.status() >= 400) errors.push(`HTTP ${res.status()} for ${res.url()}`);
     });
-    const query = new URLSearchParams(drawn ? { count: String(drawn.length) } : {
+    const query = new URLSearchParams(drawn ? { count: String(drawn.length) }
+        : many ? { sheets: JSON.stringify(manyUrls), pixels: args.pixels ? '1' : '0' } : {
         json: jsonUrl,
         image: imageUrl,
         pixels: args.pixels ? '1' : '0',

@@ -1,0 +1,28 @@
+"""A palette variant file to start from: a copy of the palette the variants of a sprite set index, in its order,
+ready to be recoloured in any palette editor (GIMP, Aseprite, Lospec) and given back with ``--variant``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..colour.palette import Palette
+from ..export.variants import indexed_palette
+from ..files.record import claim
+from ..palette.files import write_palette
+from ..sets.manifest import open_sprite_set
+
+
+def write_variant_start(folder: Path, destination: Path, *, character: str | None = None) -> Palette:
+    """Write the palette the variants of the set in ``folder`` index to ``destination`` (``.gpl``, ``.hex``,
+    ``.pal`` or ``.png``, by its suffix) and return it.
+
+    Raises
+    ------
+    SetupError
+        If the folder holds no set, the set no palette, or ``destination`` is a file this tool did not write.
+    """
+    sprite_set = open_sprite_set(folder, character=character)
+    palette = Palette(indexed_palette(folder, sprite_set, None))
+    claim({destination: "palette"}, root=destination.parent)
+    write_palette(palette, destination, name=f"{sprite_set.character} variant")
+    return palette
