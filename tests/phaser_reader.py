@@ -93,30 +93,46 @@ def require_phaser() -> None:
         pytest.skip(problem)
 
 
+def _run_harness(arguments: list[str], timeout: float) -> dict[str, Any]:
+    """Run ``run.mjs`` with ``arguments`` (and Chromium, the time-out) and return the JSON report it prints last.
+
+    Raises :class:`PhaserError` when the harness cannot run here, does not finish, or prints no report.
+    """
+    reason = phaser_available()
+    if reason is not None:
+        raise PhaserError(reason)
+    command = [shutil.which("node") or "node", str(RUN_SCRIPT), *arguments]
+    command += ["--chromium", _chromium(), "--timeout-ms", str(int(timeout * 1000))]
+    try:
+        run = subprocess.run(command, cwd=PHASER_DIR, capture_output=True, text=True, timeout=timeout + 30)
+    except subprocess.TimeoutExpired as error:
+        raise PhaserError(f"Phaser harness did not finish in {timeout + 30:.0f} s") from error
+    try:
+        report: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError) as error:
+        raise PhaserError(f"Phaser harness failed (exit {run.returncode}): {run.stderr.strip()}") from error
+    return report
+
+
+def _run_on_sheets(flag: str, sheets: list[tuple[Path, Path]], timeout: float, *extra: str) -> dict[str, Any]:
+    """:func:`_run_harness` with ``flag`` (``--draw``, ``--sheets``) naming a file that lists ``sheets``."""
+    with tempfile.TemporaryDirectory(prefix="pixel-sprites-phaser-") as scratch:
+        listing = Path(scratch) / "sheets.json"
+        listing.write_text(
+            json.dumps([{"json": str(Path(j).resolve()), "image": str(Path(i).resolve())} for j, i in sheets])
+        )
+        return _run_harness([flag, str(listing), *extra], timeout)
+
+
 def phaser_load(json_path: Path, image_path: Path, *, pixels: bool = False, timeout: float = 60.0) -> PhaserSheet:
     """Load the sheet in Phaser and report everything it made and logged; never raises for what Phaser logged.
 
     Raises :class:`PhaserError` only when the harness itself could not run (see :func:`phaser_available`).
     """
-    reason = phaser_available()
-    if reason is not None:
-        raise PhaserError(reason)
-    command = [shutil.which("node") or "node", str(RUN_SCRIPT), "--json", str(Path(json_path).resolve())]
-    command += ["--image", str(Path(image_path).resolve()), "--chromium", _chromium()]
-    command += ["--timeout-ms", str(int(timeout * 1000))]
-    if pixels:
-        command.append("--pixels")
+    arguments = ["--json", str(Path(json_path).resolve()), "--image", str(Path(image_path).resolve())]
     started = time.monotonic()
-    try:
-        run = subprocess.run(command, cwd=PHASER_DIR, capture_output=True, text=True, timeout=timeout + 30)
-    except subprocess.TimeoutExpired as error:
-        raise PhaserError(f"Phaser harness did not finish in {timeout + 30:.0f} s") from error
+    report = _run_harness(arguments + (["--pixels"] if pixels else []), timeout)
     seconds = time.monotonic() - started
-    lines = run.stdout.strip().splitlines()
-    try:
-        report = json.loads(lines[-1])
-    except (IndexError, json.JSONDecodeError) as error:
-        raise PhaserError(f"Phaser harness failed (exit {run.returncode}): {run.stderr.strip()}") from error
 
     frames: dict[str, dict[str, Any]] = {}
     for name, frame in (report.get("frames") or {}).items():
@@ -169,21 +185,8 @@ def phaser_lighting(json_path: Path, image_path: Path, normal_path: Path, *, tim
     "phaserVersion": ...}``: the mean R+G+B of the opaque screen pixels of each half of the frame, lit from that
     side. Raises :class:`PhaserError` only when the harness itself could not run.
     """
-    reason = phaser_available()
-    if reason is not None:
-        raise PhaserError(reason)
-    command = [shutil.which("node") or "node", str(RUN_SCRIPT), "--json", str(Path(json_path).resolve())]
-    command += ["--image", str(Path(image_path).resolve()), "--normal", str(Path(normal_path).resolve())]
-    command += ["--chromium", _chromium(), "--timeout-ms", str(int(timeout * 1000))]
-    try:
-        run = subprocess.run(command, cwd=PHASER_DIR, capture_output=True, text=True, timeout=timeout + 30)
-    except subprocess.TimeoutExpired as error:
-        raise PhaserError(f"Phaser harness did not finish in {timeout + 30:.0f} s") from error
-    try:
-        report: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError) as error:
-        raise PhaserError(f"Phaser harness failed (exit {run.returncode}): {run.stderr.strip()}") from error
-    return report
+    arguments = ["--json", str(Path(json_path).resolve()), "--image", str(Path(image_path).resolve())]
+    return _run_harness([*arguments, "--normal", str(Path(normal_path).resolve())], timeout)
 
 
 def phaser_draw(sheets: list[tuple[Path, Path]], *, timeout: float = 120.0) -> dict[str, Any]:
@@ -193,26 +196,7 @@ def phaser_draw(sheets: list[tuple[Path, Path]], *, timeout: float = 120.0) -> d
     Returns ``{"frames": {(sheet index, frame name): the drawn (realHeight, realWidth, 4) pixels}, "errors": [...],
     "phaserVersion": ...}``. Raises :class:`PhaserError` only when the harness itself could not run.
     """
-    import tempfile
-
-    reason = phaser_available()
-    if reason is not None:
-        raise PhaserError(reason)
-    with tempfile.TemporaryDirectory(prefix="pixel-sprites-phaser-draw-") as scratch:
-        listing = Path(scratch) / "sheets.json"
-        listing.write_text(
-            json.dumps([{"json": str(Path(j).resolve()), "image": str(Path(i).resolve())} for j, i in sheets])
-        )
-        command = [shutil.which("node") or "node", str(RUN_SCRIPT), "--draw", str(listing)]
-        command += ["--chromium", _chromium(), "--timeout-ms", str(int(timeout * 1000))]
-        try:
-            run = subprocess.run(command, cwd=PHASER_DIR, capture_output=True, text=True, timeout=timeout + 30)
-        except subprocess.TimeoutExpired as error:
-            raise PhaserError(f"Phaser harness did not finish in {timeout + 30:.0f} s") from error
-    try:
-        report: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError) as error:
-        raise PhaserError(f"Phaser harness failed (exit {run.returncode}): {run.stderr.strip()}") from error
+    report = _run_on_sheets("--draw", sheets, timeout)
     frames = {}
     if "rgba" in report:
         canvas = np.frombuffer(base64.b64decode(report["rgba"]), np.uint8).reshape(report["height"], report["width"], 4)
@@ -233,24 +217,7 @@ def phaser_load_many(sheets: list[tuple[Path, Path]], *, timeout: float = 90.0) 
     "size": [w, h]}] (in the order given), "errors": [...], "warnings": [...]}``. Raises :class:`PhaserError` only
     when the harness itself could not run.
     """
-    reason = phaser_available()
-    if reason is not None:
-        raise PhaserError(reason)
-    with tempfile.TemporaryDirectory(prefix="pixel-sprites-phaser-") as scratch:
-        listed = Path(scratch) / "sheets.json"
-        listed.write_text(
-            json.dumps([{"json": str(Path(j).resolve()), "image": str(Path(i).resolve())} for j, i in sheets])
-        )
-        command = [shutil.which("node") or "node", str(RUN_SCRIPT), "--sheets", str(listed), "--pixels"]
-        command += ["--chromium", _chromium(), "--timeout-ms", str(int(timeout * 1000))]
-        try:
-            run = subprocess.run(command, cwd=PHASER_DIR, capture_output=True, text=True, timeout=timeout + 30)
-        except subprocess.TimeoutExpired as error:
-            raise PhaserError(f"Phaser harness did not finish in {timeout + 30:.0f} s") from error
-    try:
-        report: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError) as error:
-        raise PhaserError(f"Phaser harness failed (exit {run.returncode}): {run.stderr.strip()}") from error
+    report = _run_on_sheets("--sheets", sheets, timeout, "--pixels")
     loaded = []
     for number in range(len(sheets)):
         sheet = dict((report.get("sheets") or {}).get(f"sheet{number}", {}))
