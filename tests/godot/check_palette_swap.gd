@@ -29,14 +29,9 @@ func _ready() -> void:
 	await RenderingServer.frame_post_draw
 	await RenderingServer.frame_post_draw
 	for item: Array in viewports:
-		var image: Image = item[2].get_texture().get_image()
-		image.convert(Image.FORMAT_RGBA8)
-		var drawn := Marshalls.raw_to_base64(image.save_png_to_buffer())
-		print(JSON.stringify({"index_map": item[0], "row": item[1], "drawn": drawn}))
+		print(JSON.stringify({"index_map": item[0], "row": item[1], "drawn": drawn_png(item[2])}))
 	for item: Array in animated:
-		var image: Image = item[4].get_texture().get_image()
-		image.convert(Image.FORMAT_RGBA8)
-		var drawn := Marshalls.raw_to_base64(image.save_png_to_buffer())
+		var drawn := drawn_png(item[4])
 		print(JSON.stringify({"animated": item[0], "animation": item[1], "frame": item[2], "row": item[3], "drawn": drawn}))
 	var failed := 0
 	for path: String in job["resources"]:
@@ -55,28 +50,27 @@ func _ready() -> void:
 
 ## A viewport of the index map's size with a Sprite2D drawing it through the shader at palette row ``row``.
 func draw(index_map: Texture2D, shader: Shader, palettes: Texture2D, row: int) -> SubViewport:
-	var viewport := SubViewport.new()
-	viewport.size = Vector2i(index_map.get_width(), index_map.get_height())
-	viewport.transparent_bg = true
-	viewport.render_target_update_mode = SubViewport.UPDATE_ALWAYS
-	add_child(viewport)
-	var material := ShaderMaterial.new()
-	material.shader = shader
-	material.set_shader_parameter("palettes", palettes)
-	material.set_shader_parameter("palette_row", row)
 	var sprite := Sprite2D.new()
 	sprite.texture = index_map
 	sprite.centered = false
-	sprite.material = material
-	viewport.add_child(sprite)
-	return viewport
+	return shaded(sprite, Vector2i(index_map.get_width(), index_map.get_height()), shader, palettes, row)
 
 
 ## A viewport of one frame's size with an AnimatedSprite2D showing it through the shader at palette row ``row``.
 func play(frames: SpriteFrames, name: StringName, index: int, shader: Shader, palettes: Texture2D, row: int) -> SubViewport:
 	var texture := frames.get_frame_texture(name, index)
+	var sprite := AnimatedSprite2D.new()
+	sprite.sprite_frames = frames
+	sprite.animation = name
+	sprite.frame = index
+	sprite.centered = false
+	return shaded(sprite, Vector2i(texture.get_width(), texture.get_height()), shader, palettes, row)
+
+
+## A transparent viewport of ``size`` holding ``sprite``, drawn through the shader at palette row ``row``.
+func shaded(sprite: CanvasItem, size: Vector2i, shader: Shader, palettes: Texture2D, row: int) -> SubViewport:
 	var viewport := SubViewport.new()
-	viewport.size = Vector2i(texture.get_width(), texture.get_height())
+	viewport.size = size
 	viewport.transparent_bg = true
 	viewport.render_target_update_mode = SubViewport.UPDATE_ALWAYS
 	add_child(viewport)
@@ -84,11 +78,13 @@ func play(frames: SpriteFrames, name: StringName, index: int, shader: Shader, pa
 	material.shader = shader
 	material.set_shader_parameter("palettes", palettes)
 	material.set_shader_parameter("palette_row", row)
-	var sprite := AnimatedSprite2D.new()
-	sprite.sprite_frames = frames
-	sprite.animation = name
-	sprite.frame = index
-	sprite.centered = false
 	sprite.material = material
 	viewport.add_child(sprite)
 	return viewport
+
+
+## What ``viewport`` drew, as a base64 PNG.
+func drawn_png(viewport: SubViewport) -> String:
+	var image := viewport.get_texture().get_image()
+	image.convert(Image.FORMAT_RGBA8)
+	return Marshalls.raw_to_base64(image.save_png_to_buffer())
