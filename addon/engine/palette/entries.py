@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from ..errors import FrameError, PaletteFileError
 from ..frames.downscale import read_frame
-from .files import PALETTE_SUFFIXES, _read_gpl, _read_hex, _read_jasc, _text_lines
+from .files import checked_palette_file, text_palette_colours
 
 
 def read_palette_entries(path: Path | str) -> NDArray[np.uint8]:
@@ -28,19 +28,10 @@ def read_palette_entries(path: Path | str) -> NDArray[np.uint8]:
     PaletteFileError
         If the file is missing, of an unknown kind, malformed or empty.
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in PALETTE_SUFFIXES:
-        raise PaletteFileError(path, f"unknown palette format; use one of {', '.join(PALETTE_SUFFIXES)}")
-    if not path.is_file():
-        raise PaletteFileError(path, "no such file")
+    path, suffix = checked_palette_file(path)
     if suffix == ".png":
         return _swatch_entries(path)
-    readers = {".gpl": _read_gpl, ".hex": _read_hex, ".pal": _read_jasc}
-    colors = readers[suffix](path, _text_lines(path))
-    if not colors:
-        raise PaletteFileError(path, "holds no colours")
-    return np.array(colors, dtype=np.uint8).reshape(-1, 3)
+    return text_palette_colours(path, suffix)
 
 
 def _swatch_entries(path: Path) -> NDArray[np.uint8]:

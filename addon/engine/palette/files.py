@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..colour.palette import Palette
 from ..errors import FrameError, PaletteFileError
@@ -138,6 +139,38 @@ def _text_lines(path: Path) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
+def checked_palette_file(path: Path | str) -> tuple[Path, str]:
+    """``path`` and its lower-case suffix, once it is known to be an existing palette file of a known kind.
+
+    Raises
+    ------
+    PaletteFileError
+        If the file is of an unknown kind or missing.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in PALETTE_SUFFIXES:
+        raise PaletteFileError(path, f"unknown palette format; use one of {', '.join(PALETTE_SUFFIXES)}")
+    if not path.is_file():
+        raise PaletteFileError(path, "no such file")
+    return path, suffix
+
+
+def text_palette_colours(path: Path, suffix: str) -> NDArray[np.uint8]:
+    """The ``(n, 3)`` colours of a ``.gpl``, ``.hex`` or ``.pal`` file, in order, repeats kept.
+
+    Raises
+    ------
+    PaletteFileError
+        If the file is malformed or holds no colours.
+    """
+    readers = {".gpl": _read_gpl, ".hex": _read_hex, ".pal": _read_jasc}
+    colors = readers[suffix](path, _text_lines(path))
+    if not colors:
+        raise PaletteFileError(path, "holds no colours")
+    return np.array(colors, dtype=np.uint8).reshape(-1, 3)
+
+
 def read_palette(path: Path | str) -> Palette:
     """Read a palette from a ``.gpl``, ``.hex``, ``.pal`` or ``.png`` file.
 
@@ -148,20 +181,10 @@ def read_palette(path: Path | str) -> Palette:
     PaletteFileError
         If the file is missing, of an unknown kind, malformed or empty.
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in PALETTE_SUFFIXES:
-        raise PaletteFileError(path, f"unknown palette format; use one of {', '.join(PALETTE_SUFFIXES)}")
-    if not path.is_file():
-        raise PaletteFileError(path, "no such file")
+    path, suffix = checked_palette_file(path)
     if suffix == ".png":
         return _read_png(path)
-    lines = _text_lines(path)
-    readers = {".gpl": _read_gpl, ".hex": _read_hex, ".pal": _read_jasc}
-    colors = readers[suffix](path, lines)
-    if not colors:
-        raise PaletteFileError(path, "holds no colours")
-    return Palette.from_colors(np.array(colors))
+    return Palette.from_colors(text_palette_colours(path, suffix))
 
 
 def palette_text(palette: Palette, suffix: str, name: str = "Pixel Sprites") -> str:
