@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import bpy
 
-from . import farm, handlers, jobs, normal_standby, operators, panels, props, variant_operators
+from . import farm, handlers, jobs, list_operators, normal_standby, operators, panels, props
 
-CLASSES = props.CLASSES + operators.CLASSES + variant_operators.CLASSES + farm.CLASSES + panels.CLASSES
+CLASSES = props.CLASSES + operators.CLASSES + list_operators.CLASSES + farm.CLASSES + panels.CLASSES
 
 
 def register() -> None:

@@ -167,40 +167,6 @@ class PIXEL_SPRITES_OT_render_set(bpy.types.Operator):
         return {"FINISHED"}
 
 
-class PIXEL_SPRITES_OT_action_add(bpy.types.Operator):
-    """Add an action to the sprite set: the active object's current action, or the scene's animation"""
-
-    bl_idname = "pixel_sprites.action_add"
-    bl_label = "Add Action"
-    bl_options = {"UNDO"}
-
-    def execute(self, context: bpy.types.Context) -> set[str]:
-        settings = context.scene.pixel_sprites
-        entry = settings.set_actions.add()
-        target = settings.animated_object or context.active_object
-        if target is not None and target.animation_data is not None:
-            entry.action = target.animation_data.action
-        entry.frame_start, entry.frame_end = context.scene.frame_start, context.scene.frame_end
-        settings.active_set_action = len(settings.set_actions) - 1
-        return {"FINISHED"}
-
-
-class PIXEL_SPRITES_OT_action_remove(bpy.types.Operator):
-    """Remove the selected action from the sprite set (its renders and sprites stay on disk)"""
-
-    bl_idname = "pixel_sprites.action_remove"
-    bl_label = "Remove Action"
-    bl_options = {"UNDO"}
-
-    def execute(self, context: bpy.types.Context) -> set[str]:
-        settings = context.scene.pixel_sprites
-        if not 0 <= settings.active_set_action < len(settings.set_actions):
-            return {"CANCELLED"}
-        settings.set_actions.remove(settings.active_set_action)
-        settings.active_set_action = max(0, settings.active_set_action - 1)
-        return {"FINISHED"}
-
-
 class PIXEL_SPRITES_OT_actions_from_file(bpy.types.Operator):
     """Add every action of this file that animates the pivot's hierarchy and is not in the list yet"""
 
@@ -324,8 +290,6 @@ CLASSES = (
     PIXEL_SPRITES_OT_lock_palette,
     PIXEL_SPRITES_OT_cancel,
     PIXEL_SPRITES_OT_render_set,
-    PIXEL_SPRITES_OT_action_add,
-    PIXEL_SPRITES_OT_action_remove,
     PIXEL_SPRITES_OT_actions_from_file,
     PIXEL_SPRITES_OT_process_render_result,
     PIXEL_SPRITES_OT_render_sprites,
