@@ -18,7 +18,6 @@ from this repository:
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
 import sys
 import time
@@ -26,8 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import bpy
-
-ADDON = Path(__file__).resolve().parents[3] / "addon"
 
 
 def scene_builder() -> Any:
@@ -37,15 +34,9 @@ def scene_builder() -> Any:
 
 
 def load_addon() -> None:
-    """Import this repository's add-on as ``pixel_sprites`` and register it, whatever else is installed."""
-    spec = importlib.util.spec_from_file_location(
-        "pixel_sprites", ADDON / "__init__.py", submodule_search_locations=[str(ADDON)]
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["pixel_sprites"] = module
-    spec.loader.exec_module(module)
-    module.register()
+    """Load this repository's add-on and register it, as the batch script does (``scripts/render_sprites.py``),
+    imported by name as ``character_scene`` is."""
+    importlib.import_module("render_sprites").load_addon()
 
 
 def addon_operators() -> Any:
