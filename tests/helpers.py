@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,21 @@ def save_png(path: Path, pixels: np.ndarray, mode: str | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(pixels, mode).save(path)
     return path
+
+
+def write_set_renders(
+    renders: Path,
+    actions: Iterable[tuple[str, int]],
+    facings: Sequence[str],
+    sprite: Callable[[str, int, int], np.ndarray],
+) -> Path:
+    """A sprite set's renders, ``renders/<action>/<facing>/0001.png`` …, each frame drawn by
+    ``sprite(action, facing index, frame index)``; returns ``renders``."""
+    for action, count in actions:
+        for facing_index, facing in enumerate(facings):
+            for frame in range(count):
+                save_png(renders / action / facing / f"{frame + 1:04d}.png", sprite(action, facing_index, frame))
+    return renders
 
 
 def dev_tool(name: str) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from godot_expected import drawing_mismatches, expected_animations, godot_mismatches, sheet_groups
 from godot_runner import SpriteFramesCheck, check_sprite_frames, require_godot
-from helpers import save_png
+from helpers import write_set_renders
 
 from pixel_sprites.cli import main
 
@@ -51,12 +51,7 @@ def sprite(action: str, facing: int, frame: int) -> np.ndarray:
 def sprite_sets(tmp_path_factory) -> dict[str, Path]:
     """Case name → the sprites folder of a set whose sheets were written with that case's options."""
     root = tmp_path_factory.mktemp("godot_sets")
-    for action, count in ACTIONS.items():
-        for facing_index, facing in enumerate(FACINGS):
-            for frame in range(count):
-                save_png(
-                    root / "renders" / action / facing / f"{frame + 1:04d}.png", sprite(action, facing_index, frame)
-                )
+    write_set_renders(root / "renders", ACTIONS.items(), FACINGS, sprite)
     base = root / "base"
     assert main(["process", str(root / "renders"), "--out", str(base), "--pixel", "1", "--colors", "6"]) == 0
     assert main(["sheet", str(base), "--formats", "godot"]) == 0  # writes the manifest

@@ -18,7 +18,7 @@ import pytest
 from aseprite_readers import missing, read_with_ase_parser, sprite_indices
 from godot_expected import drawing_mismatches, expected_animations, godot_mismatches, sprite_pixels
 from godot_runner import check_sprite_frames, require_godot
-from helpers import save_png
+from helpers import save_png, write_set_renders
 from phaser_reader import phaser_draw, require_phaser
 from PIL import Image
 
@@ -66,12 +66,7 @@ def normal(colour: np.ndarray, frame: int) -> np.ndarray:
 def sets(tmp_path_factory) -> dict[str, Path]:
     """The sprites folder with fixed-cell sheets, and a copy per packed case with its sheets."""
     root = tmp_path_factory.mktemp("packed")
-    for action, count in (("walk", 4), ("idle", 4)):
-        for facing_index, facing in enumerate(FACINGS):
-            for frame in range(count):
-                save_png(
-                    root / "renders" / action / facing / f"{frame + 1:04d}.png", sprite(action, facing_index, frame)
-                )
+    write_set_renders(root / "renders", (("walk", 4), ("idle", 4)), FACINGS, sprite)
     fixed = root / "fixed"
     process = ["process", str(root / "renders"), "--out", str(fixed), "--pixel", "1", "--colors", "5", "--sheets"]
     assert main(process) == 0

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from aseprite_readers import missing, read_with_ase_parser, sprite_indices
 from godot_runner import GDSCRIPT_DIR, require_godot, run_godot
-from helpers import save_png
+from helpers import save_png, write_set_renders
 from phaser_reader import phaser_load_many, require_phaser
 from PIL import Image
 
@@ -52,12 +52,7 @@ def rgba_of(path: Path) -> np.ndarray:
 @pytest.fixture(scope="module")
 def made(tmp_path_factory) -> dict[str, object]:
     root = tmp_path_factory.mktemp("variants")
-    for action, count in ACTIONS.items():
-        for facing_index, facing in enumerate(FACINGS):
-            for frame in range(count):
-                save_png(
-                    root / "renders" / action / facing / f"{frame + 1:04d}.png", sprite(action, facing_index, frame)
-                )
+    write_set_renders(root / "renders", ACTIONS.items(), FACINGS, sprite)
     out = root / "sprites"
     assert main(["process", str(root / "renders"), "--out", str(out), "--pixel", "1", "--colors", "5"]) == 0
     base = read_palette(out / "palette.gpl").colors

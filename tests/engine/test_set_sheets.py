@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from aseprite_readers import read_with_ase_parser, sprite_indices
-from helpers import save_png
+from helpers import save_png, write_set_renders
 from phaser_reader import phaser_load, require_phaser
 from PIL import Image
 
@@ -39,12 +39,7 @@ def sprite(action: str, facing: int, frame: int) -> np.ndarray:
 @pytest.fixture(scope="module")
 def sprite_set(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("set")
-    for action, count in ACTIONS.items():
-        for facing_index, facing in enumerate(FACINGS):
-            for frame in range(count):
-                save_png(
-                    root / "renders" / action / facing / f"{frame + 1:04d}.png", sprite(action, facing_index, frame)
-                )
+    write_set_renders(root / "renders", ACTIONS.items(), FACINGS, sprite)
     out = root / "sprites"
     code = main(["process", str(root / "renders"), "--out", str(out), "--pixel", "1", "--colors", "5", "--sheets"])
     assert code == 0
