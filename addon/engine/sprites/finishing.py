@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from ..colour.palette import Palette
 from ..errors import SetupError
+from ..frames.normals import encode_normals
 from ..options import OUTLINE_COLOUR, OUTLINES
 from ..palette.remap import RemappedFrame, Remapper
 from .cleanup import remove_strays
@@ -126,13 +127,9 @@ def outlined_normals(normals: NDArray[np.uint8], added: NDArray[np.bool_]) -> ND
     total = np.zeros_like(vectors)
     for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1)):
         total += padded[1 + dr : 1 + dr + height, 1 + dc : 1 + dc + width]
-    length = np.linalg.norm(total, axis=2, keepdims=True)
-    unit = np.divide(total, length, out=np.zeros_like(total), where=length > 1e-6)
-    unit[length[:, :, 0] <= 1e-6] = (0.0, 0.0, 1.0)  # neighbours whose normals cancel out: facing the camera
-    encoded = np.clip(np.round((unit * 0.5 + 0.5) * 255.0), 0, 255).astype(np.uint8)
+    encoded = encode_normals(total, added)  # renormalised; neighbours whose normals cancel out give the flat normal
     result = normals.copy()
-    result[added, :3] = encoded[added]
-    result[added, 3] = 255
+    result[added] = encoded[added]
     return result
 
 
