@@ -174,3 +174,27 @@ def test_the_old_entry_points_still_run_the_benchmark():
             [sys.executable, str(ROOT / "scripts" / script), "--help"], capture_output=True, text=True, check=True
         ).stdout
         assert "--frames" in help_text, script
+
+
+def test_flicker_is_split_into_the_changes_cleanup_takes_away_and_adds(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT))
+    from pixel_sprites.engine.sprites.cleanup import remove_strays
+    from scripts.bench.cleanup import flicker_figures
+
+    first = np.zeros((5, 5), np.int16)  # colour 0 everywhere, a speck of 1 in the middle
+    first[2, 2] = 1
+    second = np.zeros((5, 5), np.int16)  # the speck gone (render noise)
+    third = second.copy()  # colour 2 at (1, 1) and (1, 2): a domino, then a speck of noise-flickered neighbours
+    third[1, 1] = third[1, 2] = 2
+    fourth = third.copy()
+    fourth[1, 1] = 0  # (1, 2) is now a speck: clean-up recolours it, though its own colour did not change
+    frames = [first, second, third, fourth]
+    cleaned = [second, second, third, second]  # what clean-up makes of each (checked below against the engine)
+    din99o = np.array([[50.0, 0, 0], [60.0, 10, 0], [40.0, 0, 10]])
+    assert all((remove_strays(f, din99o) == c).all() for f, c in zip(frames, cleaned, strict=True))
+    figures = flicker_figures(frames, cleaned)
+    pixels = 25
+    assert figures["flicker_percent"] == pytest.approx(100 * (1 + 2 + 1) / 3 / pixels)
+    assert figures["flicker_cleaned_percent"] == pytest.approx(100 * (0 + 2 + 2) / 3 / pixels)
+    assert figures["flicker_removed_percent"] == pytest.approx(100 * 1 / 3 / pixels)
+    assert figures["flicker_added_percent"] == pytest.approx(100 * 1 / 3 / pixels)

@@ -4,9 +4,13 @@ For nearest and majority sampling, on every character, without and with clean-up
 unlike all four neighbours, as the sampling section counts them: a transparent neighbour counts as unlike) and
 enclosed specks (isolated pixels whose four neighbours are all opaque: what clean-up acts on); the share of opaque
 pixels clean-up recolours; the share of selout pixels darker (DIN99o lightness) than every pixel they border. On
-renders of one still pose that differ only in render noise: flicker (the share of opaque pixels that change from
-frame to frame) without and with clean-up. And the milliseconds clean-up and each outline add to a sprite (the
-sprites are finished again from their palette indices, as the writer does, so the figure is the finishing's own).
+renders of one still pose that differ only in render noise (of the demo character and of each quality character,
+raw and denoised): flicker (the share of opaque pixels that change from frame to frame) without and with clean-up,
+and the two sides of the difference: changes clean-up takes away (a speck of noise recoloured as its neighbours)
+and changes it adds (a pixel of one colour in both frames that is a speck in one of them only, because a neighbour
+flickered, or a speck recoloured differently because its neighbours did). And the milliseconds clean-up and each
+outline add to a sprite (the sprites are finished again from their palette indices, as the writer does, so the
+figure is the finishing's own).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .inputs import Inputs
-from .sampling import STILL, STILL_FRAMES, changed_share, speckle_share, sprites_with
+from .sampling import STILL, STILL_FRAMES, speckle_share, sprites_with
 
 # (label, --outline, --outline-neighbours, --cleanup) of the cost table.
 FINISHES = (
@@ -97,12 +101,28 @@ def finish_figures(paths: list[Path], sampling: str, out: Path, *, still: bool) 
         "selout_darker_percent": 100 * darker[0] / max(1, darker[1]),
     }
     if still:
-        figures["flicker_percent"] = 100 * mean(changed_share(*pair) for pair in itertools.pairwise(sprites))
-        figures["flicker_cleaned_percent"] = 100 * mean(
-            changed_share(_rgba(a, palette.colors), _rgba(b, palette.colors)) for a, b in itertools.pairwise(cleaned)
-        )
+        figures |= flicker_figures(indices, cleaned)
     figures["ms_per_sprite"] = finish_costs(indices, palette)
     return figures
+
+
+def flicker_figures(indices: list[np.ndarray], cleaned: list[np.ndarray]) -> dict[str, float]:
+    """Flicker without and with clean-up, and the changes clean-up takes away and adds, as shares of the opaque
+    pixels of each pair of consecutive frames (averaged over the pairs)."""
+    shares: dict[str, list[float]] = {"flicker": [], "flicker_cleaned": [], "flicker_removed": [], "flicker_added": []}
+    for (first, second), (first_cleaned, second_cleaned) in zip(
+        itertools.pairwise(indices), itertools.pairwise(cleaned), strict=True
+    ):
+        opaque = max(1, int(((first >= 0) | (second >= 0)).sum()))
+        changed, changed_cleaned = first != second, first_cleaned != second_cleaned
+        for key, pixels in (
+            ("flicker", changed),
+            ("flicker_cleaned", changed_cleaned),
+            ("flicker_removed", changed & ~changed_cleaned),
+            ("flicker_added", changed_cleaned & ~changed),
+        ):
+            shares[key].append(int(pixels.sum()) / opaque)
+    return {f"{key}_percent": 100 * mean(values) for key, values in shares.items()}
 
 
 def finish_costs(indices: list[np.ndarray], palette: Any) -> dict[str, float]:
@@ -123,21 +143,25 @@ def finish_costs(indices: list[np.ndarray], palette: Any) -> dict[str, float]:
     return costs
 
 
-def cleanup_rows(sets: dict[str, list[Path]], work: Path, still_name: str | None) -> dict[str, Any]:
+def cleanup_rows(sets: dict[str, list[Path]], work: Path, stills: set[str]) -> dict[str, Any]:
     rows: dict[str, Any] = {}
     for name, paths in sets.items():
         folder = work / "cleanup" / name.replace(" ", "_")
         rows[name] = {
-            sampling: finish_figures(paths, sampling, folder / sampling, still=name == still_name)
+            sampling: finish_figures(paths, sampling, folder / sampling, still=name in stills)
             for sampling in ("nearest", "majority")
         }
     return rows
 
 
 def cleanup_section(inputs: Inputs) -> dict[str, Any]:
-    """With ``--frames-from``, the given frames alone (no Blender); else the still pose and every character."""
+    """With ``--frames-from``, the given frames alone (no Blender); else still poses (the demo character's and each
+    quality character's, raw and denoised) and every character."""
     if inputs.options.frames_from is not None:
-        sets, still = {inputs.base_name: inputs.base_frames}, None
-    else:
-        sets, still = {STILL: inputs.still_pose(STILL_FRAMES), **inputs.characters}, STILL
-    return {"colours": 16, "sets": cleanup_rows(sets, inputs.options.work, still)}
+        return {"colours": 16, "sets": cleanup_rows({inputs.base_name: inputs.base_frames}, inputs.options.work, set())}
+    stills = {STILL: inputs.still_pose(STILL_FRAMES)}
+    for name in (name for name in inputs.characters if name != inputs.base_name):
+        stills[f"still {name}"] = inputs.still_pose(STILL_FRAMES, name)
+        stills[f"still {name} denoised"] = inputs.still_pose(STILL_FRAMES, name, denoised=True)
+    sets = stills | inputs.characters
+    return {"colours": 16, "sets": cleanup_rows(sets, inputs.options.work, set(stills))}

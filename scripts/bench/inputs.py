@@ -72,15 +72,17 @@ class Inputs:
         names = self._render("characters", folder)["characters"]
         return {self.base_name: self.base_frames} | {name: sorted((folder / name).glob("*.png")) for name in names}
 
-    def still_pose(self, frames: int) -> list[Path]:
-        """``frames`` renders of one pose at one angle that differ only in their render noise (Cycles' seed)."""
-        folder = self.options.work / f"still_pose_{self.render_tag}"
+    def still_pose(self, frames: int, character: str | None = None, *, denoised: bool = False) -> list[Path]:
+        """``frames`` renders of one pose at one angle that differ only in their render noise (Cycles' seed): of the
+        demo character, or of ``character`` of ``quality_characters``; ``denoised`` through OpenImageDenoise."""
+        name = f"still_pose{'' if character is None else '_' + character}{'_denoised' if denoised else ''}"
+        folder = self.options.work / f"{name}_{self.render_tag}"
         if len(list(folder.glob("*.png"))) != frames:
             shutil.rmtree(folder, ignore_errors=True)
-            self._render("still", folder, frames=frames)
+            self._render("still", folder, frames=frames, character=character, denoise=denoised)
         return sorted(folder.glob("*.png"))
 
-    def _render(self, subject: str, folder: Path, **job: int) -> dict[str, Any]:
+    def _render(self, subject: str, folder: Path, **job: Any) -> dict[str, Any]:
         job_fields = {"subject": subject, "folder": str(folder), "resolution": list(self.options.render_size)}
         return run_in_bpy("render_frames.py", job_fields | {"samples": self.options.samples, **job})
 

@@ -266,12 +266,15 @@ def cleanup(data: dict[str, Any]) -> str:
         "selout darker",
         "flicker",
         cleaned,
+        "taken away",
+        "added",
     ]
     rows = []
     for name, row in data["sets"].items():
         for way, f in row.items():
             still = "flicker_percent" in f
-            flicker = [f"{f['flicker_percent']:.2f}%", f"{f['flicker_cleaned_percent']:.2f}%"] if still else ["", ""]
+            keys = ("flicker", "flicker_cleaned", "flicker_removed", "flicker_added")
+            flicker = [f"{f[key + '_percent']:.2f}%" if still else "" for key in keys]
             rows.append([
                 name, way, f"{f['isolated_percent']:.2f}%", f"{f['isolated_cleaned_percent']:.2f}%",
                 f"{f['enclosed_percent']:.2f}%", f"{f['enclosed_cleaned_percent']:.2f}%",
@@ -283,7 +286,9 @@ def cleanup(data: dict[str, Any]) -> str:
         f"{data['colours']} colours; isolated: opaque pixels unlike all four neighbours (a transparent one counts as "
         "unlike); enclosed: isolated pixels whose four neighbours are all opaque (what clean-up acts on); "
         "recoloured: opaque pixels clean-up changed (the silhouette never changes); flicker: opaque pixels that "
-        "change between renders of one still pose that differ only in render noise.\n\n"
+        "change between renders of one still pose that differ only in render noise; taken away, added: changes "
+        "clean-up takes away (specks of noise) and adds (a pixel that is a speck in one frame only, because a "
+        "neighbour flickered).\n\n"
         f"{table(headers, rows, numeric_from=2)}\n\nWhat finishing adds per 64x90 sprite:\n\n"
         f"{table(['finish', 'ms per sprite'], cost_rows)}"
     )

@@ -9,8 +9,10 @@
     the knight, mage and critter of ``scripts/quality_characters.py``, each in a folder of its own (those
     already rendered are kept); their names go to the ``result`` file;
 ``still``
-    the demo character in its first pose at its first angle, ``frames`` times with Cycles' seed animated, so
-    that the frames differ by render noise alone, as consecutive frames of a character standing still do.
+    one pose at one angle, ``frames`` times with Cycles' seed animated, so that the frames differ by render noise
+    alone, as consecutive frames of a character standing still do: the demo character in its first pose at its
+    first angle, or with ``"character"`` one of the quality characters at rest, seen at 45°; with
+    ``"denoise": true`` through OpenImageDenoise, as production renders often are.
 """
 
 from __future__ import annotations
@@ -44,12 +46,28 @@ def render_characters(folder: Path, resolution: tuple[int, int], samples: int) -
     return list(builder.CHARACTERS)
 
 
-def render_still_pose(folder: Path, resolution: tuple[int, int], samples: int, frames: int) -> None:
-    builder = scene_builder("character_scene")
-    scene = builder.build_character_scene(output=folder, resolution=resolution, samples=samples)
-    for obj in bpy.data.objects:  # one pose, one angle
+# The quality characters' still pose: frame 2 of their turn, at rest and seen at 45°, where more parts overlap.
+STILL_CHARACTER_FRAME = 2
+
+
+def render_still_pose(folder: Path, resolution: tuple[int, int], samples: int, job: dict[str, Any]) -> None:
+    if job.get("character") is None:
+        scene = scene_builder("character_scene").build_character_scene(
+            output=folder, resolution=resolution, samples=samples
+        )
+    else:
+        scene = scene_builder("quality_characters").build_quality_scene(
+            job["character"], resolution=resolution, samples=samples, poses=1, output=folder
+        )
+        scene.frame_set(STILL_CHARACTER_FRAME)
+    for obj in bpy.data.objects:  # one pose, one angle: the values of the frame set above stay
         obj.animation_data_clear()
-    scene.frame_start, scene.frame_end = 1, frames
+    if job.get("denoise"):
+        if not getattr(bpy.app.build_options, "openimagedenoise", False):  # missing from the stubs
+            raise SystemExit("this Blender is built without OpenImageDenoise: no denoised still renders")
+        scene.cycles.use_denoising = True
+        scene.cycles.denoiser = "OPENIMAGEDENOISE"
+    scene.frame_start, scene.frame_end = 1, job["frames"]
     scene.cycles.use_animated_seed = True
     bpy.ops.render.render(animation=True)
 
@@ -64,7 +82,7 @@ def main() -> None:
         names = render_characters(folder, (width, height), samples)
         Path(job["result"]).write_text(json.dumps({"characters": names}))
     elif job["subject"] == "still":
-        render_still_pose(folder, (width, height), samples, job["frames"])
+        render_still_pose(folder, (width, height), samples, job)
     else:
         raise SystemExit(f"no subject {job['subject']!r}: demo, characters or still")
 
