@@ -63,7 +63,9 @@ def render_still_pose(folder: Path, resolution: tuple[int, int], samples: int, j
     for obj in bpy.data.objects:  # one pose, one angle: the values of the frame set above stay
         obj.animation_data_clear()
     if job.get("denoise"):
-        if not getattr(bpy.app.build_options, "openimagedenoise", False):  # missing from the stubs
+        import _cycles  # Cycles' own module says whether it was built with OpenImageDenoise
+
+        if not _cycles.with_openimagedenoise:
             raise SystemExit("this Blender is built without OpenImageDenoise: no denoised still renders")
         scene.cycles.use_denoising = True
         scene.cycles.denoiser = "OPENIMAGEDENOISE"
