@@ -3,7 +3,8 @@
 For nearest and majority sampling, on every character, without and with clean-up: isolated pixels (opaque pixels
 unlike all four neighbours, as the sampling section counts them: a transparent neighbour counts as unlike) and
 enclosed specks (isolated pixels whose four neighbours are all opaque: what clean-up acts on); the share of opaque
-pixels clean-up recolours; the share of selout pixels darker (DIN99o lightness) than every pixel they border. On
+pixels clean-up recolours; the share of selout pixels darker (DIN99o lightness) than every pixel they border, and
+of those bordering the palette's darkest colour (the rule has no darker one to give them). On
 renders of one still pose that differ only in render noise (of the demo character and of each quality character,
 raw and denoised): flicker (the share of opaque pixels that change from frame to frame) without and with clean-up,
 and the two sides of the difference: changes clean-up takes away (a speck of noise recoloured as its neighbours)
@@ -64,16 +65,18 @@ def enclosed_specks(indices: np.ndarray) -> int:
     return int(specks.sum())
 
 
-def _darker_share(indices: np.ndarray, finished: np.ndarray, din99o: np.ndarray) -> tuple[int, int]:
-    """(selout pixels darker than every opaque 4-neighbour they border, selout pixels bordering one)."""
+def _darker_share(indices: np.ndarray, finished: np.ndarray, din99o: np.ndarray) -> tuple[int, int, int]:
+    """(selout pixels darker than every opaque 4-neighbour they border, selout pixels bordering one, those of them
+    bordering the palette's darkest colour: for these the rule has no darker colour and gives the darkest)."""
     line = (finished >= 0) & (indices < 0)
     padded = np.pad(indices, 1, constant_values=-1)
     rows, cols = np.nonzero(line)
     around = np.stack([padded[1 + rows + dr, 1 + cols + dc] for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1))], 1)
     bordering = (around >= 0).any(axis=1)
-    lightest = np.where(around >= 0, din99o[around, 0], -np.inf).max(axis=1)
-    darker = din99o[finished[rows, cols], 0] < lightest
-    return int((darker & bordering).sum()), int(bordering.sum())
+    darkest = np.where(around >= 0, din99o[around, 0], np.inf).min(axis=1)
+    darker = din99o[finished[rows, cols], 0] < darkest
+    none_darker = bordering & (darkest <= din99o[:, 0].min())
+    return int((darker & bordering).sum()), int(bordering.sum()), int(none_darker.sum())
 
 
 def finish_figures(paths: list[Path], sampling: str, out: Path, *, still: bool) -> dict[str, Any]:
@@ -99,6 +102,7 @@ def finish_figures(paths: list[Path], sampling: str, out: Path, *, still: bool) 
         "enclosed_cleaned_percent": 100 * sum(enclosed_specks(sprite) for sprite in cleaned) / opaque,
         "silhouette_kept": all(((a >= 0) == (b >= 0)).all() for a, b in zip(indices, cleaned, strict=True)),
         "selout_darker_percent": 100 * darker[0] / max(1, darker[1]),
+        "selout_bordering_darkest_percent": 100 * darker[2] / max(1, darker[1]),
     }
     if still:
         figures |= flicker_figures(indices, cleaned)

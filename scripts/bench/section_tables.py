@@ -264,6 +264,7 @@ def cleanup(data: dict[str, Any]) -> str:
         cleaned,
         "recoloured",
         "selout darker",
+        "border the darkest",
         "flicker",
         cleaned,
         "taken away",
@@ -278,14 +279,17 @@ def cleanup(data: dict[str, Any]) -> str:
             rows.append([
                 name, way, f"{f['isolated_percent']:.2f}%", f"{f['isolated_cleaned_percent']:.2f}%",
                 f"{f['enclosed_percent']:.2f}%", f"{f['enclosed_cleaned_percent']:.2f}%",
-                f"{f['cleanup_changed_percent']:.2f}%", f"{f['selout_darker_percent']:.1f}%", *flicker,
+                f"{f['cleanup_changed_percent']:.2f}%", f"{f['selout_darker_percent']:.1f}%",
+                f"{f['selout_bordering_darkest_percent']:.1f}%", *flicker,
             ])  # fmt: skip
     costs = [f["ms_per_sprite"] for row in data["sets"].values() for f in row.values()]
     cost_rows = [[label, span((cost[label] for cost in costs), 2, " ms")] for label in costs[0]]
     return (
         f"{data['colours']} colours; isolated: opaque pixels unlike all four neighbours (a transparent one counts as "
         "unlike); enclosed: isolated pixels whose four neighbours are all opaque (what clean-up acts on); "
-        "recoloured: opaque pixels clean-up changed (the silhouette never changes); flicker: opaque pixels that "
+        "recoloured: opaque pixels clean-up changed (the silhouette never changes); selout darker: outline pixels "
+        "darker than every pixel they border; border the darkest: outline pixels bordering the palette's darkest "
+        "colour, to which the rule gives the darkest (none is darker); flicker: opaque pixels that "
         "change between renders of one still pose that differ only in render noise; taken away, added: changes "
         "clean-up takes away (specks of noise) and adds (a pixel that is a speck in one frame only, because a "
         "neighbour flickered).\n\n"
