@@ -23,6 +23,7 @@ from ..palette.majority import MajorityDownscaler
 from ..palette.remap import ErrorStats, RemappedFrame, Remapper
 from .files import encode_indexed_png
 from .finishing import FinishSettings, finish_sprite
+from .inner_lines import nearest_block_depth, sprite_inner_lines
 from .normal_sprites import NormalProblem, frame_normals, normal_sprite, normal_sprite_path
 from .report import Report
 from .worker_pool import WorkerPool, cancelled
@@ -58,6 +59,7 @@ class _WrittenBatch:
     failures: list[tuple[Path, str]]
     errors: ErrorStats
     normal_problems: list[NormalProblem]
+    depth_problems: list[tuple[Path, str]]
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ class _SpriteWriter:
     downscale: DownscaleSettings
 
     def __call__(self, batch: list[_Sprite]) -> _WrittenBatch:
-        outcome = _WrittenBatch(0, [], ErrorStats(), [])
+        outcome = _WrittenBatch(0, [], ErrorStats(), [], [])
         if self.downscale.sampling == "majority":
             sprites = self._by_majority(batch, outcome)
         else:
@@ -85,7 +87,8 @@ class _SpriteWriter:
         finish = self.output.finish
         for (path, relative), sprite, normals in sprites:
             if finish is not None and finish.active:
-                sprite, normals = finish_sprite(sprite, normals, self.remapper, finish)
+                lines = self._inner_lines(path, relative, sprite.rgba, outcome)
+                sprite, normals = finish_sprite(sprite, normals, self.remapper, finish, lines)
             if self.output.indexed:
                 data = encode_indexed_png(sprite.indices, self.remapper.output_palette)
             else:
@@ -118,6 +121,30 @@ class _SpriteWriter:
             return sample.astype(np.float32)
 
         return normal_sprite(settings, colour, sampled, outcome.normal_problems)
+
+    def _inner_lines(
+        self, path: Path, relative: Path, colour: NDArray[np.uint8], outcome: _WrittenBatch
+    ) -> NDArray[np.bool_] | None:
+        """The inner lines of a sprite: from the depth of the very pixels its colours came from (nearest), or the
+        nearest depth of its block's opaque pixels (majority)."""
+        depth = self.output.finish.inner_lines if self.output.finish is not None else None
+        size = png_size(path) if depth is not None else None
+        if depth is None or size is None:
+            return None
+        shape, sprite_shape = (size[1], size[0]), colour.shape[:2]
+        if self.downscale.sampling == "majority":
+
+            def sampled(values: NDArray[np.float32]) -> NDArray[np.float32]:
+                opaque = read_frame(path).rgba[:, :, 3] >= self.downscale.alpha_threshold
+                return nearest_block_depth(values, opaque, (sprite_shape[0], sprite_shape[1]))
+
+        else:
+
+            def sampled(values: NDArray[np.float32]) -> NDArray[np.float32]:
+                return self.downscale.downscaler(shape).sample(values).astype(np.float32)
+
+        opaque = colour[:, :, 3] > 0
+        return sprite_inner_lines(depth, path, relative, shape, sampled, opaque, outcome.depth_problems)
 
     def _by_majority(
         self, batch: list[_Sprite], outcome: _WrittenBatch
@@ -182,7 +209,7 @@ def write_sprites(
     for batch in pool.map_batches(writer, sprites, batch_size=WRITE_BATCH):
         for path, reason in batch.failures:
             report.skip(path, reason)
-        for path, text in batch.normal_problems:
+        for path, text in batch.normal_problems + batch.depth_problems:
             report.note(path, text)
         report.frames_written += batch.written
         errors.merge(batch.errors)
