@@ -19,7 +19,7 @@ from pixel_sprites.engine.sprites.inner_lines import INNER_LINE_STEP, inner_line
 SCALE = 4
 BODY, ARM = (200, 200, 200), (230, 120, 60)
 NEAR, FAR = 1.0, 101.0
-RENDER_PIXEL = 0.01  # world units, orthographic: a sprite pixel is 0.04
+VIEW_WIDTH = 0.64  # world units, orthographic: a sprite pixel is 0.04
 
 
 def _scene(arm_columns: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -52,7 +52,7 @@ def _write_frame(folder: Path, name: str, colour: np.ndarray, depth: np.ndarray 
 def renders(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("inner") / "renders"
     (folder / "depth").mkdir(parents=True)
-    scale = {"near": NEAR, "far": FAR, "pixel_size": RENDER_PIXEL, "perspective": False}
+    scale = {"near": NEAR, "far": FAR, "view_width": VIEW_WIDTH, "perspective": False}
     (folder / "depth" / DEPTH_FILE).write_text(json.dumps(scale))
     colour, depth, _ = _scene(slice(4, 8))
     _write_frame(folder, "frame_0.png", colour, depth)
@@ -121,8 +121,8 @@ def test_a_round_surface_curving_away_gets_no_line_and_the_silhouette_none() -> 
     opaque = x * x + y * y < radius * radius
     depth = (20.0 - np.sqrt(np.clip(radius * radius - x * x - y * y, 0, None))).astype(np.float32)  # in pixels
     assert not inner_line_mask(depth, opaque, np.ones_like(depth)).any()
-    perspective = DepthScale(NEAR, FAR, 0.002, perspective=True)
-    assert perspective.render_pixel_size(np.array([10.0], np.float32))[0] == pytest.approx(0.02)
+    perspective = DepthScale(NEAR, FAR, 0.64, perspective=True)
+    assert perspective.sprite_pixel_size(np.array([10.0], np.float32), 16)[0] == pytest.approx(0.4)
 
 
 def test_majority_takes_the_nearest_depth_of_the_blocks_opaque_pixels() -> None:

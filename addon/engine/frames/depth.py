@@ -2,8 +2,8 @@
 
 Blender's compositor writes them into ``<renders>/depth/`` under the colour frames' names, each pixel
 ``(depth - near) / (far - near)`` clamped to [0, 1] (the background, infinitely far, comes out as 1). ``depth.json``
-beside them gives ``near`` and ``far`` (the camera's clip range, in world units) and the world size of one render
-pixel: ``pixel_size`` at distance 1 with a perspective camera (``"perspective": true``), everywhere with an
+beside them gives ``near`` and ``far`` (the camera's clip range, in world units) and ``view_width``, the width the
+camera sees across the frame: at distance 1 with a perspective camera (``"perspective": true``), everywhere with an
 orthographic one. With the default clip range of 0.1 to 100 m a 16-bit step is 1.5 mm.
 """
 
@@ -27,22 +27,23 @@ DEPTH_FILE = "depth.json"
 
 @dataclass(frozen=True)
 class DepthScale:
-    """How a depth frame's grey values become world units, and how large a render pixel is in the world."""
+    """How a depth frame's grey values become world units, and how wide the frame is in the world."""
 
     near: float
     far: float
-    pixel_size: float
+    view_width: float
     perspective: bool
 
     def depth(self, grey: NDArray[np.float32]) -> NDArray[np.float32]:
         """World depths of grey values in 0..1."""
         return (np.float32(self.near) + grey * np.float32(self.far - self.near)).astype(np.float32)
 
-    def render_pixel_size(self, depth: NDArray[np.float32]) -> NDArray[np.float32]:
-        """The world size of a render pixel at each ``depth``."""
+    def sprite_pixel_size(self, depth: NDArray[np.float32], sprite_width: int) -> NDArray[np.float32]:
+        """The world size of a sprite pixel (of a sprite ``sprite_width`` wide, the whole frame) at each ``depth``."""
+        size = np.float32(self.view_width / sprite_width)
         if self.perspective:
-            return (depth * np.float32(self.pixel_size)).astype(np.float32)
-        return np.full_like(depth, self.pixel_size)
+            return (depth * size).astype(np.float32)
+        return np.full_like(depth, size)
 
 
 def read_depth_file(path: Path) -> DepthScale:
@@ -56,15 +57,15 @@ def read_depth_file(path: Path) -> DepthScale:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         scale = DepthScale(
-            float(data["near"]), float(data["far"]), float(data["pixel_size"]), bool(data["perspective"])
+            float(data["near"]), float(data["far"]), float(data["view_width"]), bool(data["perspective"])
         )
     except FileNotFoundError:
-        raise FrameError(path, "no depth file: depth frames need it beside them (near, far, pixel_size)") from None
+        raise FrameError(path, "no depth file: depth frames need it beside them (near, far, view_width)") from None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise FrameError(path, f"not a depth file of Pixel Sprites ({error})") from error
-    numbers = (scale.near, scale.far, scale.pixel_size)
-    if not all(math.isfinite(number) for number in numbers) or scale.far <= scale.near or scale.pixel_size <= 0:
-        raise FrameError(path, "near and far must be finite with far > near, and pixel_size finite and positive")
+    numbers = (scale.near, scale.far, scale.view_width)
+    if not all(math.isfinite(number) for number in numbers) or scale.far <= scale.near or scale.view_width <= 0:
+        raise FrameError(path, "near and far must be finite with far > near, and view_width finite and positive")
     return scale
 
 

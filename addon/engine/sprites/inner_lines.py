@@ -81,5 +81,4 @@ def sprite_inner_lines(
     except FrameError as error:
         problems.append((error.path, f"{error.reason}; its sprite has no inner lines"))
         return None
-    block = np.float32(frame_shape[1] / opaque.shape[1])  # render pixels per sprite pixel
-    return inner_line_mask(depth, opaque, scale.render_pixel_size(depth) * block)
+    return inner_line_mask(depth, opaque, scale.sprite_pixel_size(depth, opaque.shape[1]))
