@@ -148,6 +148,10 @@ def test_workbench_is_refused_before_anything_is_rendered(tmp_path):
     with pytest.raises(RuntimeError, match="Workbench engine has no Normal pass"):
         bpy.ops.pixel_sprites.render_set()
     assert not (tmp_path / "renders").exists()
+    scene.pixel_sprites.normal_maps, scene.pixel_sprites.inner_lines = False, True
+    with pytest.raises(RuntimeError, match="Inner Lines: the Workbench engine has no Depth pass; use Cycles or EEVEE"):
+        bpy.ops.pixel_sprites.render_set()
+    assert not (tmp_path / "renders").exists()
 
 
 def test_with_normal_maps_off_nothing_of_them_is_written(tmp_path):
