@@ -1,4 +1,5 @@
-"""A world-space normal frame beside every colour frame a render writes, for normal-map sprites.
+"""A world-space normal frame beside every colour frame a render writes, for normal-map sprites (and a depth frame,
+for inner lines: see ``depth_pass``).
 
 The render's compositor writes them: a File Output node fed by the view layer's Normal pass, mapped from
 [-1, 1] to [0, 1], as 16-bit PNGs in ``<renders>/normals/`` under the colour frames' names. Everything
@@ -321,7 +322,8 @@ def take_down(scene_name: str) -> None:
 class NormalRenders:
     """Normal frames for the renders of a scene with Normal Maps on, into ``<renders_folder>/normals/``: the
     compositor is set up from :meth:`begin` (before a render starts, on the main thread) to :meth:`end` (after it
-    ended), and the rotation into camera space is written beside them. Does nothing with Normal Maps off."""
+    ended), and the rotation into camera space is written beside them. With Inner Lines on, the depth frames too
+    (``<renders_folder>/depth/``, and ``depth.json``). Does nothing with both off."""
 
     def __init__(self, renders_folder: Path) -> None:
         self.renders_folder = Path(renders_folder)
