@@ -126,6 +126,7 @@ OPTION_SETTINGS = {
     "outline_colour": "outline_colour",
     "outline_neighbours": "outline_neighbours",
     "cleanup": "cleanup",
+    "inner_lines": "inner_lines",
 }
 SET_OPTION_SETTINGS = {
     "directions": "directions",

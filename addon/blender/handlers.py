@@ -53,7 +53,8 @@ def on_render_init(scene: bpy.types.Scene, *_: object) -> None:
     # Only in background mode is this the main thread, where the compositor may be changed; with a UI, Render
     # Sprites and Render Sprite Set set it up before they start the render.
     # With Normal Maps on, a farm's render writes them even when its sprites are left to the apply tasks.
-    if bpy.app.background and settings.normal_maps and scene.name not in normal_pass.active:
+    passes = settings.normal_maps or settings.inner_lines
+    if bpy.app.background and passes and scene.name not in normal_pass.active:
         renders = sprites.frame_list_root or Path(scene.render.frame_path(frame=scene.frame_current)).parent
         _normals[scene.name] = NormalRenders(renders)
         # A frame-list render renders one frame per render_init, not yet set there: on_render_write lists it.

@@ -1,4 +1,5 @@
-"""A world-space normal frame beside every colour frame a render writes, for normal-map sprites.
+"""A world-space normal frame beside every colour frame a render writes, for normal-map sprites (and a depth frame,
+for inner lines: see ``depth_pass``).
 
 The render's compositor writes them: a File Output node fed by the view layer's Normal pass, mapped from
 [-1, 1] to [0, 1], as 16-bit PNGs in ``<renders>/normals/`` under the colour frames' names. Everything
@@ -24,43 +25,19 @@ from typing import cast
 
 import bpy
 
+from ..engine.frames.depth import DEPTH_FOLDER
 from ..engine.frames.normals import NORMALS_FOLDER
+from .depth_pass import depth_to_grey, write_depth_file
 from .normal_camera import Rotation, camera_may_move, rotations_by_frame, write_camera_file
+from .pass_engines import inner_lines_problem, normal_pass_problem
 
 # Every node added is named so; a tree left behind by a crash shows whose nodes they are.
 NODE_NAME = "Pixel Sprites Normals"
-ENGINE_NAMES = {
-    "BLENDER_WORKBENCH": "Workbench",
-    "CYCLES": "Cycles",
-    "BLENDER_EEVEE": "EEVEE",
-    "BLENDER_EEVEE_NEXT": "EEVEE",
-}
-# EEVEE is BLENDER_EEVEE in Blender 3.4 (EEVEE Legacy) and from 4.3 on; BLENDER_EEVEE_NEXT in 4.2.
-WITH_NORMAL_PASS = ("CYCLES", "BLENDER_EEVEE", "BLENDER_EEVEE_NEXT")
 # Raw writes the encoded values as they are; every other view transform (Standard's sRGB curve included)
 # would bend them.
 RAW_VIEW = "Raw"
 
 Undo = list[Callable[[], None]]
-
-
-def _engine_name(engine: str) -> str:
-    if engine in ENGINE_NAMES:
-        return ENGINE_NAMES[engine]
-    for engine_class in bpy.types.RenderEngine.__subclasses__():  # an add-on's engine names itself
-        if getattr(engine_class, "bl_idname", None) == engine:
-            return str(getattr(engine_class, "bl_label", engine))
-    return engine
-
-
-def normal_pass_problem(scene: bpy.types.Scene) -> str | None:
-    """None if the scene's render engine has a Normal pass to write normal frames from, else one line naming it."""
-    engine = scene.render.engine
-    if engine in WITH_NORMAL_PASS:
-        return None
-    if engine == "BLENDER_WORKBENCH":
-        return "Normal Maps: the Workbench engine has no Normal pass; use Cycles or EEVEE"
-    return f"Normal Maps: the {_engine_name(engine)} engine is not known to have a Normal pass; use Cycles or EEVEE"
 
 
 def _below(path: Path, renders_folder: Path) -> Path:
@@ -79,14 +56,14 @@ def normal_frame_path(scene: bpy.types.Scene, renders_folder: Path, frame: int) 
     return Path(renders_folder).resolve() / NORMALS_FOLDER / below.with_suffix(".png")
 
 
-def _normal_output_template(scene: bpy.types.Scene, renders_folder: Path) -> tuple[Path, str]:
-    """(folder, file name) to give the File Output node: the render output's own, below ``normals/``.
+def _output_template(scene: bpy.types.Scene, renders_folder: Path, below: str) -> tuple[Path, str]:
+    """(folder, file name) to give a File Output node: the render output's own, below ``below`` (``normals/``).
 
     Both Blender's render output and the File Output node put the frame number in place of the last run of
     ``#`` (4 digits after the name when there is none), so the same template gives the same file names.
     """
     folder, name = os.path.split(bpy.path.abspath(scene.render.filepath))
-    return Path(renders_folder).resolve() / NORMALS_FOLDER / _below(Path(folder), renders_folder), name
+    return Path(renders_folder).resolve() / below / _below(Path(folder), renders_folder), name
 
 
 def _set(undo: Undo, owner: object, attribute: str, value: object) -> None:
@@ -239,13 +216,15 @@ def _half_way_to_white(undo: Undo, tree: bpy.types.NodeTree) -> tuple[bpy.types.
     return next(s for s in mix.inputs if s.name == "A" and s.type == "RGBA"), mix.outputs["Result"]
 
 
-def _file_output(undo: Undo, tree: bpy.types.NodeTree, folder: Path, name: str) -> bpy.types.NodeSocket:
-    """A File Output node writing 16-bit RGB PNGs of raw values to ``folder/name####.png``; its input."""
+def _file_output(
+    undo: Undo, tree: bpy.types.NodeTree, folder: Path, name: str, colour_mode: str = "RGB"
+) -> bpy.types.NodeSocket:
+    """A File Output node writing 16-bit PNGs (RGB, or BW) of raw values to ``folder/name####.png``; its input."""
     node = _new_node(undo, tree, "CompositorNodeOutputFile")
     image = node.format
     if hasattr(image, "media_type"):  # Blender 5: the node starts as a multilayer EXR
         image.media_type = "IMAGE"
-    image.file_format, image.color_mode, image.color_depth = "PNG", "RGB", "16"
+    image.file_format, image.color_mode, image.color_depth = "PNG", colour_mode, "16"
     image.color_management = "OVERRIDE"
     view = image.view_settings
     view.view_transform, view.look, view.exposure, view.gamma, view.use_curve_mapping = RAW_VIEW, "None", 0, 1, False
@@ -275,24 +254,36 @@ def _undo_all(undo: Undo) -> None:
 
 
 @contextmanager
-def writing_normals(scene: bpy.types.Scene, renders_folder: Path) -> Iterator[Path]:
+def writing_normals(
+    scene: bpy.types.Scene, renders_folder: Path, *, normals: bool = True, depth: bool = False
+) -> Iterator[Path]:
     """While in the block, renders of ``scene`` also write each frame's world-space normals, encoded as
-    n * 0.5 + 0.5, to ``<renders_folder>/normals/`` under the colour frame's name (see ``normal_frame_path``);
-    yields that folder. Raises ValueError, one line, if the engine has no Normal pass or the scene's render
-    output is not in ``renders_folder``. The scene is given back as it was, whatever happens in the block."""
-    problem = normal_pass_problem(scene)
+    n * 0.5 + 0.5, to ``<renders_folder>/normals/`` under the colour frame's name (see ``normal_frame_path``),
+    and with ``depth`` its depth to ``depth/`` (see ``depth_pass``); yields the normals' folder. Raises
+    ValueError, one line, if the engine has no Normal pass or the scene's render output is not in
+    ``renders_folder``. The scene is given back as it was, whatever happens in the block."""
+    problem = normal_pass_problem(scene) if normals else inner_lines_problem(scene)
     if problem is not None:
         raise ValueError(problem)
-    folder, name = _normal_output_template(scene, renders_folder)
+    outputs = [(NORMALS_FOLDER, "RGB")] * normals + [(DEPTH_FOLDER, "BW")] * depth
+    templates = {below: _output_template(scene, renders_folder, below) for below, _ in outputs}
     layer = _rendered_layer(scene)
     undo: Undo = []
     try:
-        _set(undo, layer, "use_pass_normal", True)
+        if normals:
+            _set(undo, layer, "use_pass_normal", True)
+        if depth:
+            _set(undo, layer, "use_pass_z", True)
         tree = _compositor(undo, scene, layer.name)
-        normal = _render_layers(undo, tree, scene, layer.name).outputs["Normal"]
-        mix_in, mix_out = _half_way_to_white(undo, tree)
-        tree.links.new(normal, mix_in)
-        tree.links.new(mix_out, _file_output(undo, tree, folder, name))
+        passes = _render_layers(undo, tree, scene, layer.name)
+        for below, colour_mode in outputs:
+            if below == NORMALS_FOLDER:
+                encoded_in, encoded = _half_way_to_white(undo, tree)
+                tree.links.new(passes.outputs["Normal"], encoded_in)
+            else:
+                encoded_in, encoded = depth_to_grey(lambda group, idname: _new_node(undo, group, idname), tree, scene)
+                tree.links.new(passes.outputs["Depth"], encoded_in)
+            tree.links.new(encoded, _file_output(undo, tree, *templates[below], colour_mode))
         yield Path(renders_folder).resolve() / NORMALS_FOLDER
     finally:
         _undo_all(undo)
@@ -331,7 +322,8 @@ def take_down(scene_name: str) -> None:
 class NormalRenders:
     """Normal frames for the renders of a scene with Normal Maps on, into ``<renders_folder>/normals/``: the
     compositor is set up from :meth:`begin` (before a render starts, on the main thread) to :meth:`end` (after it
-    ended), and the rotation into camera space is written beside them. Does nothing with Normal Maps off."""
+    ended), and the rotation into camera space is written beside them. With Inner Lines on, the depth frames too
+    (``<renders_folder>/depth/``, and ``depth.json``). Does nothing with both off."""
 
     def __init__(self, renders_folder: Path) -> None:
         self.renders_folder = Path(renders_folder)
@@ -341,27 +333,32 @@ class NormalRenders:
     def begin(self, scene: bpy.types.Scene, frames: Iterable[int] | None = None) -> None:
         """Set the renders up; ``frames`` are those the render will make (default: the scene's animation), whose
         camera rotations are listed one by one when the camera may move. A standing set-up passes none."""
-        if not scene.pixel_sprites.normal_maps or self._stack is not None:
+        settings = scene.pixel_sprites
+        if not (settings.normal_maps or settings.inner_lines) or self._stack is not None:
             return
         if scene.name in standing and standing[scene.name].normals is not self:
             take_down(scene.name)  # a render of ours, with its own output path: the standing set-up makes way
         if scene.name in active:
             return
         stack = ExitStack()
-        stack.enter_context(writing_normals(scene, self.renders_folder))
+        normals, depth = settings.normal_maps, settings.inner_lines
+        stack.enter_context(writing_normals(scene, self.renders_folder, normals=normals, depth=depth))
+        if depth:
+            write_depth_file(self.renders_folder, scene)
         by_frame = None
-        if camera_may_move(scene):
+        if normals and camera_may_move(scene):
             if frames is None:
                 frames = range(scene.frame_start, scene.frame_end + 1, scene.frame_step)
             by_frame = self._rotations(scene, frames)
-        write_camera_file(self.renders_folder, scene, by_frame)
+        if normals:
+            write_camera_file(self.renders_folder, scene, by_frame)
         self._stack, self._scene_name = stack, scene.name
         active.add(scene.name)
 
     def list_frame(self, scene: bpy.types.Scene, frame: int) -> None:
         """Add the camera's rotation on ``frame`` to the camera file, if the camera may move: for a frame-list
         render, whose frame is known only once it is written."""
-        if self._stack is not None and camera_may_move(scene):
+        if self._stack is not None and scene.pixel_sprites.normal_maps and camera_may_move(scene):
             write_camera_file(self.renders_folder, scene, self._rotations(scene, [frame]))
 
     def _rotations(self, scene: bpy.types.Scene, frames: Iterable[int]) -> dict[str, Rotation]:

@@ -25,7 +25,7 @@ INTERVAL_SECONDS = 0.5
 def _plain_renders_folder(scene: bpy.types.Scene) -> Path | None:
     """Where the scene's own animation render writes its frames, when it should write normal frames too."""
     settings = scene.pixel_sprites
-    if not (settings.enabled and settings.normal_maps) or normal_pass_problem(scene) is not None:
+    if not (settings.enabled and (settings.normal_maps or settings.inner_lines)) or normal_pass_problem(scene):
         return None
     if scene.name in render_session.set_renders or scene.camera is None:
         return None

@@ -154,13 +154,15 @@ class PIXEL_SPRITES_PT_cleanup(_SubPanel, bpy.types.Panel):
 
     def draw_settings(self, layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup) -> None:
         layout.prop(settings, "cleanup")
+        layout.prop(settings, "inner_lines")
         layout.prop(settings, "outline")
-        details = layout.column()
-        details.active = settings.outline != "none"
-        colour = details.row()
-        colour.active = settings.outline in ("outer", "inner")  # selout shades from the palette, adding none
+        colour = layout.row()
+        # selout shades from the palette, adding none; inner lines take the outline colour
+        colour.active = settings.outline in ("outer", "inner") or settings.inner_lines
         colour.prop(settings, "outline_colour", text="Colour")
-        details.prop(settings, "outline_neighbours", text="Neighbours", expand=True)
+        neighbours = layout.row()
+        neighbours.active = settings.outline != "none"
+        neighbours.prop(settings, "outline_neighbours", text="Neighbours", expand=True)
 
 
 class PIXEL_SPRITES_UL_actions(bpy.types.UIList):

@@ -10,6 +10,7 @@ import bpy
 from ..engine import DownscaleSettings, PaletteSettings, options
 from ..engine.export.sheets import SheetOptions
 from ..engine.export.variants import PaletteVariant
+from ..engine.frames.depth import DEPTH_FOLDER, DepthSettings
 from ..engine.frames.normals import NORMALS_FOLDER, NormalSettings
 from ..engine.jobs.spec import SetSheets, SpriteJob
 from ..engine.options import Option
@@ -235,6 +236,7 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
         default=options.OUTLINE_NEIGHBOURS.default,
     )
     cleanup: bpy.props.BoolProperty(name="Clean Up", description=_description_text(options.CLEANUP_HELP))  # type: ignore[valid-type]
+    inner_lines: bpy.props.BoolProperty(name="Inner Lines", description=_description_text(options.INNER_LINES_HELP))  # type: ignore[valid-type]
     make_sheets: bpy.props.BoolProperty(  # type: ignore[valid-type]
         name="Sheets",
         description="After a sprite set, write its sheets, JSON (Phaser, PixiJS), Godot .tres, .aseprite and previews",
@@ -315,17 +317,19 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
             root=root,
             sheets=SetSheets(self.sheet_options()) if sheets and self.make_sheets else None,
             normals=self.normal_settings(root or renders),
-            finish=self.finish_settings(),
+            finish=self.finish_settings(root or renders),
         )
 
-    def finish_settings(self) -> FinishSettings | None:
-        """The scene's clean-up and outline; None when both are off. A bad outline colour is a settings problem,
-        refused before any work (see ``sprites.settings_problem``)."""
+    def finish_settings(self, renders: Path = Path()) -> FinishSettings | None:
+        """The scene's clean-up, outline and inner lines (from the depth frames the render writes below
+        ``renders``); None when all are off. A bad outline colour is a settings problem, refused before any work
+        (see ``sprites.settings_problem``)."""
         settings = FinishSettings(
             outline=self.outline,
             colour=options.outline_rgb(self.outline_colour.strip() or "auto"),
             neighbours=int(self.outline_neighbours),
             cleanup=self.cleanup,
+            inner_lines=DepthSettings(renders / DEPTH_FOLDER, root=renders) if self.inner_lines else None,
         )
         return settings if settings.active else None
 

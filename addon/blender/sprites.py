@@ -21,7 +21,7 @@ from ..engine.jobs.run import (
 )
 from ..engine.options import non_finite_problem
 from . import jobs
-from .normal_pass import normal_pass_problem
+from .pass_engines import inner_lines_problem, normal_pass_problem
 from .render_size import SPRITE_SIZE_FOLDER
 
 SUMMARY_PREFIX = "Pixel Sprites"
@@ -63,10 +63,11 @@ def settings_problem(scene: bpy.types.Scene) -> str | None:
     non_finite = non_finite_setting(scene)
     if non_finite:
         return non_finite
-    if settings.normal_maps:
-        problem = normal_pass_problem(scene)
-        if problem:
-            return problem
+    problem = (settings.normal_maps and normal_pass_problem(scene)) or (
+        settings.inner_lines and inner_lines_problem(scene)
+    )
+    if problem:
+        return problem
     if settings.make_sheets:  # every sheet format is written from the panel, .aseprite included
         steps = [entry.frame_step for entry in settings.set_actions if entry.enabled] or [scene.frame_step]
         problem = aseprite_duration_problem(scene.render.fps, scene.render.fps_base, max(steps))

@@ -150,6 +150,11 @@ CLEANUP_HELP = (
     "clean up: a pixel unlike all four neighbours takes the colour most of its neighbours have, and with an "
     "outline its L-corners go, so it stays one pixel thin"
 )
+INNER_LINES_HELP = (
+    "inner lines where parts overlap (an arm before the body): where depth steps between neighbouring sprite "
+    "pixels, the nearer pixel takes the outline colour; needs depth frames rendered with the colour frames "
+    "(Blender writes them into <renders>/depth/)"
+)
 # Palette variants: the one help text of each, for the command line, the batch script and the panel.
 VARIANT_HELP = (
     "a palette variant NAME=FILE (.gpl, .hex, JASC .pal or PNG swatch strip) with as many entries as the sprites' "

@@ -113,6 +113,10 @@ const JOB_TYPE = {
           eval: "C.scene.pixel_sprites.cleanup",
           evalInfo: { showLinkButton: true, description: "The scene's Clean Up setting" },
           description: "Clean-up: stray pixels take their neighbours' colour; an outline loses its L-corners" },
+        { key: "inner_lines", type: "bool",
+          eval: "C.scene.pixel_sprites.inner_lines",
+          evalInfo: { showLinkButton: true, description: "The scene's Inner Lines setting" },
+          description: "Inner lines where parts overlap, in the outline colour: the render writes the Depth pass too (Cycles or EEVEE)" },
         { key: "outline", type: "string", choices: OUTLINES, default: "none",
           eval: "C.scene.pixel_sprites.outline",
           evalInfo: { showLinkButton: true, description: "The scene's Outline setting" },
@@ -457,6 +461,9 @@ function spriteSettingsExpr(settings) {
 function pushFinishSettings(settings, statements) {
     if (settings.cleanup) {
         statements.push("s.cleanup = True");
+    }
+    if (settings.inner_lines) { // every task: the render writes the depth frames, the sprite tasks draw the lines
+        statements.push("s.inner_lines = True");
     }
     const given = (value, fallback) => (value === undefined || value === null || value === "" ? fallback : String(value));
     const outline = given(settings.outline, "none");

@@ -44,6 +44,7 @@ def settings() -> Any:
     saved.make_sheets = True
     saved.sheet_packed, saved.sheet_extrude = True, 3
     saved.cleanup, saved.outline, saved.outline_colour, saved.outline_neighbours = True, "inner", "#abcdef", "8"
+    saved.inner_lines = True
     scene.frame_step = 5
     return saved
 
@@ -126,6 +127,7 @@ def test_paths_given_are_made_absolute(settings, tmp_path: Path) -> None:
         ("mirror", "mirror"),
         ("packed", "sheet_packed"),
         ("cleanup", "cleanup"),
+        ("inner-lines", "inner_lines"),
     ],
 )
 def test_each_on_off_flag_turns_its_setting_either_way_and_nothing_else(settings, flag: str, setting: str) -> None:

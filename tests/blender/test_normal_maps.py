@@ -1,6 +1,6 @@
 """Normal Maps in Render Sprite Set, end to end: a smooth sphere rendered by Cycles from 8 facings with mirroring,
 its normal sprites and sheets, and real 2D lights: Phaser 3's Light2D and Godot 4.6's PointLight2D brighten the
-half of every facing's sphere that faces the light."""
+half of every facing's sphere that faces the light. The same render has Inner Lines on: its depth frames."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ from test_normal_pass import ORTHO_SCALE, build_sphere_scene
 
 from pixel_sprites import engine
 from pixel_sprites.blender import normal_camera
+from pixel_sprites.engine.frames.depth import DEPTH_FILE, DepthSettings
+from pixel_sprites.engine.frames.downscale import Downscaler
 from pixel_sprites.engine.frames.normals import NormalSettings, mirror_normals
+from pixel_sprites.engine.sprites.inner_lines import sprite_inner_lines
 
 COMPASS_8 = ["S", "SE", "E", "NE", "N", "NW", "W", "SW"]
 
@@ -50,7 +53,7 @@ def sphere_set(tmp_path: Path, *, normal_maps: bool = True):  # type: ignore[no-
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("normal_set")
-    sphere_set(folder)
+    sphere_set(folder).pixel_sprites.inner_lines = True  # its depth frames come from the same render
     assert bpy.ops.pixel_sprites.render_set() == {"FINISHED"}
     return folder / "renders" / "sprites"
 
@@ -90,6 +93,34 @@ def test_the_normals_face_the_camera_and_curve_as_a_spheres(rendered):
     assert np.asarray(manifest["normals"]["world_to_camera"]).shape == (3, 3)
 
 
+def test_inner_lines_come_from_depth_frames_the_render_wrote_and_a_sphere_has_none(rendered):
+    renders = rendered.parent
+    scale = json.loads((renders / "depth" / DEPTH_FILE).read_text())
+    assert scale["perspective"] is False and scale["view_width"] == pytest.approx(2.5)  # the sphere's ortho scale
+    assert sorted(p.parent.name for p in (renders / "depth" / "default").glob("*/0001.png")) == [
+        "E", "N", "NE", "S", "SE"
+    ]  # fmt: skip
+    frame = renders / "default" / "S" / "0001.png"
+    colour = np.asarray(Image.open(frame).convert("RGBA"))
+    sprite = np.asarray(Image.open(rendered / "default" / "S" / "0001.png").convert("RGBA"))
+    depths: list[np.ndarray] = []
+    problems: list[tuple[Path, str]] = []
+
+    def nearest(depth: np.ndarray) -> np.ndarray:
+        depths.append(depth[colour[..., 3] >= 128])
+        return Downscaler(colour.shape[:2], sprite.shape[:2]).sample(depth)  # type: ignore[return-value]
+
+    lines = sprite_inner_lines(
+        DepthSettings(renders / "depth", root=renders), frame, Path("default/S/0001.png"), colour.shape[:2],
+        nearest, sprite[..., 3] > 0, problems,
+    )  # fmt: skip
+    assert problems == [] and lines is not None and not lines.any()  # one round surface: no overlap
+    nearest_point = math.dist(CAMERA_LOCATION, (0, 0, 0)) - 1.0  # in front of the unit sphere at the origin
+    assert depths[0].min() == pytest.approx(nearest_point, abs=0.03)
+    report = json.loads((rendered / "character_report.json").read_text())
+    assert not [note for note in report.get("notes", []) if "inner lines" in note["note"]]
+
+
 def test_phaser_light2d_brightens_the_half_of_every_facing_toward_the_light(rendered):
     require_phaser()
     sheets = rendered / "sheets"
@@ -117,6 +148,10 @@ def test_workbench_is_refused_before_anything_is_rendered(tmp_path):
     with pytest.raises(RuntimeError, match="Workbench engine has no Normal pass"):
         bpy.ops.pixel_sprites.render_set()
     assert not (tmp_path / "renders").exists()
+    scene.pixel_sprites.normal_maps, scene.pixel_sprites.inner_lines = False, True
+    with pytest.raises(RuntimeError, match="Inner Lines: the Workbench engine has no Depth pass; use Cycles or EEVEE"):
+        bpy.ops.pixel_sprites.render_set()
+    assert not (tmp_path / "renders").exists()
 
 
 def test_with_normal_maps_off_nothing_of_them_is_written(tmp_path):
@@ -125,6 +160,7 @@ def test_with_normal_maps_off_nothing_of_them_is_written(tmp_path):
     sprites = tmp_path / "renders" / "sprites"
     assert (sprites / "default" / "S" / "0001.png").is_file()
     assert not (sprites / "normals").exists() and not (tmp_path / "renders" / "normals").exists()
+    assert not (tmp_path / "renders" / "depth").exists()
     assert not (sprites / "sheets" / "default_n.png").exists()
     assert "normals" not in json.loads((sprites / "character.set.json").read_text())
 

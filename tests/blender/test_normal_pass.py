@@ -15,6 +15,7 @@ import pytest
 from test_blender_binary import BLENDER, blender
 
 from pixel_sprites.blender import normal_camera, normal_pass
+from pixel_sprites.engine.frames.depth import DEPTH_FILE, read_depth, read_depth_file
 
 SCENE_PROPERTIES = bpy.types.Scene.bl_rna.properties
 NEW_COMPOSITOR = "compositing_node_group" in SCENE_PROPERTIES  # Blender 5: a node group, no node_tree
@@ -316,23 +317,25 @@ def test_the_camera_rotation_takes_world_normals_into_camera_space(tmp_path: Pat
 
 
 # Debian's Blender 3.4 renders a frame list (-f) with writing_normals held from render_init to render_complete,
-# as the add-on's handlers would hold it.
+# as the add-on's handlers would hold it; with the depth frames of Inner Lines too.
 HOLD_PER_RENDER = """
 import contextlib, sys
 sys.path.insert(0, {addons!r})
 import bpy
 from pathlib import Path
-from pixel_sprites.blender import normal_camera, normal_pass
+from pixel_sprites.blender import depth_pass, normal_camera, normal_pass
 renders = Path({renders!r})
 held = contextlib.ExitStack()
 
 def start(scene, *_):
-    held.enter_context(normal_pass.writing_normals(scene, renders))
+    held.enter_context(normal_pass.writing_normals(scene, renders, depth=True))
+    depth_pass.write_depth_file(renders, scene)
 
 def stop(scene, *_):
     held.close()
     normal_camera.write_camera_file(renders, scene)
-    print("GIVEN BACK", scene.view_layers[0].use_pass_normal, scene.use_nodes, len(scene.node_tree.nodes))
+    layer = scene.view_layers[0]
+    print("GIVEN BACK", layer.use_pass_normal, layer.use_pass_z, scene.use_nodes, len(scene.node_tree.nodes))
 
 bpy.app.handlers.render_init.append(start)
 bpy.app.handlers.render_complete.append(stop)
@@ -356,11 +359,15 @@ def test_debian_blender_writes_normal_frames_in_a_frame_list_render(tmp_path: Pa
     result = blender(str(blend), "-o", str(renders / "walk" / "hero_"), "--python-expr", hold, "-f", "1..2")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert [line for line in result.stdout.splitlines() if line.startswith("GIVEN BACK")] == [
-        "GIVEN BACK False False 2"
+        "GIVEN BACK False False False 2"
     ] * 2
     assert sorted(path.relative_to(renders) for path in renders.rglob("*.png")) == [
-        Path(f"{folder}walk/hero_000{frame}.png") for folder in ("normals/", "") for frame in (1, 2)
+        Path(f"{folder}walk/hero_000{frame}.png") for folder in ("depth/", "normals/", "") for frame in (1, 2)
     ]
+    scale = read_depth_file(renders / "depth" / DEPTH_FILE)
+    for frame in (1, 2):  # the unit sphere 5 from the camera: 4 at its nearest, the background at the far clip
+        depth = read_depth(renders / "depth" / "walk" / f"hero_000{frame}.png", (64, 64), scale)
+        assert depth.min() == pytest.approx(4.0, abs=0.03) and depth.max() == pytest.approx(scale.far)
     rotation = json.loads((renders / "normals" / "camera.json").read_text())["world_to_camera"]
     for frame in (1, 2):
         assert_world_normals(renders / "normals" / "walk" / f"hero_000{frame}.png", rotation)

@@ -396,7 +396,7 @@ def test_job_type_settings_are_valid_flamenco_settings(node: str) -> None:
         "frames", "chunk_size", "render_output_root", "add_path_components", "render_output_path", "character",
         "pixel", "colors", "palette_mode", "palette_file", "sheets", "set_actions", "directions", "set_frames",
         "start_facing", "blendfile", "scene", "normal_maps", "packed", "cleanup", "outline", "outline_colour",
-        "outline_neighbours", "palette_variants",
+        "outline_neighbours", "palette_variants", "inner_lines",
     }  # fmt: skip
     python_type = {"string": str, "int32": int, "float": float, "bool": bool}
     for key, setting in settings.items():
@@ -806,6 +806,7 @@ def test_settings_from_a_blender_scene_make_the_job_the_operators_run(node: str)
         "packed": False,
         "normal_maps": False,
         "cleanup": False,
+        "inner_lines": False,
         "outline": "none",
         "outline_colour": "auto",
         "outline_neighbours": "4",
@@ -874,15 +875,17 @@ def test_cleanup_and_outline_reach_every_sprite_task_and_defaults_change_nothing
     base = {"set_actions": SET_ACTIONS, "directions": 4, "frames": "1-3"}
     plain = by_name(compiled(node, **base))
     defaults = by_name(compiled(node, **base, cleanup=False, outline="none", outline_colour="auto",
-                                outline_neighbours="4"))  # fmt: skip
+                                outline_neighbours="4", inner_lines=False))  # fmt: skip
     assert defaults == plain
     finished = by_name(compiled(node, **base, cleanup=True, outline="selout", outline_colour="#0a0B0c",
-                                outline_neighbours="8"))  # fmt: skip
+                                outline_neighbours="8", inner_lines=True))  # fmt: skip
     assert list(finished) == list(plain)
-    for name, task in finished.items():
+    keys = ("cleanup", "outline", "outline_colour", "outline_neighbours", "inner_lines")
+    for name, task in finished.items():  # render tasks too: they write the depth frames inner lines are drawn from
         assigned = sprite_call(task)[2]
-        assert {key: assigned.get(key) for key in ("cleanup", "outline", "outline_colour", "outline_neighbours")} == {
+        assert {key: assigned.get(key) for key in keys} == {
             "cleanup": True, "outline": "selout", "outline_colour": "#0a0B0c", "outline_neighbours": "8",
+            "inner_lines": True,
         }, name  # fmt: skip
     for key, value in (("outline", "thick"), ("outline_colour", "black"), ("outline_neighbours", "6")):
         result = compile_job(node, JOB_TYPE, pixel_job(**{key: value}))

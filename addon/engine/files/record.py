@@ -31,8 +31,9 @@ from .paths import absolute, is_inside, portable, relative_path
 RECORD_NAME = ".pixel_sprites_files.json"
 LOCK_NAME = ".pixel_sprites_files.lock"
 LOCK_TIMEOUT = 600.0
-# Folders this tool writes below a render folder; frame discovery never takes their files for frames.
-OUTPUT_FOLDER_NAMES = ("sprites", "sprite_size", "sheets", "normals")
+# Folders this tool writes below a render folder (depth: the depth frames of inner lines); frame discovery never
+# takes their files for frames.
+OUTPUT_FOLDER_NAMES = ("sprites", "sprite_size", "sheets", "normals", "depth")
 SHEET_SUFFIXES = (".png", ".json", ".tres", ".aseprite", ".gif")
 
 

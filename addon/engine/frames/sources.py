@@ -26,8 +26,8 @@ class FrameSource:
 
 def _frames_below(folder: Path, recursive: bool) -> Iterator[Path]:
     """The PNG files in ``folder``, and below it unless told not to, leaving out this tool's own output folders
-    (``sprites``, ``sprite_size``, ``sheets``, ``normals``, and any folder holding its record): their sprites are
-    never frames. ``folder`` itself is searched whatever its name, since the user named it."""
+    (``sprites``, ``sprite_size``, ``sheets``, ``normals``, ``depth``, and any folder holding its record): their
+    sprites are never frames. ``folder`` itself is searched whatever its name, since the user named it."""
     for current, folders, files in os.walk(folder):
         here = Path(current)
         yield from (

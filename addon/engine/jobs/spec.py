@@ -64,7 +64,8 @@ class SpriteJob:
     normals: NormalSettings | None = None
     """Normal-map sprites beside the sprites (``normals/`` below the output folder), from these normal frames."""
     finish: FinishSettings | None = None
-    """Clean-up and outline of the sprites (``--cleanup``, ``--outline``); None for neither."""
+    """Clean-up, outline and inner lines of the sprites (``--cleanup``, ``--outline``, ``--inner-lines``: its depth
+    frames); None for none."""
 
     def __post_init__(self) -> None:
         if self.palette_mode not in PALETTE_MODES:

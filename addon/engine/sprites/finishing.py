@@ -1,4 +1,5 @@
-"""The pixel-art finish of a sprite whose colours are final: clean-up, then the outline, then its L-corners.
+"""The pixel-art finish of a sprite whose colours are final: clean-up, then the outline, then its L-corners, then
+the inner lines (from depth frames; see ``inner_lines``), which change colours only.
 
 It runs on palette indices, after the target palette, before the sprite is written; the normal sprite gets the
 same alpha change. Off (the defaults), nothing here runs and no byte changes.
@@ -13,6 +14,7 @@ from numpy.typing import NDArray
 
 from ..colour.palette import Palette
 from ..errors import SetupError
+from ..frames.depth import DepthSettings
 from ..frames.normals import encode_normals
 from ..options import OUTLINE_COLOUR, OUTLINES
 from ..palette.remap import RemappedFrame, Remapper
@@ -24,12 +26,14 @@ RGB = tuple[int, int, int]
 
 @dataclass(frozen=True)
 class FinishSettings:
-    """``--outline``, ``--outline-colour`` (None for auto), ``--outline-neighbours`` and ``--cleanup``."""
+    """``--outline``, ``--outline-colour`` (None for auto), ``--outline-neighbours``, ``--cleanup`` and
+    ``--inner-lines`` (the depth frames to draw them from; None for none)."""
 
     outline: str = OUTLINES[0]
     colour: RGB | None = None
     neighbours: int = 4
     cleanup: bool = False
+    inner_lines: DepthSettings | None = None
 
     def __post_init__(self) -> None:
         if self.outline not in OUTLINES:
@@ -39,18 +43,23 @@ class FinishSettings:
 
     @property
     def active(self) -> bool:
-        return self.outline != "none" or self.cleanup
+        return self.outline != "none" or self.cleanup or self.inner_lines is not None
+
+    @property
+    def draws_outline_colour(self) -> bool:
+        """Whether anything is drawn in the outline colour: an outer or inner outline, or inner lines."""
+        return self.outline in ("outer", "inner") or self.inner_lines is not None
 
     @property
     def adds_colour(self) -> bool:
         """Whether a given outline colour may add one to the palette (selout adds none)."""
-        return self.colour is not None and self.outline in ("outer", "inner")
+        return self.colour is not None and self.draws_outline_colour
 
 
 def outline_colour(settings: FinishSettings | None, palette: Palette, target: Palette | None) -> RGB | None:
-    """The colour an outer or inner outline is drawn in: the given one, or the darkest (DIN99o lightness) of the
-    final palette, ``target`` if there is one; None without such an outline."""
-    if settings is None or settings.outline not in ("outer", "inner"):
+    """The colour an outer or inner outline and inner lines are drawn in: the given one, or the darkest (DIN99o
+    lightness) of the final palette, ``target`` if there is one; None without such an outline or inner lines."""
+    if settings is None or not settings.draws_outline_colour:
         return None
     if settings.colour is not None:
         return settings.colour
@@ -91,12 +100,30 @@ class Finished:
 
 
 def finish_indices(
+    indices: NDArray[np.int16],
+    palette: Palette,
+    settings: FinishSettings,
+    outline_index: int | None,
+    inner_lines: NDArray[np.bool_] | None = None,
+) -> Finished:
+    """Clean-up, outline, L-corners and ``inner_lines`` (opaque pixels) of a sprite's ``indices`` into ``palette``,
+    in that order.
+
+    ``outline_index`` is the palette index of the outer or inner outline's and the inner lines' colour (unused
+    for selout). The inner lines come last, so a selout outline is shaded from the colours they cover.
+    """
+    finished = _outlined(indices, palette, settings, outline_index)
+    if inner_lines is None or not inner_lines.any():
+        return finished
+    assert outline_index is not None, "inner lines have a colour"
+    result = finished.indices.copy()
+    result[inner_lines & (indices >= 0)] = outline_index
+    return Finished(result, finished.added)
+
+
+def _outlined(
     indices: NDArray[np.int16], palette: Palette, settings: FinishSettings, outline_index: int | None
 ) -> Finished:
-    """Clean-up, outline and L-corners of a sprite's ``indices`` into ``palette``, in that order.
-
-    ``outline_index`` is the palette index of the outer or inner outline's colour (unused for selout).
-    """
     din99o = palette.din99o
     cleaned = remove_strays(indices, din99o) if settings.cleanup else indices
     opaque = cleaned >= 0
@@ -134,14 +161,18 @@ def outlined_normals(normals: NDArray[np.uint8], added: NDArray[np.bool_]) -> ND
 
 
 def finish_sprite(
-    sprite: RemappedFrame, normals: NDArray[np.uint8] | None, remapper: Remapper, settings: FinishSettings
+    sprite: RemappedFrame,
+    normals: NDArray[np.uint8] | None,
+    remapper: Remapper,
+    settings: FinishSettings,
+    inner_lines: NDArray[np.bool_] | None = None,
 ) -> tuple[RemappedFrame, NDArray[np.uint8] | None]:
     """:func:`finish_indices` of a sprite remapped by ``remapper``, its RGBA rebuilt, and its normal sprite given
     the same alpha change."""
     palette = remapper.output_palette
     colour = outline_colour(settings, remapper.palette, remapper.target)
     outline_index = None if colour is None else int(np.flatnonzero((palette.colors == colour).all(axis=1))[0])
-    finished = finish_indices(sprite.indices, palette, settings, outline_index)
+    finished = finish_indices(sprite.indices, palette, settings, outline_index, inner_lines)
     rgba = np.zeros_like(sprite.rgba)
     opaque = finished.indices >= 0
     rgba[opaque, :3] = palette.colors[finished.indices[opaque]]

@@ -23,6 +23,7 @@ from ..palette.majority import MajorityDownscaler
 from ..palette.remap import ErrorStats, RemappedFrame, Remapper
 from .files import encode_indexed_png
 from .finishing import FinishSettings, finish_sprite
+from .inner_lines import nearest_block_depth, sprite_inner_lines
 from .normal_sprites import NormalProblem, frame_normals, normal_sprite, normal_sprite_path
 from .report import Report
 from .worker_pool import WorkerPool, cancelled
@@ -58,6 +59,7 @@ class _WrittenBatch:
     failures: list[tuple[Path, str]]
     errors: ErrorStats
     normal_problems: list[NormalProblem]
+    depth_problems: list[tuple[Path, str]]
 
 
 @dataclass(frozen=True)
@@ -73,19 +75,24 @@ class _SpriteWriter:
     downscale: DownscaleSettings
 
     def __call__(self, batch: list[_Sprite]) -> _WrittenBatch:
-        outcome = _WrittenBatch(0, [], ErrorStats(), [])
+        outcome = _WrittenBatch(0, [], ErrorStats(), [], [])
         if self.downscale.sampling == "majority":
             sprites = self._by_majority(batch, outcome)
         else:
             remapped = self.remapper.remap_frames([small for _, _, small in batch])
             sprites = (
-                ((path, relative), sprite, self._nearest_normals(path, relative, sprite.rgba, outcome))
+                (
+                    (path, relative),
+                    sprite,
+                    self._nearest_normals(path, relative, sprite.rgba, outcome),
+                    self._inner_lines(path, relative, sprite.rgba, outcome),
+                )
                 for (path, relative, _), sprite in zip(batch, remapped, strict=True)
             )
         finish = self.output.finish
-        for (path, relative), sprite, normals in sprites:
+        for (path, relative), sprite, normals, lines in sprites:
             if finish is not None and finish.active:
-                sprite, normals = finish_sprite(sprite, normals, self.remapper, finish)
+                sprite, normals = finish_sprite(sprite, normals, self.remapper, finish, lines)
             if self.output.indexed:
                 data = encode_indexed_png(sprite.indices, self.remapper.output_palette)
             else:
@@ -119,9 +126,43 @@ class _SpriteWriter:
 
         return normal_sprite(settings, colour, sampled, outcome.normal_problems)
 
+    def _inner_lines(
+        self,
+        path: Path,
+        relative: Path,
+        colour: NDArray[np.uint8],
+        outcome: _WrittenBatch,
+        render_alpha: NDArray[np.uint8] | None = None,
+    ) -> NDArray[np.bool_] | None:
+        """The inner lines of a sprite, with ``--inner-lines``: from the depth of the very pixels its colours came
+        from (nearest), or the nearest depth of its block's opaque pixels (majority: the frame's ``render_alpha``)."""
+        depth = self.output.finish.inner_lines if self.output.finish is not None else None
+        if depth is None:
+            return None
+        sprite_shape = (colour.shape[0], colour.shape[1])
+        if render_alpha is not None:
+            shape = (render_alpha.shape[0], render_alpha.shape[1])
+            opaque_render = render_alpha >= self.downscale.alpha_threshold
+
+            def sampled(values: NDArray[np.float32]) -> NDArray[np.float32]:
+                return nearest_block_depth(values, opaque_render, sprite_shape)
+
+        else:
+            size = png_size(path)
+            if size is None:
+                outcome.depth_problems.append((path, "cannot be read again for its inner lines"))
+                return None
+            shape = (size[1], size[0])
+
+            def sampled(values: NDArray[np.float32]) -> NDArray[np.float32]:
+                return self.downscale.downscaler(shape).sample(values).astype(np.float32)
+
+        opaque = colour[:, :, 3] > 0
+        return sprite_inner_lines(depth, path, relative, shape, sampled, opaque, outcome.depth_problems)
+
     def _by_majority(
         self, batch: list[_Sprite], outcome: _WrittenBatch
-    ) -> Iterator[tuple[tuple[Path, Path], RemappedFrame, NDArray[np.uint8] | None]]:
+    ) -> Iterator[tuple[tuple[Path, Path], RemappedFrame, NDArray[np.uint8] | None, NDArray[np.bool_] | None]]:
         majority: dict[tuple[int, int], MajorityDownscaler] = {}
         settings = self.output.normals
         for path, relative, small in batch:
@@ -140,7 +181,9 @@ class _SpriteWriter:
                 )
             downscaler = majority[shape]
             if settings is None:
-                yield (path, relative), self.remapper.remap(downscaler(rgba), compared_to=small), None
+                colour = downscaler(rgba)
+                lines = self._inner_lines(path, relative, colour, outcome, rgba[:, :, 3])
+                yield (path, relative), self.remapper.remap(colour, compared_to=small), None, lines
                 continue
             try:
                 indices, voted = downscaler.indices_and_normals(rgba, frame_normals(settings, path, relative, shape))
@@ -149,7 +192,8 @@ class _SpriteWriter:
             except FrameError as error:  # no usable normal frame: the colours as ever, a flat normal
                 colour = downscaler(rgba)
                 normals = normal_sprite(settings, colour, _raiser(error), outcome.normal_problems)
-            yield (path, relative), self.remapper.remap(colour, compared_to=small), normals
+            lines = self._inner_lines(path, relative, colour, outcome, rgba[:, :, 3])
+            yield (path, relative), self.remapper.remap(colour, compared_to=small), normals, lines
 
 
 def _given(normals: NDArray[np.float32]) -> Callable[[], NDArray[np.float32]]:
@@ -182,7 +226,7 @@ def write_sprites(
     for batch in pool.map_batches(writer, sprites, batch_size=WRITE_BATCH):
         for path, reason in batch.failures:
             report.skip(path, reason)
-        for path, text in batch.normal_problems:
+        for path, text in batch.normal_problems + batch.depth_problems:
             report.note(path, text)
         report.frames_written += batch.written
         errors.merge(batch.errors)
