@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from ..errors import FrameError
 from .downscale import decode_png
+from .sources import pass_frame_path
 
 # Where depth renders live, below the render folder, and the file that says how they were encoded.
 DEPTH_FOLDER = "depth"
@@ -80,12 +81,7 @@ class DepthSettings:
 
     def frame_for(self, frame: Path, relative: Path) -> Path:
         """The depth frame of the colour frame ``frame``, whose sprite is at ``relative`` below the sprites."""
-        if self.root is None:
-            return self.folder / relative
-        try:
-            return self.folder / Path(frame).relative_to(self.root)
-        except ValueError:
-            return Path(frame).parent / DEPTH_FOLDER / Path(frame).name
+        return pass_frame_path(self.folder, self.root, frame, relative, DEPTH_FOLDER)
 
     def scale_for(self, depth_frame: Path) -> DepthScale:
         """The scale of ``depth_frame``: from the ``depth.json`` of ``folder`` (or of the frame's own folder)."""

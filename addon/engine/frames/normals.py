@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from ..errors import FrameError
 from .downscale import decode_png
+from .sources import pass_frame_path
 
 # Where normal renders and normal sprites live: in this folder below the render folder and the sprites folder.
 NORMALS_FOLDER = "normals"
@@ -60,12 +61,7 @@ class NormalSettings:
 
     def frame_for(self, frame: Path, relative: Path) -> Path:
         """The normal frame of the colour frame ``frame``, whose sprite is at ``relative`` below the sprites."""
-        if self.root is None:
-            return self.folder / relative
-        try:
-            return self.folder / Path(frame).relative_to(self.root)
-        except ValueError:
-            return Path(frame).parent / NORMALS_FOLDER / Path(frame).name
+        return pass_frame_path(self.folder, self.root, frame, relative, NORMALS_FOLDER)
 
     def rotation_for(self, normal_frame: Path) -> Rotation | None:
         """The rotation into camera space of the normal frame at ``normal_frame``."""

@@ -13,7 +13,20 @@ from ..files.atomic import remove_stale_temporary_files
 from ..files.paths import absolute, below_anchor, common_folder, is_inside
 from ..files.record import OUTPUT_FOLDER_NAMES, holds_record
 
-__all__ = ["FrameSource", "SetupError", "discover_frames", "prepare_output_folder"]
+__all__ = ["FrameSource", "SetupError", "discover_frames", "pass_frame_path", "prepare_output_folder"]
+
+
+def pass_frame_path(folder: Path, root: Path | None, frame: Path, relative: Path, pass_folder: str) -> Path:
+    """Where a render pass (normals, depth) keeps the frame of the colour frame ``frame``, whose sprite is at
+    ``relative``: at the frame's place below ``root`` in ``folder`` (the pass folder Blender writes below the
+    render folder ``root``), in a ``pass_folder`` beside a frame outside ``root``, or at the sprite's own path
+    below ``folder`` when there is no ``root`` (a folder the user gave)."""
+    if root is None:
+        return folder / relative
+    try:
+        return folder / Path(frame).relative_to(root)
+    except ValueError:
+        return Path(frame).parent / pass_folder / Path(frame).name
 
 
 @dataclass(frozen=True)
