@@ -52,7 +52,8 @@ class PIXEL_SPRITES_PT_main(_SpritesTab, bpy.types.Panel):
             failed = settings.last_summary.startswith("Error")
             _label_lines(layout, settings.last_summary, width, "ERROR" if failed else "INFO")
         for item in list(settings.skipped)[:SKIPPED_SHOWN]:
-            _label_lines(layout, f"{bpy.path.basename(item.path)}: {item.reason}", width, "CANCEL")
+            icon = "INFO" if item.note else "CANCEL"
+            _label_lines(layout, f"{bpy.path.basename(item.path)}: {item.reason}", width, icon)
         if len(settings.skipped) > SKIPPED_SHOWN:
             _label_lines(layout, f"… and {len(settings.skipped) - SKIPPED_SHOWN} more (see the JSON report)", width)
 

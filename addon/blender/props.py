@@ -67,10 +67,12 @@ class PIXEL_SPRITES_PG_color(bpy.types.PropertyGroup):
 
 
 class PIXEL_SPRITES_PG_skipped(bpy.types.PropertyGroup):
-    """A frame the last run could not use, and why."""
+    """A frame the last run could not use, and why; or, as a note, a file a sprite was made without (a normal or
+    depth frame missing or unusable)."""
 
     path: bpy.props.StringProperty(name="File")  # type: ignore[valid-type]
     reason: bpy.props.StringProperty(name="Reason")  # type: ignore[valid-type]
+    note: bpy.props.BoolProperty(name="Note")  # type: ignore[valid-type]
 
 
 class PIXEL_SPRITES_PG_action(bpy.types.PropertyGroup):

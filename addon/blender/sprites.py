@@ -218,8 +218,10 @@ def store_result(
     if partial and error is None:
         summary = f"Render cancelled: sprites for the frames written so far only. {summary}"
     print(f"{SUMMARY_PREFIX}: {summary}")
+    for path, text in report.notes if report is not None else ():
+        print(f"{SUMMARY_PREFIX}: note: {path}: {text}")
     if not bpy.app.background:  # the console line is the report in background mode
-        troubled = error is not None or partial or (report is not None and bool(report.skipped))
+        troubled = error is not None or partial or (report is not None and bool(report.skipped or report.notes))
         level = "WARNING" if troubled else "INFO"
         bpy.ops.pixel_sprites.report(level=level, message=f"{SUMMARY_PREFIX}: {summary}")
 
@@ -235,4 +237,7 @@ def store_result(
         for path, reason in report.skipped:
             item = settings.skipped.add()
             item.path, item.reason = path, reason
+        for path, text in report.notes:
+            item = settings.skipped.add()
+            item.path, item.reason, item.note = path, text, True
     return summary

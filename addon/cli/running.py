@@ -67,5 +67,9 @@ class StopRequests:
 
 
 def print_skipped(report: Report) -> None:
+    """Every frame skipped, and every note on a frame made without a part of it (a normal or depth frame that is
+    missing or unusable), one line each on stderr: the report file has them too."""
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
+    for path, text in report.notes:
+        print(f"note: {path}: {text}", file=sys.stderr)

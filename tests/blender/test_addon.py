@@ -76,6 +76,26 @@ def test_process_operator_skips_a_corrupt_frame_and_reports_it(character, tmp_pa
     assert not (renders / "sprites" / "0009.png").exists()
 
 
+def test_a_frame_made_without_its_depth_frame_is_noted_in_the_panel_and_on_the_console(character, tmp_path, capsys):
+    character.pixel_sprites.enabled = False
+    bpy.ops.render.render(animation=True)
+    depth = tmp_path / "renders" / "depth"
+    depth.mkdir()
+    (depth / "depth.json").write_text('{"near": 0.1, "far": 100, "view_width": 3, "perspective": false}')
+    for frame in sorted((tmp_path / "renders").glob("*.png"))[1:]:  # the first frame has none
+        Image.fromarray(np.full((225, 160), 2000, np.uint16)).save(depth / frame.name)
+    character.pixel_sprites.inner_lines = True
+
+    assert bpy.ops.pixel_sprites.process() == {"FINISHED"}
+
+    settings = character.pixel_sprites
+    assert "8/8 sprites" in settings.last_summary
+    assert [(item.path.endswith("0001.png"), item.note) for item in settings.skipped] == [(True, True)]
+    assert "inner lines" in settings.skipped[0].reason
+    printed = [line for line in capsys.readouterr().out.splitlines() if ": note: " in line]
+    assert len(printed) == 1 and "0001.png" in printed[0]
+
+
 def test_locked_palette_keeps_earlier_sprites_byte_identical(character, tmp_path):
     character.frame_end = 4
     bpy.ops.render.render(animation=True)

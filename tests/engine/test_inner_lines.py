@@ -71,10 +71,15 @@ def _sprite(path: Path) -> np.ndarray:
 
 
 @pytest.mark.parametrize("sampling", ["nearest", "majority"])
-def test_the_nearer_arm_gets_a_line_on_its_boundary_only(renders: Path, tmp_path: Path, sampling: str) -> None:
+def test_the_nearer_arm_gets_a_line_on_its_boundary_only(
+    renders: Path, tmp_path: Path, sampling: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     given = ("--sampling", sampling, "--outline-colour", "#000000")
     assert _process(renders, tmp_path / "plain", "--sampling", sampling) == 0
+    capsys.readouterr()
     assert _process(renders, tmp_path / "lined", *given, "--inner-lines") == 0
+    noted = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note: ")]
+    assert len(noted) == 1 and str(Path("depth") / "frame_2.png") in noted[0] and "inner lines" in noted[0]
     _, _, arm = _scene(slice(4, 8))
     plain, lined = _sprite(tmp_path / "plain" / "frame_0.png"), _sprite(tmp_path / "lined" / "frame_0.png")
     assert (plain[:, :, 3] == lined[:, :, 3]).all()  # colours only, never alpha
