@@ -7,10 +7,12 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from filelock import FileLock
 from godot_expected import drawing_mismatches, expected_animations, godot_mismatches, sheet_groups
 from godot_runner import check_sprite_frames, require_godot
 from PIL import Image
@@ -168,6 +170,9 @@ bpy.app.timers.register(start, first_interval=0.5)
 bpy.app.timers.register(check, first_interval=0.6)
 """
 XVFB_RUN = shutil.which("xvfb-run")
+# One Blender UI at a time, even when the tests run in several processes: ``xvfb-run -a`` takes the first display
+# number whose lock file is missing, so two started together can pick the same one.
+ONE_VIRTUAL_SCREEN = FileLock(Path(tempfile.gettempdir()) / "pixel-sprites-tests-xvfb.lock")
 
 
 def run_with_ui(blend: Path, script: Path, timeout: float = 150) -> tuple[str, str]:
@@ -184,20 +189,21 @@ def run_with_ui(blend: Path, script: Path, timeout: float = 150) -> tuple[str, s
     # Blender 3.4's UI on a virtual screen has hung once in many runs, before any work of the add-on began
     # (the render stopped between frames); a hung attempt is killed with its screen and tried once more.
     output = ""
-    for _attempt in range(2):
-        process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-            env=debian_blender_env(),
-        )  # fmt: skip
-        try:
-            stdout, stderr = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            stdout, stderr = process.communicate()
-            output += f"{stdout[-3000:]}\n{stderr[-3000:]}\n"
-            continue
-        assert "BACKGROUND False" in stdout, stdout[-3000:] + stderr[-3000:]
-        return stdout, stderr
+    with ONE_VIRTUAL_SCREEN:
+        for _attempt in range(2):
+            process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                env=debian_blender_env(),
+            )  # fmt: skip
+            try:
+                stdout, stderr = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                stdout, stderr = process.communicate()
+                output += f"{stdout[-3000:]}\n{stderr[-3000:]}\n"
+                continue
+            assert "BACKGROUND False" in stdout, stdout[-3000:] + stderr[-3000:]
+            return stdout, stderr
     pytest.fail(f"Blender's UI hung twice:\n{output}")
 
 
