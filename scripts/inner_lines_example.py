@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +88,38 @@ def lined_share(plain: Path, lined: Path) -> float:
     return recoloured / opaque_total
 
 
+def depth_costs(frames: Path, rounds: int = 9) -> dict[str, float]:
+    """Milliseconds per sprite (median of ``rounds``, one core) to read a frame's depth frame and take one depth per
+    sprite pixel, by sampling, and to find the lines from those depths."""
+    from pixel_sprites.engine.frames.depth import DEPTH_FILE, read_depth, read_depth_file
+    from pixel_sprites.engine.frames.downscale import DownscaleSettings, decode_png
+    from pixel_sprites.engine.sprites.inner_lines import inner_line_mask, nearest_block_depth
+
+    depth_frames = sorted((frames / "depth").glob("*.png"))
+    scale = read_depth_file(frames / "depth" / DEPTH_FILE)
+    opaque = [decode_png((frames / path.name).read_bytes())[..., 3] >= 128 for path in depth_frames]
+    shape, sprite = opaque[0].shape, (90, 64)
+    nearest = DownscaleSettings(size=(sprite[1], sprite[0])).downscaler(shape).sample
+    depths = [read_depth(path, shape, scale, nearest) for path in depth_frames]
+    sizes = [scale.sprite_pixel_size(depth, sprite[1]) for depth in depths]
+    sprite_opaque = [nearest(alpha) for alpha in opaque]
+    work = {
+        "read, nearest": lambda: [read_depth(path, shape, scale, nearest) for path in depth_frames],
+        "read, majority": lambda: [
+            read_depth(path, shape, scale, lambda grey, alpha=alpha: nearest_block_depth(grey, alpha, sprite))
+            for path, alpha in zip(depth_frames, opaque, strict=True)
+        ],
+        "lines": lambda: [inner_line_mask(*args) for args in zip(depths, sprite_opaque, sizes, strict=True)],
+    }
+    timings: dict[str, list[float]] = {name: [] for name in work}
+    for _round in range(rounds):
+        for name, run in work.items():
+            started = time.perf_counter()
+            run()
+            timings[name].append((time.perf_counter() - started) / len(depth_frames) * 1000)
+    return {name: statistics.median(values) for name, values in timings.items()}
+
+
 def side_by_side(plain: Path, lined: Path, scale: int) -> Image.Image:
     panels = [Image.open(folder / name).convert("RGBA") for name in SHOWN for folder in (plain, lined)]
     width, height = panels[0].size
@@ -109,6 +143,8 @@ def main() -> int:
         if sampling == "nearest":
             side_by_side(plain, lined, args.scale).save(args.out, optimize=True)
     print(f"{args.out}: frames {', '.join(SHOWN)}, plain then --inner-lines")
+    costs = ", ".join(f"{name} {ms:.2f} ms" for name, ms in depth_costs(frames).items())
+    print(f"per sprite (median of 9 rounds, one core): {costs}")
     return 0
 
 

@@ -19,7 +19,7 @@ from test_normal_pass import ORTHO_SCALE, build_sphere_scene
 
 from pixel_sprites import engine
 from pixel_sprites.blender import normal_camera
-from pixel_sprites.engine.frames.depth import DEPTH_FILE, DepthSettings
+from pixel_sprites.engine.frames.depth import DEPTH_FILE, DepthSettings, read_depth, read_depth_file
 from pixel_sprites.engine.frames.downscale import Downscaler
 from pixel_sprites.engine.frames.normals import NormalSettings, mirror_normals
 from pixel_sprites.engine.sprites.inner_lines import sprite_inner_lines
@@ -103,20 +103,20 @@ def test_inner_lines_come_from_depth_frames_the_render_wrote_and_a_sphere_has_no
     frame = renders / "default" / "S" / "0001.png"
     colour = np.asarray(Image.open(frame).convert("RGBA"))
     sprite = np.asarray(Image.open(rendered / "default" / "S" / "0001.png").convert("RGBA"))
-    depths: list[np.ndarray] = []
     problems: list[tuple[Path, str]] = []
 
-    def nearest(depth: np.ndarray) -> np.ndarray:
-        depths.append(depth[colour[..., 3] >= 128])
-        return Downscaler(colour.shape[:2], sprite.shape[:2]).sample(depth)  # type: ignore[return-value]
+    def nearest(grey: np.ndarray) -> np.ndarray:
+        return Downscaler(colour.shape[:2], sprite.shape[:2]).sample(grey)  # type: ignore[return-value]
 
     lines = sprite_inner_lines(
         DepthSettings(renders / "depth", root=renders), frame, Path("default/S/0001.png"), colour.shape[:2],
         nearest, sprite[..., 3] > 0, problems,
     )  # fmt: skip
     assert problems == [] and lines is not None and not lines.any()  # one round surface: no overlap
+    depth_frame = renders / "depth" / "default" / "S" / "0001.png"
+    depth = read_depth(depth_frame, colour.shape[:2], read_depth_file(renders / "depth" / DEPTH_FILE))
     nearest_point = math.dist(CAMERA_LOCATION, (0, 0, 0)) - 1.0  # in front of the unit sphere at the origin
-    assert depths[0].min() == pytest.approx(nearest_point, abs=0.03)
+    assert depth[colour[..., 3] >= 128].min() == pytest.approx(nearest_point, abs=0.03)
     report = json.loads((rendered / "character_report.json").read_text())
     assert not [note for note in report.get("notes", []) if "inner lines" in note["note"]]
 

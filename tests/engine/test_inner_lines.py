@@ -13,7 +13,8 @@ from helpers import file_digests, save_png
 from PIL import Image
 
 from pixel_sprites.cli import main
-from pixel_sprites.engine.frames.depth import DEPTH_FILE, DepthScale
+from pixel_sprites.engine.frames.depth import DEPTH_FILE, DepthScale, read_depth
+from pixel_sprites.engine.frames.downscale import DownscaleSettings
 from pixel_sprites.engine.sprites.inner_lines import INNER_LINE_STEP, inner_line_mask, nearest_block_depth
 
 SCALE = 4
@@ -134,3 +135,29 @@ def test_majority_takes_the_nearest_depth_of_the_blocks_opaque_pixels() -> None:
     depth = np.array([[5, 1, 7, 7], [5, 5, 7, 2]], np.float32)
     opaque = np.array([[True, False, True, True], [True, True, True, False]])
     assert nearest_block_depth(depth, opaque, (1, 2)).tolist() == [[5.0, 7.0]]
+
+
+@pytest.mark.parametrize("bits", [16, 8])
+def test_sampling_the_grey_values_gives_the_depths_of_sampling_the_converted_frame(tmp_path: Path, bits: int) -> None:
+    """Only the grey values a sprite keeps are made depths: bit for bit what converting the whole frame and then
+    sampling gives, for nearest (the same pixels) and majority (the nearest opaque pixel of each block, inf for a
+    block with none)."""
+    rng = np.random.default_rng(7)
+    top, dtype = (65535, np.uint16) if bits == 16 else (255, np.uint8)
+    grey = rng.integers(0, top + 1, (90, 64), dtype=dtype)
+    path = tmp_path / "depth.png"
+    Image.fromarray(grey).save(path)
+    scale = DepthScale(0.1, 100.0, 0.8, perspective=True)
+    whole = scale.depth(grey.astype(np.float32) / np.float32(top))
+    opaque = rng.random((90, 64)) < 0.6
+    opaque[:10, :8] = False  # a block (10 x 8 render pixels) with no opaque pixel
+    downscaler = DownscaleSettings(size=(8, 9)).downscaler((90, 64))
+
+    def majority(values: np.ndarray) -> np.ndarray:
+        return nearest_block_depth(values, opaque, (9, 8))
+
+    for sampled in (downscaler.sample, majority):
+        expected = sampled(whole)
+        found = read_depth(path, (90, 64), scale, sampled)
+        assert found.dtype == np.float32 and found.tobytes() == expected.astype(np.float32).tobytes()
+    assert np.isinf(majority(whole)[0, 0])

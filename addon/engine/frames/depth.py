@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -89,8 +91,18 @@ class DepthSettings:
         return read_depth_file((self.folder if inside else Path(depth_frame).parent) / DEPTH_FILE)
 
 
-def read_depth(path: Path, shape: tuple[int, int], scale: DepthScale) -> NDArray[np.float32]:
-    """The depth frame at ``path`` in world units, (h, w).
+def read_depth(
+    path: Path,
+    shape: tuple[int, int],
+    scale: DepthScale,
+    sampled: Callable[[NDArray[Any]], NDArray[Any]] | None = None,
+) -> NDArray[np.float32]:
+    """The depth frame at ``path`` in world units, (h, w); with ``sampled``, of the grey values it takes (one per
+    sprite pixel, say).
+
+    ``sampled`` sees the grey values as stored, so only what it keeps is turned into depths: the same depths as
+    sampling the converted frame, since the conversion is per value and never decreases (so the nearest of a block
+    is the conversion of its nearest grey value).
 
     Raises
     ------
@@ -107,6 +119,8 @@ def read_depth(path: Path, shape: tuple[int, int], scale: DepthScale) -> NDArray
         raise FrameError(
             path, f"depth frame is {pixels.shape[1]}x{pixels.shape[0]}, its colour frame {shape[1]}x{shape[0]}"
         )
-    grey = pixels if pixels.ndim == 2 else pixels[:, :, 0]
     top = np.float32(65535.0 if pixels.dtype == np.uint16 else 255.0)
+    grey = pixels if pixels.ndim == 2 else pixels[:, :, 0]
+    if sampled is not None:
+        grey = sampled(grey)
     return scale.depth(grey.astype(np.float32) / top)

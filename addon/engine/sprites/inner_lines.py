@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,10 +28,10 @@ _EDGE = ((-1, 0), (1, 0), (0, -1), (0, 1))
 
 
 def nearest_block_depth(
-    depth: NDArray[np.float32], opaque: NDArray[np.bool_], out_shape: tuple[int, int]
+    depth: NDArray[Any], opaque: NDArray[np.bool_], out_shape: tuple[int, int]
 ) -> NDArray[np.float32]:
     """The depth of each sprite pixel under majority sampling: the nearest of its block's opaque render pixels
-    (``opaque``; inf where a block has none)."""
+    (``opaque``; inf where a block has none). ``depth`` may be world depths or the grey values they come from."""
     rows = block_edges(depth.shape[0], out_shape[0])[:-1]
     cols = block_edges(depth.shape[1], out_shape[1])[:-1]
     masked = np.where(opaque, depth, np.float32(np.inf)).astype(np.float32)
@@ -67,17 +68,17 @@ def sprite_inner_lines(
     frame: Path,
     relative: Path,
     frame_shape: tuple[int, int],
-    sampled: Callable[[NDArray[np.float32]], NDArray[np.float32]],
+    sampled: Callable[[NDArray[Any]], NDArray[Any]],
     opaque: NDArray[np.bool_],
     problems: list[tuple[Path, str]],
 ) -> NDArray[np.bool_] | None:
     """The inner lines of the sprite (alpha ``opaque``) of the colour frame ``frame`` (of ``frame_shape``), whose
-    sprite is ``relative``: ``sampled`` takes its depth frame's world depths to one per sprite pixel. None, and the
+    sprite is ``relative``: ``sampled`` takes its depth frame's grey values to one per sprite pixel. None, and the
     problem in ``problems``, if its depth frame is missing or damaged."""
     path = settings.frame_for(frame, relative)
     try:
         scale = settings.scale_for(path)
-        depth = sampled(read_depth(path, frame_shape, scale))
+        depth = read_depth(path, frame_shape, scale, sampled)
     except FrameError as error:
         problems.append((error.path, f"{error.reason}; its sprite has no inner lines"))
         return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -144,7 +145,7 @@ class _SpriteWriter:
             shape = (render_alpha.shape[0], render_alpha.shape[1])
             opaque_render = render_alpha >= self.downscale.alpha_threshold
 
-            def sampled(values: NDArray[np.float32]) -> NDArray[np.float32]:
+            def sampled(values: NDArray[Any]) -> NDArray[Any]:
                 return nearest_block_depth(values, opaque_render, sprite_shape)
 
         else:
@@ -154,8 +155,8 @@ class _SpriteWriter:
                 return None
             shape = (size[1], size[0])
 
-            def sampled(values: NDArray[np.float32]) -> NDArray[np.float32]:
-                return self.downscale.downscaler(shape).sample(values).astype(np.float32)
+            def sampled(values: NDArray[Any]) -> NDArray[Any]:
+                return self.downscale.downscaler(shape).sample(values)
 
         opaque = colour[:, :, 3] > 0
         return sprite_inner_lines(depth, path, relative, shape, sampled, opaque, outcome.depth_problems)
