@@ -31,11 +31,17 @@ def nearest_block_depth(
     depth: NDArray[Any], opaque: NDArray[np.bool_], out_shape: tuple[int, int]
 ) -> NDArray[np.float32]:
     """The depth of each sprite pixel under majority sampling: the nearest of its block's opaque render pixels
-    (``opaque``; inf where a block has none). ``depth`` may be world depths or the grey values they come from."""
+    (``opaque``; inf where a block has none). ``depth`` may be world depths or the grey values they come from
+    (compared as they are stored, half the bytes of float32)."""
     rows = block_edges(depth.shape[0], out_shape[0])[:-1]
     cols = block_edges(depth.shape[1], out_shape[1])[:-1]
-    masked = np.where(opaque, depth, np.float32(np.inf)).astype(np.float32)
-    return np.minimum.reduceat(np.minimum.reduceat(masked, rows, axis=0), cols, axis=1)  # type: ignore[no-any-return]
+
+    def per_block(values: NDArray[Any], reduce: np.ufunc) -> NDArray[Any]:
+        return reduce.reduceat(reduce.reduceat(values, rows, axis=0), cols, axis=1)  # type: ignore[no-any-return]
+
+    farthest = np.inf if np.issubdtype(depth.dtype, np.floating) else np.iinfo(depth.dtype).max
+    nearest = per_block(np.where(opaque, depth, depth.dtype.type(farthest)), np.minimum)
+    return np.where(per_block(opaque, np.logical_or), nearest.astype(np.float32), np.float32(np.inf))
 
 
 def _shifted(values: NDArray[np.float32], dr: int, dc: int, steps: int) -> NDArray[np.float32]:
