@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ..engine import options
 from ..engine.errors import OptionError, SetupError
-from ..engine.files.paths import absolute, common_folder
 from ..engine.frames.depth import DEPTH_FILE, DEPTH_FOLDER, DepthSettings
+from ..engine.frames.sources import frames_base
 from ..engine.sprites.finishing import FinishSettings
 
 
@@ -97,8 +97,7 @@ def depth_settings(args: argparse.Namespace) -> DepthSettings:
     """
     folder = args.depth_from
     if folder is None:
-        roots = [absolute(source) if absolute(source).is_dir() else absolute(source).parent for source in args.sources]
-        base = absolute(args.root) if args.root is not None else common_folder(sorted(set(roots)))
+        base = frames_base(args.sources, args.root)  # where the sprites keep the frames' paths below
         if base is None:
             raise SetupError("--inner-lines: the frames have no common folder; give --depth-from DIR")
         folder = base / DEPTH_FOLDER

@@ -13,7 +13,7 @@ from ..files.atomic import remove_stale_temporary_files
 from ..files.paths import absolute, below_anchor, common_folder, is_inside
 from ..files.record import OUTPUT_FOLDER_NAMES, holds_record
 
-__all__ = ["FrameSource", "SetupError", "discover_frames", "pass_frame_path", "prepare_output_folder"]
+__all__ = ["FrameSource", "SetupError", "discover_frames", "frames_base", "pass_frame_path", "prepare_output_folder"]
 
 
 def pass_frame_path(folder: Path, root: Path | None, frame: Path, relative: Path, pass_folder: str) -> Path:
@@ -58,6 +58,15 @@ def _sprite_path(path: Path, base: Path | None) -> Path:
     return path.relative_to(base) if base is not None else Path(below_anchor(path))
 
 
+def frames_base(sources: Sequence[Path | str], root: Path | str | None = None) -> Path | None:
+    """The folder the sprites keep the frames' paths below: ``root`` if given, else the sources' common folder (a
+    folder source itself, a file source's folder); None when they lie on different drives."""
+    if root is not None:
+        return absolute(root)
+    folders = {path if path.is_dir() else path.parent for path in map(absolute, sources)}
+    return common_folder(sorted(folders))
+
+
 def discover_frames(
     sources: Sequence[Path | str],
     *,
@@ -88,20 +97,16 @@ def discover_frames(
         raise SetupError("no frames given: name a folder or PNG files")
     excluded = {absolute(folder) for folder in exclude} - {absolute(source) for source in sources}
     found: list[Path] = []
-    roots: list[Path] = []
     for source in map(Path, sources):
         path = absolute(source)
         if path.is_dir():
-            roots.append(path)
             found.extend(_frames_below(path, recursive))
         elif path.is_file():
-            roots.append(path.parent)
             found.append(path)
         else:
             raise SetupError(f"{source}: no such file or folder")
-    base = common_folder(sorted(set(roots)))
-    if root is not None:
-        base = absolute(root)
+    base = frames_base(sources, root)
+    if base is not None and root is not None:
         outside = next((path for path in found if not is_inside(path, base)), None)
         if outside is not None:
             raise SetupError(f"{outside}: not inside --root {root}")
