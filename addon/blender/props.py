@@ -322,7 +322,7 @@ class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
             finish=self.finish_settings(root or renders),
         )
 
-    def finish_settings(self, renders: Path = Path()) -> FinishSettings | None:
+    def finish_settings(self, renders: Path) -> FinishSettings | None:
         """The scene's clean-up, outline and inner lines (from the depth frames the render writes below
         ``renders``); None when all are off. A bad outline colour is a settings problem, refused before any work
         (see ``sprites.settings_problem``)."""

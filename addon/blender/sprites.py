@@ -55,7 +55,8 @@ def settings_problem(scene: bpy.types.Scene) -> str | None:
     settings = scene.pixel_sprites
     try:
         palette = settings.palette_settings()  # refuses NaN and values out of range, naming the option
-        finish = settings.finish_settings()  # refuses an outline colour that is not auto or #RRGGBB
+        # Refuses an outline colour that is not auto or #RRGGBB; where the depth frames are does not matter here.
+        finish = settings.finish_settings(Path())
         adds = int(finish is not None and finish.adds_colour)
         check_indexed_fits(settings.indexed, palette.colors, palette.max_colors, palette.method, added=adds)
     except OptionError as error:
