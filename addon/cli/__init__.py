@@ -12,7 +12,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from ..engine.errors import Cancelled, FrameError, OptionError, PaletteFileError, SetupError
+from ..engine.errors import FATAL_WRITE_ERRORS, Cancelled, FrameError, OptionError, PaletteFileError, SetupError
 from . import apply, fit, grid, palette_variant, process, sheet
 from .running import StopRequests
 
@@ -84,3 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("pixel-sprites: interrupted", file=sys.stderr)
             return 130
+        except OSError as error:
+            if error.errno not in FATAL_WRITE_ERRORS:
+                raise  # a bug: its traceback is shown
+            # A full disk, a quota or a read-only file system met outside the sprite stage (a sheet, a manifest).
+            where = error.filename if error.filename is not None else "an output file"
+            print(f"pixel-sprites: error: {where}: {error.strerror or error}", file=sys.stderr)
+            return 2

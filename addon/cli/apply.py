@@ -8,7 +8,7 @@ from pathlib import Path
 from ..engine.jobs.run import make_sprites
 from .arguments import add_frame_options, add_normal_options, add_output_options, check_normal_options
 from .finish_arguments import add_finish_options, check_finish_options
-from .jobs import run_options, sprite_job
+from .jobs import check_job_folders, run_options, sprite_job
 from .running import StopRequests, print_skipped
 
 SUMMARY = "write sprites with a saved palette"
@@ -29,6 +29,7 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace, stop: StopRequests) -> int:
     job = sprite_job(args, output=args.out, palette_file=args.palette)
+    check_job_folders(job)
     report, _ = make_sprites(job, args.sources, run_options(args, stop))
     print_skipped(report)
     print(report.summary())

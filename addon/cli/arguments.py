@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import functools
+import math
 import os
 from pathlib import Path
 
 from ..engine import options
+from ..engine.files.locking import DEFAULT_LOCK_TIMEOUT
 
 
 def size(text: str) -> tuple[int, int]:
@@ -118,6 +120,25 @@ def add_frame_options(parser: argparse.ArgumentParser, *, sampling: bool = True)
         help="sprites keep the frames' paths below DIR (default: the source folder, or the common parent of "
         "several): give fit and apply on parts of a render folder the same root, and they write what one process "
         "of the whole folder writes",
+    )  # fmt: skip
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number of seconds, 0 or more, got {text!r}")
+    return value
+
+
+def add_lock_option(parser: argparse.ArgumentParser) -> None:
+    """How long a run that writes a palette waits for another run holding the palette's lock (see ``locking``)."""
+    parser.add_argument(
+        "--lock-timeout", type=seconds, default=DEFAULT_LOCK_TIMEOUT, metavar="SECONDS",
+        help="how long to wait for another run writing this palette (its lock names it) before giving up "
+        f"(default {DEFAULT_LOCK_TIMEOUT:g}; 0: give up at once)",
     )  # fmt: skip
 
 

@@ -6,9 +6,10 @@ import argparse
 from pathlib import Path
 
 from ..engine.errors import SetupError
+from ..engine.files.writable import check_folders_writable
 from ..engine.frames.sources import discover_frames
 from ..engine.jobs.run import fit_palette_file
-from .arguments import add_colour_options, add_frame_options
+from .arguments import add_colour_options, add_frame_options, add_lock_option
 from .jobs import run_options, sprite_job
 from .running import StopRequests, print_skipped
 
@@ -20,6 +21,7 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     add_frame_options(parser, sampling=False)
     add_colour_options(parser)
     parser.add_argument("--palette-out", type=Path, required=True, metavar="FILE", help="palette file to write")
+    add_lock_option(parser)
 
 
 def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -28,6 +30,7 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace, stop: StopRequests) -> int:
     job = sprite_job(args, output=args.palette_out.parent)
+    check_folders_writable([args.palette_out.parent])  # before the fit, not after it
     frames = discover_frames(args.sources, root=args.root)
     if not frames:
         raise SetupError(f"no PNG frames found in {', '.join(map(str, args.sources))}")

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from ..engine import options
-from ..engine.errors import SetupError
-from ..engine.export.sheets import SheetOptions
+from ..engine.errors import PaletteFileError, SetupError
+from ..engine.export.sheets import SHEETS_FOLDER, SheetOptions
+from ..engine.export.variants import VARIANT_FLAG, chosen_variants
+from ..engine.files.locking import DEFAULT_LOCK_TIMEOUT
+from ..engine.files.writable import check_folders_writable
 from ..engine.frames.downscale import DownscaleSettings
-from ..engine.frames.normals import NormalSettings
+from ..engine.frames.normals import NORMALS_FOLDER, NormalSettings
 from ..engine.jobs.spec import SetSheets, SpriteJob
+from ..engine.palette.entries import read_palette_entries
 from ..engine.palette.fit import PaletteSettings
+from ..engine.sets.manifest import check_set_before_work
 from ..engine.sprites.worker_pool import RunOptions
 from .finish_arguments import finish_settings
 from .running import ProgressBar, StopRequests
@@ -66,6 +72,7 @@ def sprite_job(args: argparse.Namespace, *, output: Path, palette_file: Path | N
         sheets=set_sheets(args) if getattr(args, "sheets", False) else None,
         normals=normal_settings(args),
         finish=finish_settings(args),
+        lock_timeout=getattr(args, "lock_timeout", DEFAULT_LOCK_TIMEOUT),
     )
 
 
@@ -86,3 +93,45 @@ def run_options(args: argparse.Namespace, stop: StopRequests) -> RunOptions:
         should_cancel=stop.event.is_set,
         spool_dir=getattr(args, "spool_dir", None),
     )
+
+
+def check_job_folders(job: SpriteJob) -> None:
+    """Refuse, before any work, a job whose files could not all be written: the sprites folder, the report's, the
+    normal sprites' and the sheets' (a read-only ``sheets/`` would otherwise fail after every sprite is written).
+
+    Raises
+    ------
+    SetupError
+        Naming the folder.
+    """
+    folders = [job.output]
+    if job.report_path is not None:
+        folders.append(job.report_path.parent)
+    if job.normals is not None:
+        folders.append(job.output / NORMALS_FOLDER)
+    if job.sheets is not None:
+        folders.append(job.output / SHEETS_FOLDER)
+    check_folders_writable(folders)
+
+
+def check_sheets_before_work(folder: Path, wanted: SetSheets, *, adding: Sequence[Path] | None = None) -> None:
+    """Refuse, before any work, sheets that would fail once the sprites are written: with ``adding`` (the sprites a
+    run writes first, relative to ``folder``), sprites that form no set, an unknown character or an unusable
+    manifest; and, always, a variant file (given, or kept in the manifest) that is missing or no palette.
+
+    Raises
+    ------
+    SetupError
+        Naming the folder, the manifest or the variant.
+    """
+    manifest = None
+    if adding is not None:
+        manifest = check_set_before_work(folder, character=wanted.character, adding=adding)
+    kept = manifest.variants if manifest is not None else []
+    given = {variant.name for variant in wanted.options.variants}
+    for variant in chosen_variants(kept, wanted.options.variants, folder, keep=wanted.options.keep_variants):
+        try:
+            read_palette_entries(variant.file)
+        except PaletteFileError as error:
+            source = "" if variant.name in given else " (kept in the manifest; --no-variants leaves it out)"
+            raise SetupError(f"{VARIANT_FLAG} {variant.name}={variant.file}{source}: {error}") from error

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from ..engine.errors import SetupError
+from ..engine.files.writable import check_folders_writable
 from ..engine.jobs.variant_start import write_variant_start
 from .running import StopRequests
 
@@ -30,6 +31,7 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace, stop: StopRequests) -> int:
     if not args.sprites.is_dir():
         raise SetupError(f"{args.sprites}: no such sprites folder")
+    check_folders_writable([args.out.parent])
     palette = write_variant_start(args.sprites, args.out, character=args.character)
     print(f"{len(palette)} entries written to {args.out}: recolour entry i to make variant colour i")
     return 0

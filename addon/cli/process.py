@@ -8,16 +8,18 @@ from pathlib import Path
 
 from ..engine import options
 from ..engine.errors import OptionError
+from ..engine.frames.sources import discover_frames
 from ..engine.jobs.run import make_sprites
 from .arguments import (
     add_colour_options,
     add_frame_options,
+    add_lock_option,
     add_normal_options,
     add_output_options,
     check_normal_options,
 )
 from .finish_arguments import add_finish_options, check_finish_options
-from .jobs import run_options, sprite_job
+from .jobs import check_job_folders, check_sheets_before_work, run_options, sprite_job
 from .running import StopRequests, print_skipped
 from .sheet import print_sheets
 from .sheet_arguments import add_sheet_options, given_sheet_options, sheet_defaults
@@ -29,6 +31,7 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     add_frame_options(parser)
     add_colour_options(parser)
     add_output_options(parser)
+    add_lock_option(parser)
     add_normal_options(parser)
     add_finish_options(parser)
     parser.add_argument(
@@ -57,6 +60,11 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace, stop: StopRequests) -> int:
     job = sprite_job(args, output=args.out)
+    check_job_folders(job)
+    if job.sheets is not None:
+        # The sprites' paths, found as the run finds them, say before any is written whether they form a set.
+        frames = discover_frames(args.sources, exclude=[args.out], root=args.root)
+        check_sheets_before_work(args.out, job.sheets, adding=[frame.relative for frame in frames])
     report, sheets = make_sprites(job, args.sources, run_options(args, stop))
     print_skipped(report)
     print(report.summary())

@@ -10,9 +10,12 @@ import sys
 from pathlib import Path
 
 from ..engine.errors import SetupError
+from ..engine.export.sheets import SHEETS_FOLDER
+from ..engine.files.writable import check_folders_writable
+from ..engine.frames.normals import NORMALS_FOLDER
 from ..engine.jobs.run import SheetsOutcome, write_set_sheets
 from . import grid
-from .jobs import set_sheets
+from .jobs import check_sheets_before_work, set_sheets
 from .running import StopRequests
 from .sheet_arguments import add_sheet_options, given_sheet_options, sheet_defaults
 
@@ -68,9 +71,16 @@ def run(args: argparse.Namespace, stop: StopRequests) -> int:
         return grid.write_grid(args.sources, args.sheet_out, columns=args.columns, scale=args.scale)
     if len(args.sources) != 1 or not args.sources[0].is_dir():
         raise SetupError("sheet: give one sprites folder (or --sheet-out FILE for a preview grid)")
+    folder = args.sources[0]
+    if args.normals and not (folder / NORMALS_FOLDER).is_dir():
+        # Without it every cell would get a flat normal: sheets that look made and light nothing.
+        raise SetupError(
+            f"--normals: {folder / NORMALS_FOLDER} does not exist; process or apply with --normals-from DIR write "
+            "the normal-map sprites there"
+        )
+    check_folders_writable([folder, folder / SHEETS_FOLDER])
     wanted = set_sheets(args)
-    outcome = write_set_sheets(
-        args.sources[0], wanted.options, character=wanted.character, fps=wanted.fps, pivot=wanted.pivot
-    )
+    check_sheets_before_work(folder, wanted)
+    outcome = write_set_sheets(folder, wanted.options, character=wanted.character, fps=wanted.fps, pivot=wanted.pivot)
     print_sheets(outcome)
     return 0

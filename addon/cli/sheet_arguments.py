@@ -22,7 +22,7 @@ SHEET_DEFAULTS: dict[str, object] = {
     "pivot_pixel": None,
     "formats": options.SHEET_FORMATS,
     "rgba": False,
-    "fps": options.FPS.default,
+    "fps": None,  # not given: a set's manifest keeps its rates, sprites without one play at 24 fps
     "character": None,
     "packed": False,
     "extrude": options.EXTRUDE.default,

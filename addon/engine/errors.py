@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Any
 
 
 class SetupError(Exception):
     """A problem that stops the whole run before any file is written; the message names the file or option."""
+
+
+class OutputError(SetupError):
+    """The outputs cannot be written at all (a full disk, a quota, a read-only file system): the run stops at once,
+    having removed its temporary files; the message names the folder and the problem."""
+
+
+# What no later write can get past: a run that meets one of these stops rather than skipping frame after frame.
+FATAL_WRITE_ERRORS = frozenset(getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EROFS") if hasattr(errno, name))
 
 
 class OptionError(ValueError):

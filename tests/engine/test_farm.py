@@ -7,6 +7,7 @@ import io
 import multiprocessing
 import os
 import signal
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -86,10 +87,10 @@ def hold_lock(folder: Path) -> subprocess.Popen[str]:
     return holder
 
 
-def test_a_lock_held_too_long_is_an_error_naming_the_lock_file(tmp_path):
+def test_a_lock_held_too_long_is_an_error_naming_the_lock_file_and_its_holder(tmp_path):
     holder = hold_lock(tmp_path)
     try:
-        expected = r"\.hero\.lock: another process has held this character's lock"
+        expected = rf"\.hero\.lock: held by host {socket.gethostname()} process {holder.pid} for 0\.5 s"
         with pytest.raises(engine.SetupError, match=expected), character_lock(tmp_path, "hero", 0.5):
             pass
     finally:

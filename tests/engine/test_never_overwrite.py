@@ -83,13 +83,15 @@ def test_sheets_and_grids_never_replace_a_file_not_ours(tmp_path, capsys):
     assert "frame_0001.png" in line
 
 
-def test_a_folder_an_earlier_version_wrote_is_adopted_once(project, tmp_path, capsys):
+def test_a_folder_with_only_a_report_to_show_is_not_adopted(project, tmp_path, capsys):
+    """Issue 27: a report proves nothing (any tool may write one); only a frame list of ours names sprites that an
+    earlier version wrote (see test_output_kinds)."""
     out = tmp_path / "sprites"
     assert cli.main(["process", str(project / "walk"), "--out", str(out), *SIZE]) == 0
     (out / RECORD_NAME).unlink()  # as an earlier version left it: palette_report.json, palette.*, sprites
-    assert cli.main(["process", str(project / "walk"), "--out", str(out), *SIZE]) == 0
-    record = json.loads((out / RECORD_NAME).read_text())["files"]
-    assert {"palette.gpl", "palette.hex", "palette.png", "palette_report.json", "frame_0005.png"} <= set(record)
+    before = file_digests(out)
+    line = refused(capsys, "process", project / "walk", "--out", out, *SIZE)
+    assert "was not written by Pixel Sprites" in line and file_digests(out) == before
 
 
 def test_a_folder_without_this_tools_files_is_not_adopted(project, tmp_path, capsys):

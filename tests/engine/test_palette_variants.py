@@ -322,6 +322,7 @@ def test_with_a_target_palette_variants_index_the_target_colours_the_sprites_use
 def test_atlas_pages_get_index_maps_and_normal_sheets_none_and_stay_the_same_in_every_variant(made, tmp_path, capsys):
     copy = tmp_path / "sprites"
     shutil.copytree(made["sprites"], copy)
+    (copy / "normals").mkdir()  # --normals needs the folder; with no normal sprites in it, every cell is flat
     assert main(["sheet", str(copy), "--layout", "atlas", "--normals", "--max-size", "48"]) == 0
     sheets = copy / "sheets"
     pages = sorted(path.stem for path in sheets.glob("character_atlas_?.png"))

@@ -198,7 +198,8 @@ def test_cancel_during_reading_writes_nothing(renders, tmp_path):
 def test_no_temporary_files_are_left_behind_and_files_get_usual_permissions(renders, tmp_path):
     process(renders, tmp_path / "out")
     hidden = {path.name for path in (tmp_path / "out").rglob("*") if path.name.startswith(".")}
-    assert hidden == {".pixel_sprites_files.json", ".pixel_sprites_files.lock"}  # the record of what it wrote
+    # the record of what it wrote, and the palette's lock, which the run held while it wrote the palette and sprites
+    assert hidden == {".pixel_sprites_files.json", ".pixel_sprites_files.lock", ".palette.lock"}
     umask = os.umask(0)
     os.umask(umask)
     assert {path.stat().st_mode & 0o777 for path in (tmp_path / "out").iterdir()} == {0o666 & ~umask}

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from ..errors import SetupError
 from ..files.paths import absolute
 from ..files.record import recorded
-from ..frames.downscale import sizes_by_count
+from ..frames.downscale import no_size_reason, sizes_by_count
 from ..frames.sources import discover_frames
 
 
@@ -66,8 +66,14 @@ def grid_sprites(sources: Sequence[Path | str], *, leave_out: Path | str | None 
     else:
         sizes, counts = sizes_by_count(found)
         size = counts[0][0] if counts else None
-        chosen = [path for path, own in zip(found, sizes, strict=True) if own == size]
-        left_out = [f"{path}: not of the sprites' size" for path, own in zip(found, sizes, strict=True) if own != size]
+        chosen = [path for path, own in zip(found, sizes, strict=True) if own is not None and own == size]
+        other_size = "not of the sprites' size"
+        left_out = [
+            f"{path}: {other_size if own is not None else no_size_reason(path)}"
+            for path, own in zip(found, sizes, strict=True)
+            if own is None or own != size
+        ]
     if not chosen:
-        raise SetupError(f"no PNG sprites found in {', '.join(map(str, sources))}")
+        shown = "; ".join(left_out[:3]) + ("; …" if len(left_out) > 3 else "")  # why, or the line says nothing
+        raise SetupError(f"no PNG sprites found in {', '.join(map(str, sources))}" + (f" ({shown})" if shown else ""))
     return chosen, left_out

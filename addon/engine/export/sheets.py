@@ -22,7 +22,6 @@ from ..colour.palette import Palette
 from ..errors import FrameError, SheetError
 from ..files.atomic import write_atomically
 from ..files.png import encode_png
-from ..files.record import claim
 from ..frames.downscale import read_frame
 from ..options import EXTRUDE, INDEXED_LIMIT, LAYOUT, MARGIN, SHEET_FORMATS
 from ..sets.manifest import Action, SpriteSet, frame_duration_ms, frame_number
@@ -35,6 +34,7 @@ from .normal_sheets import compose_normals, normal_page_name
 from .packed_layout import Spacing, compose_packed, pack_trimmed, trimmed_frames
 from .page_json import page_json
 from .preview import preview_palette, preview_path, write_preview
+from .sheet_files import claim_sheet_files, remove_unmade_variant_files
 from .trimming import TrimmedFrame
 from .variant_writing import write_variants
 from .variants import GroupFiles, PaletteVariant, plan_variants
@@ -202,11 +202,12 @@ def write_sheets(
     base_paths = [path for plan in plans for path in plan.paths(options)]
     variants = plan_variants(folder, sprite_set, options, palette, [plan.files(options) for plan in plans], base_paths)
     # Every file of every sheet is checked before the first is written: none may replace a file not ours.
-    claim({out / path: "sheet" for path in base_paths + (variants.paths() if variants else [])}, root=folder)
+    claimed = claim_sheet_files(folder, out, base_paths, variants)
     sprite_set.sheets = [_write_group(out, plan, sprites, options) for plan in plans]
     if variants is not None:
         write_variants(out, variants, report.files)
         report.notes += variants.notes
+    remove_unmade_variant_files(folder, out, claimed, [plan.name for plan in plans] + [sprite_set.character])
     return report
 
 

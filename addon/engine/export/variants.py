@@ -230,9 +230,16 @@ def indexed_palette(folder: Path, sprite_set: SpriteSet, palette: Palette | None
     elif any(file.is_file() for file in files):
         colours = read_palette(next(file for file in files if file.is_file())).colors
     else:
-        raise SheetError(f"{VARIANT_FLAG}: {folder} has no palette for variants to replace (no manifest or .gpl)")
+        # Shared by `sheet --variant` and `palette-variant`: worded for both, naming neither's options.
+        raise SheetError(
+            f"{folder}: no palette for palette variants to replace: no set manifest, run report or .gpl palette "
+            "beside the sprites (process or apply writes them with the sprites)"
+        )
     if len(colours) > MAX_ENTRIES:
-        raise SheetError(f"{VARIANT_FLAG}: the palette has {len(colours)} colours, index maps hold {MAX_ENTRIES}")
+        raise SheetError(
+            f"{folder}: the sprites' palette has {len(colours)} colours, and palette variants swap at most "
+            f"{MAX_ENTRIES} (what an index map holds)"
+        )
     return np.ascontiguousarray(colours)
 
 

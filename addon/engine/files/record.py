@@ -1,13 +1,14 @@
 """The record of the files Pixel Sprites wrote, so that it never writes over anything else.
 
 Every folder it writes into keeps ``.pixel_sprites_files.json``: the files the tool wrote there and below, as
-paths relative to that folder with ``/`` separators, each with its kind (``sprite``, ``palette``, ``report``,
-``sheet``, ...). A file that exists and is not in the record (a render, an input frame, anything unknown) is
-never replaced: the run refuses, naming it, before anything is written. Nothing is marked inside the outputs
-themselves, so they stay byte-identical to those of earlier versions.
+paths relative to that folder with ``/`` separators, each with its kind (see ``kinds``). A file that exists and is
+not in the record (a render, an input frame, anything unknown) is never replaced, and a recorded file is replaced
+only by a file of the same kind: the run refuses, naming it, before anything is written. Nothing is marked inside
+the outputs themselves, so they stay byte-identical to those of earlier versions.
 
-A folder written by an earlier version, which kept no record, is known by its ``<character>.frames.json`` or
-``*_report.json``; it is adopted once, recording the files there that carry this tool's names.
+A folder written by an earlier version, which kept no record, is adopted only where its files prove it: a
+``<character>.frames.json`` of ours names the sprites, and only the files it (and that character's manifest and
+report, when they are ours) names are recorded. A report alone proves nothing: any tool may write one.
 
 The record is read, checked and rewritten under its own short lock (``.pixel_sprites_files.lock``), so
 processes sharing the folder (the add-on, the command line, farm workers) never lose each other's entries.
@@ -19,11 +20,12 @@ from __future__ import annotations
 import json
 import os
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from ..errors import SetupError
+from . import kinds
 from .atomic import write_atomically
 from .names import WRITTEN_PALETTE_SUFFIXES
 from .paths import absolute, is_inside, portable, relative_path
@@ -34,7 +36,7 @@ LOCK_TIMEOUT = 600.0
 # Folders this tool writes below a render folder (depth: the depth frames of inner lines); frame discovery never
 # takes their files for frames.
 OUTPUT_FOLDER_NAMES = ("sprites", "sprite_size", "sheets", "normals", "depth")
-SHEET_SUFFIXES = (".png", ".json", ".tres", ".aseprite", ".gif")
+RECORD_VERSION = 2  # 1: before kinds were told apart (see kinds.upgraded)
 
 
 def record_path(folder: Path) -> Path:
@@ -52,12 +54,20 @@ def recorded(folder: Path | str) -> dict[str, str]:
 
 
 def _read(folder: Path) -> dict[str, str] | None:
+    found = _read_versioned(folder)
+    return found[0] if found is not None else None
+
+
+def _read_versioned(folder: Path) -> tuple[dict[str, str], bool] | None:
+    """The record in today's kinds, and whether it was written in them (else it is saved again at the next claim)."""
     path = record_path(folder)
     if not path.is_file():
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {str(name): str(kind) for name, kind in data["files"].items()}
+        files = {str(name): str(kind) for name, kind in data["files"].items()}
+        current = data.get("version", 1) >= RECORD_VERSION
+        return (files if current else kinds.upgraded(files)), current
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise SetupError(
             f"{path}: not a file record of Pixel Sprites ({error}); move it away to start a new one"
@@ -65,8 +75,9 @@ def _read(folder: Path) -> dict[str, str] | None:
 
 
 def _save(folder: Path, files: Mapping[str, str]) -> None:
-    data = {"pixel_sprites": "files written", "version": 1, "files": dict(sorted(files.items()))}
-    write_atomically(record_path(folder), (json.dumps(data, indent=0) + "\n").encode("utf-8"))
+    data = {"pixel_sprites": "files written", "version": RECORD_VERSION, "files": dict(sorted(files.items()))}
+    # Flushed to the disk: after a power loss, a record that lost its entries would let nothing be replaced.
+    write_atomically(record_path(folder), (json.dumps(data, indent=0) + "\n").encode("utf-8"), durable=True)
 
 
 @contextmanager
@@ -111,11 +122,20 @@ def _grouped(files: Mapping[Path, str], root: Path | str | None) -> dict[Path, d
     return groups
 
 
-def _foreign(folder: Path, wanted: Mapping[str, str], known: Mapping[str, str]) -> Path | None:
+def _refused(folder: Path, wanted: Mapping[str, str], known: Mapping[str, str]) -> SetupError | None:
+    """Why writing ``wanted`` into ``folder`` is refused: the first file that exists and is not ours, or is ours
+    as another kind; None when every file may be written."""
     listings = _Listings(folder)
-    for name in wanted:
-        if name not in known and listings.may_hold(name) and (folder / name).exists():
-            return folder / name
+    for name, kind in wanted.items():
+        recorded_kind = known.get(name)
+        if recorded_kind is not None:
+            if not kinds.replaceable(recorded_kind, kind):
+                return SetupError(
+                    f"{folder / name}: written by Pixel Sprites as a {recorded_kind}, so a {kind} does not replace "
+                    "it; choose another output path or move the file away"
+                )
+        elif listings.may_hold(name) and (folder / name).exists():
+            return _refusal(folder / name)
     return None
 
 
@@ -175,9 +195,9 @@ def check_writable(files: Mapping[Path, str], *, root: Path | str | None = None)
 def _check_groups(groups: Mapping[Path, Mapping[str, str]]) -> None:
     for folder, wanted in groups.items():
         known = _read(folder)
-        foreign = _foreign(folder, wanted, known if known is not None else _adoptable(folder))
-        if foreign is not None:
-            raise _refusal(foreign)
+        refused = _refused(folder, wanted, known if known is not None else _adoptable(folder))
+        if refused is not None:
+            raise refused
 
 
 def claim(files: Mapping[Path, str], *, root: Path | str | None = None) -> None:
@@ -191,85 +211,122 @@ def claim(files: Mapping[Path, str], *, root: Path | str | None = None) -> None:
     _check_groups({folder: wanted for folder, wanted in groups.items() if not holds_record(folder)})
     with ExitStack() as stack:
         known_by_folder: dict[Path, dict[str, str]] = {}
+        outdated: set[Path] = set()
         for folder in sorted(groups):  # one order for every process: no two wait on each other
             stack.enter_context(_record_lock(folder))
-            known = _read(folder)
-            known_by_folder[folder] = known if known is not None else _adoptable(folder)
+            found = _read_versioned(folder)
+            known_by_folder[folder] = found[0] if found is not None else _adoptable(folder)
+            if found is None or not found[1]:
+                outdated.add(folder)
         for folder, wanted in groups.items():
-            foreign = _foreign(folder, wanted, known_by_folder[folder])
-            if foreign is not None:
-                raise _refusal(foreign)
+            refused = _refused(folder, wanted, known_by_folder[folder])
+            if refused is not None:
+                raise refused
         for folder, wanted in groups.items():
             known = known_by_folder[folder]
-            if not holds_record(folder) or any(known.get(name) != kind for name, kind in wanted.items()):
+            if folder in outdated or any(known.get(name) != kind for name, kind in wanted.items()):
                 _save(folder, {**known, **wanted})
 
 
+def forget(files: Mapping[Path, str], *, root: Path | str | None = None, remove: bool = False) -> list[Path]:
+    """Take ``files`` out of their records where they are recorded as the kind given (a claimed file whose write
+    failed; outputs no longer made), removing each from the disk too with ``remove``; returns those forgotten."""
+    forgotten = []
+    for folder, wanted in _grouped(files, root).items():
+        if not holds_record(folder):
+            continue
+        with _record_lock(folder):
+            known = _read(folder) or {}
+            names = [name for name, kind in wanted.items() if known.get(name) == kind]
+            for name in names:
+                if remove:
+                    (folder / name).unlink(missing_ok=True)
+                del known[name]
+                forgotten.append(folder / name)
+            if names:
+                _save(folder, known)
+    return forgotten
+
+
+def recorded_of_kinds(folder: Path, wanted: Sequence[str], below: str = "") -> dict[Path, str]:
+    """The files recorded in ``folder``'s record as one of the ``wanted`` kinds, below its subfolder ``below``."""
+    prefix = f"{below.rstrip('/')}/" if below else ""
+    return {
+        folder / name: kind for name, kind in recorded(folder).items() if kind in wanted and name.startswith(prefix)
+    }
+
+
 def _adoptable(folder: Path) -> dict[str, str]:
-    """What an earlier version wrote in ``folder`` (absolute), known by the names it gives its files; empty if
-    none."""
+    """What an earlier version provably wrote in ``folder`` (absolute), to be recorded; empty if nothing.
+
+    Only a character whose ``<name>.frames.json`` is ours counts, and only the files it names: its sprites (and
+    their normal sprites), its frame log and palette files, its report and manifest where they are ours, and the
+    sheets and mirrored sprites that manifest names. Never every PNG below, and never on a report alone.
+    """
     if not folder.is_dir():
-        return {}
-    frame_lists = sorted(folder.glob("*.frames.json"))
-    reports = sorted(folder.glob("*_report.json"))
-    if not frame_lists and not reports:
         return {}
     found: dict[str, str] = {}
 
     def add(path: Path, kind: str) -> None:
         path = absolute(path)  # a listed sprite may say ".."
-        if path.is_file() and is_inside(path, folder):
-            found[_key(path, folder)] = kind
+        if path.is_file() and is_inside(path, folder) and path != folder:
+            found.setdefault(_key(path, folder), kind)
 
-    for frame_list in frame_lists:
+    for frame_list in sorted(folder.glob("*.frames.json")):
         name = frame_list.name.removesuffix(".frames.json")
-        add(frame_list, "frame list")
-        add(folder / f"{name}.frames.log", "frame log")
-        add(folder / f"{name}.set.json", "manifest")
+        listed = _listed_sprites(frame_list)
+        if listed is None:
+            continue
+        add(frame_list, kinds.FRAME_LIST)
+        add(folder / f"{name}.frames.log", kinds.FRAME_LOG)
         for suffix in WRITTEN_PALETTE_SUFFIXES:
-            add(folder / f"{name}{suffix}", "palette")
-        for listed in _listed_sprites(frame_list):
-            add(folder / listed, "sprite")
-    for report in reports:
-        name = report.name.removesuffix("_report.json")
-        add(report, "report")
-        for suffix in WRITTEN_PALETTE_SUFFIXES:
-            add(folder / f"{name}{suffix}", "palette")
-    if reports:  # a command-line output folder: its frames' sprites keep the renders' names, below it
-        for sprite in folder.rglob("*.png"):
-            if not sprite.name.startswith(".") and _key(absolute(sprite), folder) not in found:
-                add(sprite, "sprite")
-    for manifest in folder.glob("*.set.json"):
-        add(manifest, "manifest")
-    sheets = folder / "sheets"
-    if sheets.is_dir():
-        for sheet in sheets.iterdir():
-            if sheet.suffix in SHEET_SUFFIXES:
-                add(sheet, "sheet")
-    _mirrored_sprites(folder, found)
+            add(folder / f"{name}{suffix}", kinds.palette_kind(suffix))
+        for sprite in listed:
+            add(folder / sprite, kinds.SPRITE)
+            add(folder / "normals" / sprite, kinds.SPRITE)
+        if _is_our_report(folder / f"{name}_report.json"):
+            add(folder / f"{name}_report.json", kinds.REPORT)
+        _add_manifest_files(folder / f"{name}.set.json", add)
     return found
 
 
-def _listed_sprites(frame_list: Path) -> list[str]:
+def _listed_sprites(frame_list: Path) -> list[str] | None:
+    """The sprites a frame list of ours names; None if the file is not one."""
     try:
         data = json.loads(frame_list.read_text(encoding="utf-8"))
-        return [str(entry["sprite"]).replace("\\", "/") for entry in data["frames"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []  # the character will name the file when it reads it
+        return [str(entry["sprite"]).replace("\\", "/") for entry in data["frames"] if entry["frame"] is not None]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
-def _mirrored_sprites(folder: Path, found: dict[str, str]) -> None:
-    """Sprites of a set's mirrored facings, flipped from their twins: named in the manifest, not in the list."""
-    for manifest in folder.glob("*.set.json"):
-        try:
-            data = json.loads(manifest.read_text(encoding="utf-8"))
-            facings = [str(item["name"]) for item in data["facings"]]
-            actions = [(str(item["name"]), [str(name) for name in item["files"]]) for item in data["actions"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        for action, names in actions:
-            for facing in facings:
-                for name in names:
-                    path = folder / action / facing / name
-                    if path.is_file():
-                        found.setdefault(f"{action}/{facing}/{name}", "sprite")
+REPORT_FIELDS = frozenset({"frames_in", "frames_written", "skipped", "palette", "sprite_colors", "delta_e_mean"})
+
+
+def _is_our_report(path: Path) -> bool:
+    """Whether ``path`` is a report this tool wrote: JSON holding every field of ours."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and set(data) >= REPORT_FIELDS
+
+
+def _add_manifest_files(manifest: Path, add: Callable[[Path, str], None]) -> None:
+    """A manifest of ours, the sheets it names and the sprites of its mirrored facings (named in it, not in the
+    frame list: they are flipped from their twins)."""
+    folder = manifest.parent
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        facings = [str(item["name"]) for item in data["facings"]]
+        actions = [(str(item["name"]), [str(name) for name in item["files"]]) for item in data["actions"]]
+        sheets = [value for entry in data.get("sheets", []) for value in entry.values() if isinstance(value, str)]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return
+    add(manifest, kinds.MANIFEST)
+    for action, names in actions:
+        for facing in facings:
+            for name in names:
+                add(folder / action / facing / name, kinds.SPRITE)
+    for sheet in sheets:
+        if sheet.startswith("sheets/"):
+            add(folder / sheet, kinds.SHEET)

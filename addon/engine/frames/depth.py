@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import FrameError
-from .downscale import decode_png
+from .downscale import UnreadablePng, decode_png
 from .sources import pass_frame_path
 
 # Where depth renders live, below the render folder, and the file that says how they were encoded.
@@ -110,11 +110,13 @@ def read_depth(
         If it cannot be read or its size is not ``shape`` (height, width), the colour frame's.
     """
     try:
-        pixels = decode_png(path.read_bytes())
+        data = path.read_bytes()
     except OSError as error:
         raise FrameError(path, f"depth frame cannot be read ({error.strerror or error})") from error
-    except Exception as error:  # every codec has its own exception types
-        raise FrameError(path, f"depth frame is not a readable PNG ({error})") from error
+    try:
+        pixels = decode_png(data)
+    except UnreadablePng as error:
+        raise FrameError(path, f"depth frame is not a readable PNG ({error.problem})") from error
     if pixels.shape[:2] != shape:
         raise FrameError(
             path, f"depth frame is {pixels.shape[1]}x{pixels.shape[0]}, its colour frame {shape[1]}x{shape[0]}"

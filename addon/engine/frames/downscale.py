@@ -9,6 +9,7 @@ single format.
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from numpy.typing import NDArray
 from ..errors import FrameError
 from ..options import ALPHA_THRESHOLD, PIXEL, SAMPLING
 from .libspng import decode_rgba8
-from .png_inflate import PNG_SIGNATURE, with_stored_image_data
+from .png_inflate import PNG_SIGNATURE, chunk_damage, missing_image_data, with_stored_image_data
 
 try:
     import pyspng  # libspng: the fastest decoder measured here (scripts/benchmark.py)
@@ -36,25 +37,82 @@ class Frame:
     notes: tuple[str, ...] = ()
 
 
+# Pillow refuses an image of more than twice its MAX_IMAGE_PIXELS (DecompressionBombError; 178,956,970 pixels,
+# 13,377 x 13,377, 716 MB as RGBA, before the copies that reading makes). Every decoder is held to the same limit,
+# from the header, so that a frame is read or skipped alike whichever decoder this Python has.
+MAX_FRAME_PIXELS = 2 * (1024 * 1024 * 1024 // 4 // 3)
+# How Python shows an object ("<_io.BytesIO object at 0x7f...>"): Pillow names its input so, which says nothing.
+_OBJECT = re.compile(r"\s*<[^<>]* at 0x[0-9a-fA-F]+>")
+
+
+class UnreadablePng(ValueError):
+    """A PNG whose pixels cannot be had, saying why in words: ``problem`` ("it holds 450 of the 900 rows its header
+    gives", "not a PNG file"), and as the message, a damaged file's called a corrupt PNG."""
+
+    def __init__(self, problem: str, *, damaged: bool = True) -> None:
+        super().__init__(f"corrupt PNG ({problem})" if damaged else problem)
+        self.problem = problem
+
+
 def decode_png(data: bytes) -> NDArray[np.generic]:
-    """A PNG file's pixels as they are stored: 8- or 16-bit, 1 to 4 channels (paletted ones as RGBA)."""
+    """A PNG file's pixels as they are stored: 8- or 16-bit, 1 to 4 channels (paletted ones as RGBA).
+
+    Raises
+    ------
+    UnreadablePng
+        Saying why in words: not a PNG, too large, damaged, or holding fewer rows than its header gives.
+    """
+    _check_size(data)
     # pyspng ignores a tRNS chunk (the transparency of paletted and some RGB images): Pillow reads those.
     has_transparency_chunk = data.find(b"tRNS", 0, data.find(b"IDAT")) != -1
     if not has_transparency_chunk and (rgba := decode_rgba8(data)) is not None:
         return rgba  # a render: libspng called directly, without pyspng's copies and checks
-    data = with_stored_image_data(data) or data  # the same pixels, with the inflating already done, and faster
-    if pyspng is not None and not has_transparency_chunk:
-        try:
-            return np.asarray(pyspng.load(data))
-        except RuntimeError:
-            pass  # libspng has no output format for grey + alpha; Pillow reads it, or names the damage
-    return _decode_with_pillow(data)
+    # The same pixels, with the inflating already done, and faster; a copy holds every row its header gives.
+    stored = with_stored_image_data(data, zlib_fallback=True)
+    if stored is None and (missing := missing_image_data(data)) is not None:
+        raise UnreadablePng(missing)  # decoders would leave the missing rows transparent
+    try:
+        if pyspng is not None and not has_transparency_chunk:
+            try:
+                return np.asarray(pyspng.load(stored or data))
+            except RuntimeError:
+                pass  # libspng has no output format for grey + alpha; Pillow reads it, or fails
+        return _decode_with_pillow(stored or data)
+    except Exception as error:  # every codec has its own exception types, and words few users would follow
+        raise _unreadable(data, error) from error
+
+
+def _check_size(data: bytes) -> None:
+    if len(data) < 24 or not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR":
+        return  # no header to go by: decoding names the problem
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if width * height > MAX_FRAME_PIXELS:
+        raise UnreadablePng(
+            f"too large to read: {width}x{height} is {width * height:,} pixels, over the {MAX_FRAME_PIXELS:,} a frame "
+            "may have",
+            damaged=False,
+        )
+
+
+def _unreadable(data: bytes, error: Exception) -> UnreadablePng:
+    """Why the decoders could not read ``data``, in words; their own messages name a BytesIO object at best."""
+    if not data.startswith(PNG_SIGNATURE):
+        return UnreadablePng("not a PNG file" if data else "empty file", damaged=False)
+    if isinstance(error, MemoryError):
+        return UnreadablePng("cannot be read: not enough memory for its pixels", damaged=False)
+    problem = chunk_damage(data) or missing_image_data(data)
+    if problem is None:
+        said = _OBJECT.sub("", str(error)).strip()
+        problem = f"cannot be decoded: {said}" if said else "cannot be decoded"
+    return UnreadablePng(problem)
 
 
 def _decode_with_pillow(data: bytes) -> NDArray[np.generic]:
-    from PIL import Image
+    from PIL import PngImagePlugin
 
-    with Image.open(io.BytesIO(data)) as image:
+    # Straight to the PNG reader rather than through Image.open, which warns of a "decompression bomb" above
+    # 89 million pixels: frames are the user's own renders, and their size is checked already (_check_size).
+    with PngImagePlugin.PngImageFile(io.BytesIO(data)) as image:
         image.load()
         if image.mode == "P":
             return np.asarray(image.convert("RGBA"))
@@ -88,6 +146,20 @@ def png_size(path: Path | str) -> tuple[int, int] | None:
     return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
 
 
+def no_size_reason(path: Path | str) -> str:
+    """Why :func:`png_size` found no size in the file at ``path``, in words (as reading the frame would say it)."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(len(PNG_SIGNATURE) + 25)
+    except OSError as error:
+        return f"cannot be read ({error.strerror or error})"
+    if not header:
+        return "empty file"
+    if not header.startswith(PNG_SIGNATURE):
+        return "not a PNG file"
+    return f"corrupt PNG ({chunk_damage(header) or 'it does not start with an IHDR header chunk'})"
+
+
 def sizes_by_count(
     paths: Sequence[Path | str],
 ) -> tuple[list[tuple[int, int] | None], list[tuple[tuple[int, int], int]]]:
@@ -114,7 +186,8 @@ def read_frame(path: Path | str) -> Frame:
     Raises
     ------
     FrameError
-        If the file is empty, not a PNG, truncated or otherwise undecodable.
+        If the file is empty, not a PNG, truncated, holds fewer rows than its header gives, is too large
+        (:data:`MAX_FRAME_PIXELS`) or is otherwise undecodable.
     """
     path = Path(path)
     try:
@@ -127,8 +200,8 @@ def read_frame(path: Path | str) -> Frame:
         raise FrameError(path, "not a PNG file")
     try:
         pixels = decode_png(data)
-    except Exception as error:  # every codec has its own exception types
-        raise FrameError(path, f"corrupt PNG ({error})") from error
+    except UnreadablePng as error:
+        raise FrameError(path, str(error)) from error
 
     if pixels.dtype == np.uint8 and pixels.ndim == 3 and pixels.shape[2] == 4:
         return Frame(rgba=pixels.astype(np.uint8, copy=False))  # what renders are: nothing to convert

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import FrameError
-from .downscale import decode_png
+from .downscale import UnreadablePng, decode_png
 from .sources import pass_frame_path
 
 # Where normal renders and normal sprites live: in this folder below the render folder and the sprites folder.
@@ -118,8 +118,8 @@ def read_normals(path: Path, shape: tuple[int, int]) -> NDArray[np.float32]:
         raise FrameError(path, f"normal frame cannot be read ({error.strerror or error})") from error
     try:
         pixels = decode_png(data)
-    except Exception as error:  # every codec has its own exception types
-        raise FrameError(path, f"normal frame is not a readable PNG ({error})") from error
+    except UnreadablePng as error:
+        raise FrameError(path, f"normal frame is not a readable PNG ({error.problem})") from error
     if pixels.ndim != 3 or pixels.shape[2] not in (3, 4):
         raise FrameError(path, f"normal frame must be RGB or RGBA, got an image of shape {pixels.shape}")
     if pixels.shape[:2] != shape:

@@ -10,10 +10,13 @@ from pathlib import Path
 
 from ..errors import SetupError
 from ..files.atomic import remove_stale_temporary_files
+from ..files.kinds import DATA_KINDS
 from ..files.paths import absolute, below_anchor, common_folder, is_inside
-from ..files.record import OUTPUT_FOLDER_NAMES, holds_record
+from ..files.record import OUTPUT_FOLDER_NAMES, holds_record, recorded
 
 __all__ = ["FrameSource", "SetupError", "discover_frames", "frames_base", "pass_frame_path", "prepare_output_folder"]
+
+SKIPPED_OUTPUT_FOLDER = "holds outputs of an earlier run"
 
 
 def pass_frame_path(folder: Path, root: Path | None, frame: Path, relative: Path, pass_folder: str) -> Path:
@@ -37,20 +40,45 @@ class FrameSource:
     relative: Path
 
 
-def _frames_below(folder: Path, recursive: bool) -> Iterator[Path]:
-    """The PNG files in ``folder``, and below it unless told not to, leaving out this tool's own output folders
-    (``sprites``, ``sprite_size``, ``sheets``, ``normals``, ``depth``, and any folder holding its record): their
-    sprites are never frames. ``folder`` itself is searched whatever its name, since the user named it."""
+def _frames_below(folder: Path, recursive: bool, skipped_folders: list[Path]) -> Iterator[Path]:
+    """The PNG files in ``folder``, and below it unless told not to, leaving out this tool's own outputs: the
+    folders it names so (``sprites``, ``sprite_size``, ``sheets``, ``normals``, ``depth``), any folder whose record
+    holds sprites, sheets or a set (added to ``skipped_folders``), and the palette and data files a record names.
+    ``folder`` itself is searched whatever its name, since the user named it."""
     for current, folders, files in os.walk(folder):
         here = Path(current)
+        ours = _recorded_here(here)
         yield from (
             here / name
             for name in files
-            if name.lower().endswith(".png") and not name.startswith(".") and (here / name).is_file()
-        )
+            if name.lower().endswith(".png") and not name.startswith(".") and name not in ours
+            and (here / name).is_file()
+        )  # fmt: skip
         if not recursive:
             return
-        folders[:] = [name for name in folders if name not in OUTPUT_FOLDER_NAMES and not holds_record(here / name)]
+        kept = []
+        for name in folders:
+            if name in OUTPUT_FOLDER_NAMES:
+                continue
+            if _holds_outputs(here / name):
+                skipped_folders.append(here / name)
+                continue
+            kept.append(name)
+        folders[:] = kept
+
+
+def _recorded_here(folder: Path) -> set[str]:
+    """The palette and data files directly in ``folder`` that its record names (a palette strip saved beside the
+    frames): never frames. Its sprites stay: a folder of sprites given by name is read as frames (a grid's)."""
+    if not holds_record(folder):
+        return set()
+    return {name for name, kind in recorded(folder).items() if "/" not in name and kind in DATA_KINDS}
+
+
+def _holds_outputs(folder: Path) -> bool:
+    """Whether ``folder`` is an output folder of an earlier run: its record names a sprite, a sheet or a set. A
+    folder whose only outputs are palette, report or per-frame data files still holds frames."""
+    return holds_record(folder) and any(kind not in DATA_KINDS for kind in recorded(folder).values())
 
 
 def _sprite_path(path: Path, base: Path | None) -> Path:
@@ -73,6 +101,7 @@ def discover_frames(
     exclude: Iterable[Path | str] = (),
     recursive: bool = True,
     root: Path | str | None = None,
+    skipped_folders: list[Path] | None = None,
 ) -> list[FrameSource]:
     """The PNG frames in ``sources`` (folders, searched recursively unless told not to, or files), sorted.
 
@@ -86,7 +115,8 @@ def discover_frames(
     sprites keep the frames' paths below ``root`` instead, so that runs over
     different parts of one render folder (a farm's chunks) write the sprites
     where one run over all of it would. Paths are absolute and lexical (see
-    ``paths``).
+    ``paths``). Folders left out because they hold an earlier run's outputs are
+    added to ``skipped_folders``, for the caller to name.
 
     Raises
     ------
@@ -100,7 +130,7 @@ def discover_frames(
     for source in map(Path, sources):
         path = absolute(source)
         if path.is_dir():
-            found.extend(_frames_below(path, recursive))
+            found.extend(_frames_below(path, recursive, skipped_folders if skipped_folders is not None else []))
         elif path.is_file():
             found.append(path)
         else:
@@ -114,6 +144,15 @@ def discover_frames(
     return [FrameSource(path, _sprite_path(path, base)) for path in unique]
 
 
+def _check_no_frame_replaced(real_output: Path, frames: Sequence[FrameSource]) -> None:
+    """Where the output folder is reached through a symlink, no sprite may land on a frame by its real path."""
+    real_frames = {os.path.realpath(frame.path) for frame in frames}
+    for frame in frames:
+        destination = os.path.realpath(real_output / frame.relative)
+        if destination in real_frames:
+            raise SetupError(f"{destination}: a sprite would replace this render; choose another output folder")
+
+
 def prepare_output_folder(output: Path | str, frames: Sequence[FrameSource], sources: Sequence[Path | str]) -> Path:
     """Create ``output`` and check that writing sprites there cannot touch a render.
 
@@ -124,9 +163,13 @@ def prepare_output_folder(output: Path | str, frames: Sequence[FrameSource], sou
         another frame's sprite, or the folder cannot be created or written to.
     """
     output = absolute(output)
+    real_output = os.path.realpath(output)
     for source in map(Path, sources):
-        if absolute(source) == output:
+        # By what the folders are, not their text: an output folder that is a symlink to the renders is the renders.
+        if absolute(source) == output or os.path.realpath(source) == real_output:
             raise SetupError(f"{output}: the output folder is an input folder; sprites would replace the renders")
+    if real_output != str(output):
+        _check_no_frame_replaced(Path(real_output), frames)
     inputs = {frame.path for frame in frames}
     claimed: dict[Path, Path] = {}
     for frame in frames:

@@ -16,15 +16,17 @@ from pathlib import Path
 from ..colour.palette import Palette
 from ..errors import SetupError
 from ..export.sheets import SheetOptions, SheetReport, write_sheets
+from ..files import kinds
+from ..files.locking import run_lock
 from ..files.record import check_writable, claim
-from ..frames.sources import FrameSource, discover_frames
+from ..frames.sources import SKIPPED_OUTPUT_FOLDER, FrameSource, discover_frames
 from ..palette.files import read_palette, write_palette
 from ..sets.facings import Facing
-from ..sets.manifest import DEFAULT_FPS, open_sprite_set
+from ..sets.manifest import open_sprite_set
 from ..sprites.character import add_frames_with_locked_palette, locked_character, update_character
 from ..sprites.finishing import with_outline_colour
 from ..sprites.pipeline import RunOptions, apply, fit, process
-from ..sprites.report import Report
+from ..sprites.report import Report, written_palette
 from .set_update import RenderedAction, SetOutcome, update_sprite_set
 from .spec import SpriteJob, manifest_normals
 
@@ -40,8 +42,10 @@ class SheetsOutcome:
     manifest: Path
 
 
-def _frames(sources: Sequence[Path], job: SpriteJob, exclude: Sequence[Path]) -> list[FrameSource]:
-    frames = discover_frames(sources, exclude=exclude, root=job.root)
+def _frames(
+    sources: Sequence[Path], job: SpriteJob, exclude: Sequence[Path], skipped_folders: list[Path] | None = None
+) -> list[FrameSource]:
+    frames = discover_frames(sources, exclude=exclude, root=job.root, skipped_folders=skipped_folders)
     if not frames:
         raise SetupError(f"no PNG frames found in {', '.join(map(str, sources))}")
     return frames
@@ -51,35 +55,58 @@ def make_sprites(
     job: SpriteJob, sources: Sequence[Path], options: RunOptions | None = None
 ) -> tuple[Report, SheetsOutcome | None]:
     """The sprites of the frames in ``sources`` (folders or files), into ``job.output``, then the set's sheets if
-    the job asks for them. A ``fit`` job fits one palette over all the frames; a ``file`` job uses the given one."""
+    the job asks for them. A ``fit`` job fits one palette over all the frames (see :func:`.pipeline.process` for its
+    lock); a ``file`` job uses the given one, and takes no lock (a farm's chunks run side by side)."""
     if job.locked:
         raise SetupError("a folder job fits its palette or is given one; only a character's palette is locked")
     job.check()
-    frames = _frames(sources, job, exclude=[job.output])
+    skipped_folders: list[Path] = []
+    frames = _frames(sources, job, exclude=[job.output], skipped_folders=skipped_folders)
+    skipped = [(folder, SKIPPED_OUTPUT_FOLDER) for folder in skipped_folders]
     output = job.output_settings()
     if job.palette_file is not None:
-        report = apply(frames, sources, job.downscale, read_palette(job.palette_file), output, options)
+        palette = read_palette(job.palette_file)
+        _check_same_palette(job, palette)
+        report = apply(frames, sources, job.downscale, palette, output, options, skipped)
     else:
-        report = process(frames, sources, job.downscale, job.palette, output, options)
-    sheets = None
-    if job.sheets is not None and report.output_folder is not None:
-        wanted = job.sheets
-        sheets = write_set_sheets(
-            report.output_folder, wanted.options, character=wanted.character, fps=wanted.fps, pivot=wanted.pivot,
-            palette=Palette.from_hex_codes(report.sprite_colors), normals=manifest_normals(job.normals),
-        )  # fmt: skip
-    return report, sheets
+        report = process(frames, sources, job.downscale, job.palette, output, options, skipped)
+    return report, _sheets_of(job, report)
+
+
+def _sheets_of(job: SpriteJob, report: Report) -> SheetsOutcome | None:
+    if job.sheets is None or report.output_folder is None:
+        return None
+    wanted = job.sheets
+    return write_set_sheets(
+        report.output_folder, wanted.options, character=wanted.character, fps=wanted.fps, pivot=wanted.pivot,
+        palette=Palette.from_hex_codes(report.sprite_colors), normals=manifest_normals(job.normals),
+    )  # fmt: skip
+
+
+def _check_same_palette(job: SpriteJob, palette: Palette) -> None:
+    """Refuse an apply whose palette's colours differ from those the folder's sprites were written with: one
+    report, and one set of sheets, cannot hold both. Colours are compared, not paths, since farm workers mount the
+    share at different paths."""
+    report = job.report_path or job.output / f"{job.palette_name}_report.json"
+    earlier = written_palette(report)
+    if earlier is not None and earlier != palette.hex_codes():
+        raise SetupError(
+            f"{job.palette_file}: its {len(palette)} colours differ from the {len(earlier)} the sprites in "
+            f"{job.output} were written with ({report}); apply the same palette, or write into another folder"
+        )
 
 
 def fit_palette_file(
     job: SpriteJob, frames: Sequence[FrameSource], destination: Path, options: RunOptions | None = None
 ) -> tuple[Palette, Report]:
     """Fit one palette over ``frames`` and write it to ``destination`` (``.gpl``, ``.hex``, ``.pal`` or ``.png``)."""
-    check_writable({destination: "palette"}, root=destination.parent)  # before the work, not only before the write
-    palette, report = fit(frames, job.downscale, job.palette, options)
-    palette = with_outline_colour(palette, job.finish)  # as the apply tasks will find it in a locked palette
-    claim({destination: "palette"}, root=destination.parent)
-    write_palette(palette, destination)
+    kind = {destination: kinds.palette_kind(destination)}
+    check_writable(kind, root=destination.parent)  # before the work, not only before the write
+    with run_lock(destination.parent, destination.stem, job.lock_timeout):  # two fits of one file: one's palette
+        palette, report = fit(frames, job.downscale, job.palette, options)
+        palette = with_outline_colour(palette, job.finish)  # as the apply tasks will find it in a locked palette
+        claim(kind, root=destination.parent)
+        write_palette(palette, destination)
     return palette, report
 
 
@@ -108,7 +135,7 @@ def fit_character_palette(job: SpriteJob, renders: Path, options: RunOptions | N
         found = discover_frames([renders], exclude=[character.folder], recursive=False)
         character.add(frame.path for frame in found)
         character.save()
-        claim({character.palette_path: "palette"}, root=character.folder)
+        claim({character.palette_path: kinds.PALETTE}, root=character.folder)
         palette, report = fit(character.frames(), job.downscale, job.palette, options)
         palette = with_outline_colour(palette, job.finish)
         write_palette(palette, character.palette_path)
@@ -154,7 +181,7 @@ def write_set_sheets(
     sheets: SheetOptions,
     *,
     character: str | None = None,
-    fps: float = DEFAULT_FPS,
+    fps: float | None = None,
     pivot: tuple[int, int] | None = None,
     palette: Palette | None = None,
     normals: dict[str, object] | None = None,

@@ -13,13 +13,13 @@ from pathlib import Path
 from ..colour.palette import Palette
 from ..errors import SetupError
 from ..export.sheets import SheetOptions
+from ..files.locking import DEFAULT_LOCK_TIMEOUT
 from ..files.names import character_file_name
 from ..frames.downscale import DownscaleSettings
 from ..frames.normals import NormalSettings
 from ..options import check_indexed_fits
 from ..palette.files import read_palette
 from ..palette.fit import PaletteSettings
-from ..sets.manifest import DEFAULT_FPS
 from ..sprites.finishing import FinishSettings, check_outline_colour
 from ..sprites.pipeline import OutputSettings
 
@@ -36,7 +36,8 @@ class SetSheets:
 
     options: SheetOptions = field(default_factory=SheetOptions)
     character: str | None = None
-    fps: float = DEFAULT_FPS
+    fps: float | None = None
+    """Every action's frame rate; None keeps a manifest's rates (sprites without one play at 24 fps)."""
     pivot: tuple[int, int] | None = None
 
 
@@ -58,6 +59,8 @@ class SpriteJob:
     """The character whose frame list and palette the job keeps; None for a job on a folder (``palette.gpl``)."""
     root: Path | None = None
     """Sprites keep the frames' paths below this folder."""
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    """How long a run that writes a palette waits for another run holding the folder's lock, in seconds."""
     report_path: Path | None = None
     sheets: SetSheets | None = None
     """The sheets to write after the sprites, or None for none."""
@@ -111,6 +114,7 @@ class SpriteJob:
             report_path=self.report_path,
             normals=self.normals,
             finish=self.finish,
+            lock_timeout=self.lock_timeout,
         )
 
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from ..colour.palette import Palette
 from ..export.variants import indexed_palette
+from ..files import kinds
+from ..files.atomic import write_atomically
 from ..files.record import claim
-from ..palette.files import write_palette
+from ..palette.files import palette_data
 from ..sets.manifest import open_sprite_set
 
 
@@ -23,6 +25,7 @@ def write_variant_start(folder: Path, destination: Path, *, character: str | Non
     """
     sprite_set = open_sprite_set(folder, character=character)
     palette = Palette(indexed_palette(folder, sprite_set, None))
-    claim({destination: "palette"}, root=destination.parent)
-    write_palette(palette, destination, name=f"{sprite_set.character} variant")
+    data = palette_data(palette, destination, name=f"{sprite_set.character} variant")  # an unknown format: not claimed
+    claim({destination: kinds.PALETTE_VARIANT}, root=destination.parent)
+    write_atomically(destination, data)
     return palette

@@ -209,8 +209,14 @@ def palette_strip(palette: Palette) -> np.ndarray:
     return np.concatenate([strip, alpha], axis=2)
 
 
-def write_palette(palette: Palette, path: Path | str, name: str = "Pixel Sprites") -> Path:
-    """Write ``palette`` to ``path`` atomically, in the format its suffix names."""
+def palette_data(palette: Palette, path: Path | str, name: str = "Pixel Sprites") -> bytes:
+    """The bytes of ``palette`` in the format ``path``'s suffix names.
+
+    Raises
+    ------
+    PaletteFileError
+        If the suffix names no palette format.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".png":
@@ -219,5 +225,12 @@ def write_palette(palette: Palette, path: Path | str, name: str = "Pixel Sprites
         data = palette_text(palette, suffix, name).encode("utf-8")
     else:
         raise PaletteFileError(path, f"unknown palette format; use one of {', '.join(PALETTE_SUFFIXES)}")
-    write_atomically(path, data)
-    return path
+    return data
+
+
+def write_palette(palette: Palette, path: Path | str, name: str = "Pixel Sprites") -> Path:
+    """Write ``palette`` to ``path`` atomically, in the format its suffix names, flushed to the disk (the palette
+    files say which colours the sprites beside them hold)."""
+    data = palette_data(palette, path, name)
+    write_atomically(path, data, durable=True)
+    return Path(path)

@@ -11,7 +11,9 @@ read from the folders themselves.
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,9 @@ from .facings import COMPASS, Facing
 
 DEFAULT_FPS = float(FPS.default)
 MANIFEST_SUFFIX = ".set.json"
+FRAME_LIST_SUFFIX = ".frames.json"
+SHEETS_FOLDER_NAME = "sheets"  # the sheets' folder below the sprites, never an action (export.sheets.SHEETS_FOLDER)
+LAYOUT_TEXT = "<action>/<facing>/<frame>.png"
 _TRAILING_NUMBER = re.compile(r"(\d+)$")
 
 
@@ -159,11 +164,27 @@ def load_manifest(path: Path) -> SpriteSet:
             raise TypeError(f"normals must be an object, got {normals!r}")
         palette = list(data.get("palette", []))
         variants = [{"name": str(item["name"]), "file": str(item["file"])} for item in data.get("variants", [])]
-        return SpriteSet(
+        sprite_set = SpriteSet(
             str(data["character"]), facings, actions, size, pivot, palette, normals=normals, variants=variants
         )
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise SetupError(f"{path}: not a sprite set manifest of Pixel Sprites ({error})") from error
+    for action in sprite_set.actions:
+        problem = _timing_problem(action)
+        if problem is not None:
+            raise SetupError(f"{path}: actions[{action.name}].{problem}")
+    return sprite_set
+
+
+def _timing_problem(action: Action) -> str | None:
+    """What makes an action's timing unusable (a hand-edited ``NaN``, ``Infinity``, 0 or negative number, which
+    JSON readers take), as ``<field> …``; None if it plays."""
+    for name, value in (("fps", action.fps), ("fps_base", action.fps_base)):
+        if not math.isfinite(value) or value <= 0:
+            return f"{name} must be a finite number above 0, got {value}"
+    if action.frame_step < 1:
+        return f"frame_step must be 1 or more, got {action.frame_step}"
+    return None
 
 
 def _facing_order(name: str) -> tuple[int, str]:
@@ -183,10 +204,10 @@ def scan_folder(folder: Path, *, character: str = "character", fps: float = DEFA
     """
     facing_names: set[str] = set()
     actions: list[Action] = []
-    for action_folder in sorted(path for path in folder.iterdir() if path.is_dir() and path.name != "sheets"):
+    for action_folder in sorted(path for path in folder.iterdir() if path.is_dir() and _action_name(path.name)):
         files: set[str] = set()
         for facing_folder in (path for path in action_folder.iterdir() if path.is_dir()):
-            found = {path.name for path in facing_folder.glob("*.png") if not path.name.startswith(".")}
+            found = {path.name for path in facing_folder.glob("*.png") if _sprite_name(path.name)}
             if found:
                 facing_names.add(facing_folder.name)
                 files |= found
@@ -196,28 +217,111 @@ def scan_folder(folder: Path, *, character: str = "character", fps: float = DEFA
             )
             actions.append(Action(action_folder.name, ordered, fps))
     if not actions:
-        raise SetupError(f"{folder}: no sprites laid out as <action>/<facing>/<frame>.png")
+        raise SetupError(f"{folder}: no sprites laid out as {LAYOUT_TEXT}")
     names = sorted(facing_names, key=_facing_order)
     count = len(names)
     facings = [Facing(index, name, round(index * 360.0 / count, 6)) for index, name in enumerate(names)]
     return SpriteSet(character, facings, actions)
 
 
-def open_sprite_set(folder: Path, *, character: str | None = None, fps: float = DEFAULT_FPS) -> SpriteSet:
-    """The sprite set in ``folder``: from ``<character>.set.json`` (the only manifest there, if no character is
-    named), else read from its ``<action>/<facing>/`` folders.
+def _action_name(name: str) -> bool:
+    return name != SHEETS_FOLDER_NAME
+
+
+def _sprite_name(name: str) -> bool:
+    # Hidden files are temporary files and probes, never sprites.
+    return not name.startswith(".")
+
+
+def laid_out_as_set(relative: Path) -> bool:
+    """Whether a sprite at ``relative`` (below the sprites folder) is where :func:`scan_folder` finds the sprites of
+    a set: ``<action>/<facing>/<frame>.png``."""
+    parts = relative.parts
+    return len(parts) == 3 and _action_name(parts[0]) and _sprite_name(parts[2]) and Path(parts[2]).match("*.png")
+
+
+def _manifest_path(folder: Path, character: str | None) -> Path | None:
+    """The manifest :func:`open_sprite_set` reads, or None where it reads the folders.
 
     Raises
     ------
     SetupError
-        If several manifests are there and no character is named, or nothing usable is found.
+        If several manifests are there and no character is named, or the named character is neither a manifest's
+        nor a frame list's in a folder that has some (a mistyped name would start a second set there).
     """
-    if character is not None:
-        character = character_file_name(character)
-        manifest = folder / f"{character}{MANIFEST_SUFFIX}"
-        return load_manifest(manifest) if manifest.is_file() else scan_folder(folder, character=character, fps=fps)
     manifests = sorted(folder.glob(f"*{MANIFEST_SUFFIX}"))
-    if len(manifests) > 1:
-        names = ", ".join(path.name.removesuffix(MANIFEST_SUFFIX) for path in manifests)
-        raise SetupError(f"{folder}: holds the sets of several characters ({names}); choose one with --character")
-    return load_manifest(manifests[0]) if manifests else scan_folder(folder, fps=fps)
+    if character is None:
+        if len(manifests) > 1:
+            names = ", ".join(path.name.removesuffix(MANIFEST_SUFFIX) for path in manifests)
+            raise SetupError(f"{folder}: holds the sets of several characters ({names}); choose one with --character")
+        return manifests[0] if manifests else None
+    name = character_file_name(character)
+    manifest = folder / f"{name}{MANIFEST_SUFFIX}"
+    if manifest.is_file():
+        return manifest
+    known = {path.name.removesuffix(MANIFEST_SUFFIX) for path in manifests}
+    known |= {path.name.removesuffix(FRAME_LIST_SUFFIX) for path in folder.glob(f"*{FRAME_LIST_SUFFIX}")}
+    # A folder with neither (sprites laid out by hand) names its set after the character given, as it always has.
+    if known and name not in known:
+        raise SetupError(
+            f"--character {character}: {folder} holds no set or frame list of that name ({name}{MANIFEST_SUFFIX} or "
+            f"{name}{FRAME_LIST_SUFFIX}); its characters: {', '.join(sorted(known))}"
+        )
+    return None
+
+
+def open_sprite_set(folder: Path, *, character: str | None = None, fps: float | None = None) -> SpriteSet:
+    """The sprite set in ``folder``: from ``<character>.set.json`` (the only manifest there, if no character is
+    named), else read from its ``<action>/<facing>/`` folders.
+
+    ``fps``, when given (not None), is the frame rate of every action, the manifest's
+    replaced (as a number of frames per second, so its ``fps_base`` becomes 1; a frame step still divides it);
+    without it the manifest's rates are kept, and sprites without a manifest play at 24 fps.
+
+    Raises
+    ------
+    SetupError
+        If several manifests are there and no character is named, the named character is unknown there, a
+        manifest is unusable, or nothing usable is found.
+    """
+    manifest = _manifest_path(folder, character)
+    if manifest is None:
+        name = character_file_name(character) if character is not None else "character"
+        return scan_folder(folder, character=name, fps=fps if fps is not None else DEFAULT_FPS)
+    sprite_set = load_manifest(manifest)
+    if fps is not None:
+        for action in sprite_set.actions:
+            action.fps, action.fps_base = float(fps), 1.0
+    return sprite_set
+
+
+def check_set_before_work(
+    folder: Path, *, character: str | None = None, adding: Iterable[Path] = ()
+) -> SpriteSet | None:
+    """Refuse, before any sprite is written, what :func:`open_sprite_set` would refuse once the sprites ``adding``
+    (paths relative to ``folder``) are written there: sprites that form no set, an unknown or ambiguous character,
+    an unusable manifest. Returns the manifest's set, or None without one.
+
+    Raises
+    ------
+    SetupError
+        Naming the folder or the manifest and the problem.
+    """
+    manifest = _manifest_path(folder, character) if folder.is_dir() else None
+    if manifest is not None:
+        return load_manifest(manifest)
+    if not any(laid_out_as_set(path) for path in adding) and not _holds_set(folder):
+        raise SetupError(
+            f"{folder}: no sprites there are laid out as {LAYOUT_TEXT}, nor would the new ones be (a sprite keeps "
+            "its frame's path below the frames' folder, or --root), so they form no set to make sheets of"
+        )
+    return None
+
+
+def _holds_set(folder: Path) -> bool:
+    """Whether sprites already in ``folder`` form a set."""
+    try:
+        scan_folder(folder)
+    except (SetupError, OSError):
+        return False
+    return True

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,10 +25,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..colour.palette import Palette
-from ..errors import Cancelled, SetupError
-from ..files.atomic import write_atomically
+from ..errors import FATAL_WRITE_ERRORS, Cancelled, OutputError, SetupError
+from ..files import kinds
+from ..files.atomic import remove_run_temporary_files, write_atomically
+from ..files.locking import character_lock
 from ..files.names import WRITTEN_PALETTE_SUFFIXES
-from ..files.paths import absolute
+from ..files.paths import absolute, portable
 from ..files.record import claim
 from ..frames.downscale import DownscaleSettings
 from ..frames.sources import FrameSource, prepare_output_folder
@@ -73,22 +76,82 @@ def _palette_paths(output: OutputSettings) -> list[Path]:
     return [output.folder / f"{output.palette_name}{suffix}" for suffix in WRITTEN_PALETTE_SUFFIXES]
 
 
-def _finish(report: Report, output: OutputSettings, remapper: Remapper, started: float, *, fitted: bool) -> None:
-    """Write the palette (only a run that fitted one: a locked palette is read, never rewritten) and the report.
+def _finish(
+    report: Report,
+    output: OutputSettings,
+    remapper: Remapper,
+    started: float,
+    frames: Sequence[FrameSource],
+    *,
+    fitted: bool,
+) -> None:
+    """Write the palette (only a run that fitted one and wrote every sprite: a locked palette is read, never
+    rewritten) and the report.
 
-    An apply's report is merged into the one already there, under the lock, so that no apply's counts are lost
+    The palette files come last, so that they never hold a palette the sprites beside them were not written with;
+    a run that stopped early keeps the earlier palette files and names, in its report, the sprites it left stale.
+    An apply's report is merged into the one already there, under the lock, so that no apply's sprites are lost
     when several (a farm's chunks, a frame-list render's frames) write to one folder.
     """
-    if fitted:
+    palette_file = with_outline_colour(remapper.palette, output.finish) if fitted else remapper.palette
+    if fitted and report.cancelled:
+        _mark_stale(report, frames)
+    elif fitted:
         for path in _palette_paths(output):
-            write_palette(with_outline_colour(remapper.palette, output.finish), path)
+            write_palette(palette_file, path)
     report.set_palettes(remapper)
+    report.palette_file = palette_file.hex_codes()
     report.timings["total"] = time.perf_counter() - started
     report.report_path = _report_path(output)
     if fitted:
         write_atomically(report.report_path, report.to_json().encode("utf-8"))
     else:
         merge_into_report(report, report.report_path)
+
+
+def _mark_stale(report: Report, frames: Sequence[FrameSource]) -> None:
+    """A fitting run that stopped early: its palette is not saved, and the sprites it did not write are stale."""
+    report.palette_saved = False
+    names = (portable(frame.relative) for frame in frames)
+    report.stale = [name for name in names if name not in report.written]
+
+
+@contextmanager
+def _stopped_cleanly(
+    frames: Sequence[FrameSource], spool_dir: Path | None, *, fits_palette: bool
+) -> Iterator[list[Report]]:
+    """A run stopped by a full disk, a quota or a read-only file system (or stopped hard) takes its temporary
+    files with it, and the disk's refusal becomes one line naming the folder (:class:`OutputError`), with a report
+    that counts the sprites written, where the disk still takes one.
+
+    Yields a list for the run's report, once it has one; entered outside the worker pool, so that the helpers have
+    finished their writes when their temporary files are looked for.
+    """
+    started: list[Report] = []
+    try:
+        yield started
+    except BaseException as error:
+        if not started:
+            raise
+        report = started[0]
+        folder = report.output_folder
+        if folder is not None:
+            remove_run_temporary_files({(folder / frame.relative).parent for frame in frames} | {folder})
+        fatal = isinstance(error, OSError) and error.errno in FATAL_WRITE_ERRORS
+        if folder is not None and (fatal or isinstance(error, OutputError)):
+            report.cancelled = True
+            if fits_palette:
+                _mark_stale(report, frames)
+            try:
+                path = report.report_path or folder / "palette_report.json"
+                write_atomically(path, report.to_json().encode("utf-8"))
+            except OSError:
+                pass  # the disk takes nothing more: the error says why
+        if fatal:
+            assert isinstance(error, OSError)
+            where = Path(error.filename).parent if error.filename else spool_dir or folder
+            raise OutputError(f"{where}: {error.strerror or error}; the run stopped") from error
+        raise
 
 
 def fit(
@@ -154,7 +217,12 @@ def _check_indexed(output: OutputSettings, palette_size: int, what: str) -> None
 
 
 def _start_writing_run(
-    frames: Sequence[FrameSource], sources: Sequence[Path | str], output: OutputSettings, *, fits_palette: bool
+    frames: Sequence[FrameSource],
+    sources: Sequence[Path | str],
+    output: OutputSettings,
+    *,
+    fits_palette: bool,
+    skipped: Sequence[tuple[Path, str]] = (),
 ) -> tuple[OutputSettings, Report]:
     """Check that there is work and a safe place for it, and claim every file the run writes (see
     ``output_record``); the output settings get the checked folder."""
@@ -162,14 +230,17 @@ def _start_writing_run(
         raise SetupError("no frames to process")
     folder = prepare_output_folder(output.folder, frames, sources)
     output = replace(output, folder=folder)
-    files = {folder / frame.relative: "sprite" for frame in frames}
-    if output.normals is not None:
-        files.update({normal_sprite_path(folder, frame.relative): "sprite" for frame in frames})
-    if fits_palette:
-        files.update(dict.fromkeys(_palette_paths(output), "palette"))
-    files[absolute(_report_path(output))] = "report"
-    claim(files, root=folder)
-    return output, Report(frames_in=len(frames), output_folder=folder)
+    sprites = {folder / frame.relative: kinds.SPRITE for frame in frames}
+    normals = {normal_sprite_path(folder, frame.relative): kinds.SPRITE for frame in frames if output.normals}
+    palettes = {path: kinds.palette_kind(path) for path in _palette_paths(output) if fits_palette}
+    report_path = absolute(_report_path(output))
+    # One run's outputs checked against each other first: a frame named palette.png and the palette strip, or a
+    # --report onto a palette file, would otherwise replace one another in silence.
+    claim(kinds.combined(sprites, normals, palettes, {report_path: kinds.REPORT}), root=folder)
+    report = Report(frames_in=len(frames), output_folder=folder, report_path=report_path)
+    for path, reason in skipped:
+        report.skip(path, reason)
+    return output, report
 
 
 def process(
@@ -179,8 +250,10 @@ def process(
     palette_settings: PaletteSettings,
     output: OutputSettings,
     options: RunOptions | None = None,
+    skipped: Sequence[tuple[Path, str]] = (),
 ) -> Report:
-    """Read ``frames``, fit one palette over all of them and write their sprites.
+    """Read ``frames``, fit one palette over all of them and write their sprites. ``skipped`` names what the
+    frames' discovery left out (a folder of an earlier run's outputs), for the report.
 
     Returns
     -------
@@ -199,10 +272,10 @@ def process(
     check_indexed_fits(output.indexed, settings.colors, settings.max_colors, settings.method, added=int(adds))
     check_outline_colour(output.finish, None, output.target)
     options = options or RunOptions()
-    with WorkerPool(options) as pool:  # the same workers read and write
+    with _stopped_cleanly(frames, options.spool_dir, fits_palette=True) as started, WorkerPool(options) as pool:
         if len(frames) > READ_BATCH:  # the helpers start while the output folder is checked
-            pool.start()
-        return _read_fit_and_write(frames, sources, downscale, palette_settings, output, pool)
+            pool.start()  # the same workers read and write
+        return _read_fit_and_write(frames, sources, downscale, palette_settings, output, pool, started, skipped)
 
 
 def _read_fit_and_write(
@@ -212,11 +285,28 @@ def _read_fit_and_write(
     palette_settings: PaletteSettings,
     output: OutputSettings,
     pool: WorkerPool,
+    started_reports: list[Report],
+    skipped: Sequence[tuple[Path, str]],
 ) -> Report:
     """:func:`process` once its workers are there: the output folder claimed, then the frames read, the palette
     fitted and the sprites written."""
+    output, report = _start_writing_run(frames, sources, output, fits_palette=True, skipped=skipped)
+    started_reports.append(report)
+    # The folder's palette lock, from the first frame read to the last file written (taken once the folder is known
+    # to be ours): two runs into one folder leave one run's palette and sprites whole, never a mix.
+    with character_lock(output.folder, output.palette_name, output.lock_timeout):
+        return _fit_and_write(frames, downscale, palette_settings, output, pool, report)
+
+
+def _fit_and_write(
+    frames: Sequence[FrameSource],
+    downscale: DownscaleSettings,
+    palette_settings: PaletteSettings,
+    output: OutputSettings,
+    pool: WorkerPool,
+    report: Report,
+) -> Report:
     options = pool.options
-    output, report = _start_writing_run(frames, sources, output, fits_palette=True)
     started = time.perf_counter()
     reservoir = PixelReservoir(SAMPLE_SIZE, seed=palette_settings.seed)
     spool = Spool(options.spool_dir or output.folder)
@@ -236,7 +326,7 @@ def _read_fit_and_write(
         report.timings["write"] = time.perf_counter() - writing
     finally:
         spool.close()
-    _finish(report, output, remapper, started, fitted=True)
+    _finish(report, output, remapper, started, frames, fitted=True)
     if report.cancelled:
         raise Cancelled(report)
     return report
@@ -249,29 +339,34 @@ def apply(
     palette: Palette,
     output: OutputSettings,
     options: RunOptions | None = None,
+    skipped: Sequence[tuple[Path, str]] = (),
 ) -> Report:
-    """Write the sprites of ``frames`` with a given (locked) ``palette``, in one streaming pass."""
+    """Write the sprites of ``frames`` with a given (locked) ``palette``, in one streaming pass (``skipped`` as
+    for :func:`process`)."""
     _check_indexed(output, len(palette), "the palette")  # a target palette only ever maps it to fewer
     check_outline_colour(output.finish, palette, output.target)
     remapper = Remapper(palette, output.target, outline_colour(output.finish, palette, output.target))
     _check_indexed(output, len(remapper.output_palette), "the palette with the outline colour")
-    with WorkerPool(options or RunOptions()) as pool:  # the same workers read and write, as the frames come
-        if len(frames) > READ_BATCH:  # the helpers start while the output folder is checked
-            pool.start()
-        output, report = _start_writing_run(frames, sources, output, fits_palette=False)
-        started = time.perf_counter()
+    options = options or RunOptions()
+    with _stopped_cleanly(frames, options.spool_dir, fits_palette=False) as started_reports:
+        with WorkerPool(options) as pool:  # the same workers read and write, as the frames come
+            if len(frames) > READ_BATCH:  # the helpers start while the output folder is checked
+                pool.start()
+            output, report = _start_writing_run(frames, sources, output, fits_palette=False, skipped=skipped)
+            started_reports.append(report)
+            started = time.perf_counter()
 
-        def counted(items: Iterator[SmallFrame]) -> Iterator[tuple[FrameSource, NDArray[np.uint8]]]:
-            for item in items:
-                report.frames_read += 1
-                yield item.source, item.pixels
+            def counted(items: Iterator[SmallFrame]) -> Iterator[tuple[FrameSource, NDArray[np.uint8]]]:
+                for item in items:
+                    report.frames_read += 1
+                    yield item.source, item.pixels
 
-        items = counted(small_frames(frames, downscale, report, pool))
-        write_sprites(items, len(frames), remapper, output, downscale, report, pool)
-    if report.frames_read == 0 and not report.cancelled:
-        raise SetupError(f"none of the {report.frames_in} frames could be used:\n{report.skipped_text()}")
-    report.timings["read_and_write"] = time.perf_counter() - started
-    _finish(report, output, remapper, started, fitted=False)
+            items = counted(small_frames(frames, downscale, report, pool))
+            write_sprites(items, len(frames), remapper, output, downscale, report, pool)
+        if report.frames_read == 0 and not report.cancelled:
+            raise SetupError(f"none of the {report.frames_in} frames could be used:\n{report.skipped_text()}")
+        report.timings["read_and_write"] = time.perf_counter() - started
+        _finish(report, output, remapper, started, frames, fitted=False)
     if report.cancelled:
         raise Cancelled(report)
     return report

@@ -30,6 +30,15 @@ class Report:
     palette: list[str] = field(default_factory=list)
     target_palette: list[str] | None = None
     sprite_colors: list[str] = field(default_factory=list)
+    palette_file: list[str] | None = None
+    """The palette as its file holds it (with an added outline colour), which every sprite here was written with."""
+    palette_saved: bool = True
+    """False when a run that fitted a palette stopped early: the palette files keep the earlier palette."""
+    stale: list[str] = field(default_factory=list)
+    """Sprites a run that stopped early did not write: they keep an earlier run's colours, or do not exist."""
+    written: dict[str, list[float]] = field(default_factory=dict)
+    """Merged reports (apply): each sprite written (relative path) → [error pixels, error total], so that a frame
+    written twice (a retried chunk) counts once, with its last write's error."""
     delta_e_mean: float = 0.0
     delta_e_p95: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
@@ -61,6 +70,8 @@ class Report:
             parts.append(f"{len(self.skipped)} skipped")
         if self.cancelled:
             parts.append("cancelled: partial")
+        if self.stale:
+            parts.append(f"{len(self.stale)} sprites stale (the palette files keep the earlier palette; run again)")
         if self.output_folder is not None:
             parts.append(f"in {self.output_folder}")
         return ", ".join(parts)
@@ -72,6 +83,9 @@ class Report:
         for key in ("output_folder", "report_path"):
             data[key] = str(data[key]) if data[key] is not None else None
         data["timings"] = {name: round(seconds, 3) for name, seconds in self.timings.items()}
+        for key, unset in (("palette_file", None), ("palette_saved", True), ("stale", []), ("written", {})):
+            if data[key] == unset:  # only where they say something: a finished run's report is as it was
+                del data[key]
         return data
 
     def to_json(self) -> str:
@@ -79,25 +93,41 @@ class Report:
 
 
 def _merged(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
-    """``later``'s report with ``earlier``'s counts added: frames, skips and notes add up, the colour error is
-    the mean over both runs' sprites and its 95th percentile the larger of the two (an upper bound)."""
+    """``later``'s report merged into ``earlier``'s: each sprite counts once, with its last write (a chunk run
+    twice, or retried after a stop, adds nothing twice), skips and notes are kept once each, and the colour error
+    is the mean over the sprites written, its 95th percentile the larger of the two (an upper bound)."""
     merged = dict(later)
-    for key in ("frames_in", "frames_read", "frames_written"):
-        merged[key] = int(earlier.get(key, 0)) + int(later.get(key, 0))
+    written = {str(name): [float(value) for value in item] for name, item in dict(earlier.get("written", {})).items()}
+    written.update(later.get("written", {}))
+    merged["written"] = dict(sorted(written.items()))
     for key in ("skipped", "notes"):
         seen = [item for item in earlier.get(key, []) if isinstance(item, dict)]
         merged[key] = seen + [item for item in later.get(key, []) if item not in seen]
+    merged["frames_written"] = len(written)
+    merged["frames_in"] = merged["frames_read"] = len(written) + len(merged["skipped"])
     merged["cancelled"] = bool(earlier.get("cancelled")) or bool(later.get("cancelled"))
-    written_before, written_now = int(earlier.get("frames_written", 0)), int(later.get("frames_written", 0))
-    if written_before + written_now:
-        mean = float(earlier.get("delta_e_mean", 0.0)) * written_before + float(later["delta_e_mean"]) * written_now
-        merged["delta_e_mean"] = round(mean / (written_before + written_now), 3)
+    pixels = sum(int(item[0]) for item in written.values())
+    if pixels:
+        merged["delta_e_mean"] = round(sum(item[1] for item in written.values()) / pixels, 3)
         merged["delta_e_p95"] = max(float(earlier.get("delta_e_p95", 0.0)), float(later["delta_e_p95"]))
     timings = dict(earlier.get("timings", {}))
     for name, seconds in later.get("timings", {}).items():
         timings[name] = round(float(timings.get(name, 0.0)) + seconds, 3)
     merged["timings"] = timings
     return merged
+
+
+def written_palette(path: Path) -> list[str] | None:
+    """The palette the sprites of the report at ``path`` were written with, as its file holds it; None when there
+    is no such report, or it says no sprite was written."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not data.get("frames_written"):
+        return None
+    palette = data.get("palette_file", data.get("palette"))
+    return [str(code) for code in palette] if isinstance(palette, list) else None
 
 
 def merge_into_report(report: Report, path: Path) -> None:
@@ -112,9 +142,11 @@ def merge_into_report(report: Report, path: Path) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path.with_name(f".{path.name}.lock"))):
+        later = report.to_dict()
+        later.setdefault("written", {})
         try:
             earlier = json.loads(path.read_text(encoding="utf-8"))
-            data = _merged(earlier, report.to_dict()) if isinstance(earlier, dict) else report.to_dict()
-        except (OSError, ValueError, TypeError, KeyError):
-            data = report.to_dict()  # none yet, or not readable: this run's counts start it
+            data = _merged(earlier, later) if isinstance(earlier, dict) else later
+        except (OSError, ValueError, TypeError, KeyError, IndexError):
+            data = _merged({}, later)  # none yet, or not readable: this run's sprites start it
         write_atomically(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))

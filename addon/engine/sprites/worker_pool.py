@@ -11,12 +11,11 @@ of frames above all), and the run's memory would grow with the number of frames 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,6 +214,12 @@ class WorkerPool:
     def _start(self) -> Executor:
         if not self.options.processes:
             return ThreadPoolExecutor(self.helpers)
+        # Imported only here, where processes start: importing multiprocessing points sys.modules["__mp_main__"]
+        # at Blender's __main__ of the moment, and `blender -b --python` crashes at exit (SIGSEGV) on it once
+        # that namespace is freed. In Blender the work runs in threads and never gets here.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         context = multiprocessing.get_context("spawn")
         return ProcessPoolExecutor(self.helpers, mp_context=context, initializer=_start_helper)
 

@@ -14,8 +14,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..colour.palette import Palette
-from ..errors import FrameError
-from ..files.atomic import write_atomically
+from ..errors import FATAL_WRITE_ERRORS, FrameError, OutputError
+from ..files.atomic import run_tag, use_run_tag, write_atomically
+from ..files.locking import DEFAULT_LOCK_TIMEOUT
+from ..files.paths import portable
 from ..files.png import encode_png
 from ..frames.downscale import DownscaleSettings, png_size, read_frame
 from ..frames.normals import NormalSettings
@@ -47,6 +49,8 @@ class OutputSettings:
     """Normal-map sprites beside the sprites, from these normal frames; None for none."""
     finish: FinishSettings | None = None
     """Clean-up and outline of every sprite once its colours are final; None (or all off) for none."""
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    """How long a run that fits a palette waits for another holding the folder's palette lock, in seconds."""
 
 
 # A frame's path, its sprite's path relative to the output folder, and its small frame: what a worker is handed.
@@ -61,6 +65,10 @@ class _WrittenBatch:
     errors: ErrorStats
     normal_problems: list[NormalProblem]
     depth_problems: list[tuple[Path, str]]
+    sprites: list[tuple[str, int, float]]
+    """Each sprite written: its path relative to the output folder, its error pixels and error total."""
+    fatal: OSError | None = None
+    """What stopped the batch: a write no later write can get past (a full disk, a read-only file system)."""
 
 
 @dataclass(frozen=True)
@@ -74,9 +82,12 @@ class _SpriteWriter:
     remapper: Remapper
     output: OutputSettings
     downscale: DownscaleSettings
+    temporary_tag: str
+    """The run's tag, which the temporary files of helper processes carry too (see ``atomic``)."""
 
     def __call__(self, batch: list[_Sprite]) -> _WrittenBatch:
-        outcome = _WrittenBatch(0, [], ErrorStats(), [], [])
+        use_run_tag(self.temporary_tag)
+        outcome = _WrittenBatch(0, [], ErrorStats(), [], [], [])
         if self.downscale.sampling == "majority":
             sprites = self._by_majority(batch, outcome)
         else:
@@ -103,10 +114,14 @@ class _SpriteWriter:
                 if normals is not None:
                     write_atomically(normal_sprite_path(self.output.folder, relative), encode_png(normals))
             except OSError as error:
+                if error.errno in FATAL_WRITE_ERRORS:
+                    outcome.fatal = error
+                    break
                 outcome.failures.append((path, f"sprite not written ({error.strerror or error})"))
                 continue
             outcome.written += 1
             outcome.errors.merge(sprite.errors)
+            outcome.sprites.append((portable(relative), sprite.errors.pixels, sprite.errors.total))
         return outcome
 
     def _nearest_normals(
@@ -222,9 +237,11 @@ def write_sprites(
     options = pool.options
     errors = ErrorStats()
     done = 0
-    writer = _SpriteWriter(remapper, output, downscale)
+    writer = _SpriteWriter(remapper, output, downscale, run_tag())
     sprites = ((source.path, source.relative, small) for source, small in items)
     for batch in pool.map_batches(writer, sprites, batch_size=WRITE_BATCH):
+        for name, error_pixels, error_total in batch.sprites:
+            report.written[name] = [error_pixels, round(error_total, 3)]
         for path, reason in batch.failures:
             report.skip(path, reason)
         for path, text in batch.normal_problems + batch.depth_problems:
@@ -234,6 +251,10 @@ def write_sprites(
         done += batch.written + len(batch.failures)
         if options.progress is not None:
             options.progress("writing", done, total)
+        if batch.fatal is not None:  # batches still running finish unread: what is counted is on disk
+            report.set_errors(errors)
+            error = batch.fatal
+            raise OutputError(f"{output.folder}: {error.strerror or error}; the run stopped") from error
     # Batches dropped on a cancel wrote nothing; those that ran are counted above, so the report matches the disk.
     report.cancelled = report.cancelled or cancelled(options)
     report.set_errors(errors)
