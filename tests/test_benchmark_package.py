@@ -22,7 +22,7 @@ RUNS = 2
 SPOOL_FRAMES = 30
 SHEET_CELLS = 40
 # Those that need neither Blender nor minutes.
-QUICK_SECTIONS = ("speed", "memory", "spool", "decoders", "cleanup", "sheets", "variants")
+QUICK_SECTIONS = ("speed", "memory", "spool", "decoders", "cleanup", "sheets", "variants", "safety")
 
 
 def test_mypy_is_clean_on_the_benchmark():
@@ -65,7 +65,7 @@ def quick_run(tmp_path_factory) -> tuple[dict[str, Any], Path]:
         sys.executable, "-m", "scripts.bench", "--frames-from", str(folder / "frames"), "--work-dir",
         str(folder / "work"), "--results", str(results), "--only", *QUICK_SECTIONS, "--frames", str(FRAMES),
         "--small-frames", "0", "--runs", str(RUNS), "--memory-frames", str(FRAMES), "--spool-frames",
-        str(SPOOL_FRAMES), "--sheet-cells", str(SHEET_CELLS),
+        str(SPOOL_FRAMES), "--sheet-cells", str(SHEET_CELLS), "--safety-frames", str(SPOOL_FRAMES),
     ]  # fmt: skip
     run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -114,6 +114,16 @@ def test_speed_gives_every_run_their_spread_and_consistent_ratios(quick_run):
     decode_ratio = [p / d for p, d in zip(seconds["pixel_sprites"], seconds["decode_only"], strict=True)]
     assert over_decode["by_run"] == pytest.approx(decode_ratio)
     assert over_decode["by_run_spread"]["min"] == pytest.approx(min(decode_ratio))
+
+
+def test_the_safety_section_measures_the_lock_and_the_flushes_against_a_run_without(quick_run):
+    safety = quick_run[0]["sections"]["safety"]
+    assert safety["reference"] == "without" and set(safety["ways"]) == {"without", "lock", "default"}
+    for name, way in safety["ways"].items():
+        assert way["sprites_written"] == SPOOL_FRAMES and len(way["runs_seconds"]) == RUNS
+        assert way["flushes"] > 0  # counted in every way, done only in the default one
+        if name != "without":
+            assert safety["ratios"][name] == pytest.approx(way["seconds"] / safety["ways"]["without"]["seconds"])
 
 
 def test_memory_spool_decoders_and_sheets_hold_their_figures(quick_run):

@@ -163,7 +163,9 @@ VARIANT_HELP = (
     "manifest for later runs"
 )
 NO_VARIANTS_HELP = "drop the palette variants the set's manifest keeps (with --variant: only the ones given)"
-FPS = Option("fps", "Frame Rate", "frame rate of sprites without a set manifest", 24.0, 0.001, 1000.0)
+FPS = Option(
+    "fps", "Frame Rate", "frame rate of every action (default: the set manifest's, or 24)", 24.0, 0.001, 1000.0
+)
 
 
 def non_finite_problem(value: object) -> str | None:

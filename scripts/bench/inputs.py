@@ -29,6 +29,7 @@ class Options:
     runs: int
     memory_frames: int
     spool_frames: int
+    safety_frames: int
     sheet_cells: int
     packing_sprites: int
     packing_demo: Path | None

@@ -26,6 +26,8 @@ Sections, in the order they run (a size of 0 skips its section):
     packing      packed sheets (--packed): --packing-sprites sprites trimmed, merged and packed (time, memory), and
                  the pages' area against maxrects-packer and fixed cells (two drawn characters, --packing-demo)
     variants     what each palette variant adds to the sheets' writing time (paletted and RGBA sheets)
+    safety       what the palette lock held for a whole run and the flushes to the disk (fsync) cost, on
+                 --safety-frames drawn frames
     frame-list   what sprites add to Debian's blender -a and --render-frame (skipped without a blender binary)
 
 The base frames are Cycles renders of the demo character (24 at --render-size, kept in --work-dir), or the PNGs of
@@ -52,6 +54,7 @@ from . import (
     packing,
     quality,
     rendering,
+    safety,
     sampling,
     sheets,
     speed,
@@ -77,11 +80,13 @@ SECTIONS: dict[str, Callable[[Inputs], dict[str, Any]]] = {
     "sheets": sheets.sheets_section,
     "packing": packing.packing_section,
     "variants": variants.variants_section,
+    "safety": safety.safety_section,
     "frame-list": frame_list.frame_list_section,
 }
 # The size options of a section: when they are all 0, the section is left out.
 SIZES = {"speed": ("frames", "small_frames"), "memory": ("memory_frames",), "spool": ("spool_frames",),
-         "sheets": ("sheet_cells",), "packing": ("packing_sprites",), "variants": ("sheet_cells",)}  # fmt: skip
+         "sheets": ("sheet_cells",), "packing": ("packing_sprites",), "variants": ("sheet_cells",),
+         "safety": ("safety_frames",)}  # fmt: skip
 # /var/tmp, not /tmp: /tmp is a tmpfs on many systems, and the spool section needs its output folder on disk.
 DEFAULT_WORK = Path("/var/tmp/pixel_sprites_benchmark")
 
@@ -111,6 +116,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="speed: runs of each pipeline, in turn (default 3)")
     parser.add_argument("--memory-frames", type=int, default=30_000, help="memory: frames (default 30000)")
     parser.add_argument("--spool-frames", type=int, default=30_000, help="spool: frames (default 30000)")
+    parser.add_argument("--safety-frames", type=int, default=1500, help="safety: frames (default 1500)")
     parser.add_argument("--sheet-cells", type=int, default=1000, help="sheets: sprites packed (default 1000)")
     parser.add_argument("--packing-sprites", type=int, default=10_000, help="packing: sprites (default 10000)")
     parser.add_argument("--packing-demo", type=Path, help="packing: the demo set's sprites folder, to measure too")
@@ -140,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         runs=args.runs,
         memory_frames=args.memory_frames,
         spool_frames=args.spool_frames,
+        safety_frames=args.safety_frames,
         sheet_cells=args.sheet_cells,
         packing_sprites=args.packing_sprites,
         packing_demo=args.packing_demo.resolve() if args.packing_demo else None,

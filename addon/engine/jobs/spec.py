@@ -32,7 +32,7 @@ FOLDER_PALETTE_NAME = "palette"
 @dataclass(frozen=True)
 class SetSheets:
     """The sheets a job writes after its sprites: how (``options``), and of which set, where the folder alone does
-    not say: the character whose manifest to use, the frame rate of sprites without one, a pivot to override."""
+    not say: the character whose manifest to use, a frame rate for every action, a pivot to override."""
 
     options: SheetOptions = field(default_factory=SheetOptions)
     character: str | None = None
