@@ -3,15 +3,16 @@ run stopped early never leaves a new palette beside old sprites."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from held_run import HeldRun
 from PIL import Image
 from synthetic import write_truth_set
 
@@ -50,14 +51,28 @@ def palette_colours(path: Path) -> set[tuple[int, int, int]]:
 
 
 def test_two_process_runs_into_one_folder_leave_one_runs_palette_and_sprites(renders, tmp_path):
+    """The 12-colour run is held in the middle of its writing (see ``held_run``) while the 4-colour run starts in
+    the same folder; it goes on once the other has ended, or after 5 s (the other then waits for its lock)."""
     out = tmp_path / "out"
-    runs = []
-    for colours in ("12", "4"):
-        arguments = ["process", str(renders), "--out", str(out), "--colors", colours, *SIZE]
-        runs.append(subprocess.Popen([sys.executable, "-c", CODE, *arguments], stderr=subprocess.PIPE, text=True))
-        time.sleep(0.05)
-    for run in runs:
-        assert run.wait(timeout=300) == 0, run.stderr.read() if run.stderr else ""
+    arguments = ["process", str(renders), "--out", str(out), *SIZE]
+    with HeldRun(tmp_path / "held", "frame_0010.png", hold="release") as held:
+        first = subprocess.Popen(
+            [sys.executable, "-c", CODE, *arguments, "--colors", "12"], env=held.environment(), stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        second: subprocess.Popen[bytes] | None = None
+        try:
+            held.wait_for("reached", first)
+            second = subprocess.Popen([sys.executable, "-c", CODE, *arguments, "--colors", "4"], stderr=subprocess.PIPE)
+            with contextlib.suppress(subprocess.TimeoutExpired):  # the second run waits for the first's lock
+                second.wait(timeout=5)
+            held.release()
+            assert first.wait(timeout=300) == 0, first.communicate()[1]
+            assert second.wait(timeout=300) == 0, second.communicate()[1]
+        finally:
+            for run in (first, second):
+                if run is not None and run.poll() is None:
+                    run.kill()
     palette = palette_colours(out / "palette.gpl")
     assert palette == palette_colours(out / "palette.hex") == palette_colours(out / "palette.png")
     sprites = sorted(out.glob("frame_*.png"))
