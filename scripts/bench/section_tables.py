@@ -7,6 +7,8 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from .safety import safety_table
+
 MIB = 1024 * 1024
 PIPELINE_NAMES = {
     "decode_only": "decode-only pass (Pillow, {workers} processes)",
@@ -379,4 +381,5 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "packing": packing,
     "variants": variants,
     "frame-list": frame_list,
+    "safety": safety_table,
 }
