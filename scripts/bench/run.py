@@ -63,7 +63,7 @@ from . import (
     variants,
 )
 from .inputs import Inputs, Options
-from .machine import describe_machine, describe_run
+from .machine import describe_machine, describe_run, portable_path
 
 SECTIONS: dict[str, Callable[[Inputs], dict[str, Any]]] = {
     "speed": speed.speed_section,
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     inputs = Inputs(options)
     results_path = args.results or work / "results.json"
     results: dict[str, Any] = {
-        "run": describe_run(argv) | {"options": json.loads(json.dumps(asdict(options), default=str))},
+        "run": describe_run(argv) | {"options": portable_options(options)},
         "machine": describe_machine(),
         "section_seconds": {},
         "sections": {},
@@ -173,6 +173,13 @@ def main(argv: list[str] | None = None) -> int:
         print(tables.section_markdown(name, results), flush=True)
     print(f"results in {results_path}; tables: python -m scripts.bench.tables {results_path}")
     return 0
+
+
+def portable_options(options: Options) -> dict[str, Any]:
+    """The options as the results keep them: JSON values, and no path of this machine (``portable_path``)."""
+    fields = asdict(options)
+    kept = {name: portable_path(value) if isinstance(value, Path) else value for name, value in fields.items()}
+    return json.loads(json.dumps(kept))
 
 
 def write_results(path: Path, results: dict[str, Any]) -> None:

@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .machine import portable_command
 from .section_tables import RENDERERS
 
 
 def provenance(results: dict[str, Any]) -> str:
-    """Which run, machine, date and commit the figures come from, and the command that made them."""
+    """Which run, machine, date and commit the figures come from, and the command that made them, with no path of the
+    machine that ran it (a path option's value is cut to what ``machine.portable_path`` keeps)."""
     run, machine = results["run"], results["machine"]
     packages = machine["packages"]
     commit = (run["git_commit"] or "unknown")[:10] + (
@@ -26,7 +28,7 @@ def provenance(results: dict[str, Any]) -> str:
     versions = ", ".join(
         [f"Python {machine['python']}"] + [f"{name} {packages[name]}" for name in ("numpy", "bpy") if packages[name]]
     )
-    command = " ".join(["python -m scripts.bench", *run["command"]])
+    command = " ".join(["python -m scripts.bench", *portable_command(run["command"])])
     return (
         f"_Run of {run['date']}, commit {commit}; {machine['cpu_count']} × {machine['cpu_model']}{ram}; "
         f"{versions}; `{command}`._"

@@ -1,0 +1,229 @@
+"""Screenshots of the Sprites tab of the 3D View sidebar, for docs/blender-panel.md: one PNG per panel, taken from
+Debian's real Blender 3.4 on a virtual screen. Run it again when the panel changes:
+
+    python3 scripts/panel_screenshots.py [--out docs/] [--scale 1.25]
+
+which runs (what it prints, and what may be run by hand):
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" blender --factory-startup --enable-event-simulate \\
+        --python scripts/panel_screenshots.py -- --out docs/
+
+Inside Blender the script builds the demo character's sprite-set scene (``character_scene.build_set_scene``),
+renders its set for real (Workbench, 8 facings x 2 actions, 64x90 sprites) with the panel's own operator, and
+then takes one screenshot per panel: the main panel while the set renders (``panel_rendering.png``) and after it
+(``panel_main.png``), and each sub-panel opened below the main panel (``panel_sprite.png``, ...). Blender 3.4 has
+no Python way to pick a sidebar tab, so the tab is clicked with simulated events (``--enable-event-simulate``);
+the sub-panel shown is chosen by a ``poll`` this script adds, and all are drawn open. Each PNG is the sidebar cut
+from a screenshot of the window, trimmed below the panels. The temporary folder's path is shown as ``~/hero`` in
+the run's summary line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREEN = "1600x1000x24"
+# The PNGs, and the sub-panel each shows below the main panel (None: the main panel alone).
+SHOTS = {
+    "panel_main.png": None,
+    "panel_sprite.png": "PIXEL_SPRITES_PT_sprite",
+    "panel_colours.png": "PIXEL_SPRITES_PT_colours",
+    "panel_cleanup.png": "PIXEL_SPRITES_PT_cleanup",
+    "panel_directions_actions.png": "PIXEL_SPRITES_PT_set",
+    "panel_output.png": "PIXEL_SPRITES_PT_output",
+    "panel_character.png": "PIXEL_SPRITES_PT_character",
+}
+RENDERING_SHOT = "panel_rendering.png"
+# Set by the bpy module of a venv, which Debian's Blender must not see (as tests/blender/test_blender_binary.py).
+SET_BY_BPY = ("OCIO", "MATERIALX_SEARCH_PATH", "PXR_MTLX_STDLIB_SEARCH_PATHS", "BLENDER_USER_SCRIPTS")
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="panel_screenshots.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="where the PNGs go (default docs/)")
+    parser.add_argument("--scale", type=float, default=1.25, help="Blender's interface scale (default 1.25)")
+    parser.add_argument("--blender", default="blender", help="the Blender binary (default: blender on PATH)")
+    return parser.parse_args(argv)
+
+
+def run_blender(args: argparse.Namespace) -> int:
+    """Outside Blender: start Debian's Blender with a UI on a virtual screen, running this script."""
+    command = [
+        "xvfb-run", "-a", "-s", f"-screen 0 {SCREEN}", args.blender, "--factory-startup", "--enable-event-simulate",
+        "--python", str(Path(__file__).resolve()), "--", "--out", str(args.out.resolve()), "--scale", str(args.scale),
+    ]  # fmt: skip
+    print(" ".join(command), flush=True)
+    env = {key: value for key, value in os.environ.items() if key not in SET_BY_BPY}
+    return subprocess.run(command, env=env, timeout=600).returncode
+
+
+if "bpy" not in sys.modules:  # a plain Python: this is the wrapper
+    if __name__ == "__main__":
+        sys.exit(run_blender(parse(sys.argv[1:])))
+else:
+    import bpy
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from render_sprites import load_addon
+
+    ARGS = parse(sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else [])
+    WORK = Path(tempfile.mkdtemp(prefix="pixel_sprites_panel_"))
+    SHOWN: list[str | None] = [None]  # the sub-panel drawn now
+    drawn: list[float] = [0.0]  # when the main panel was last drawn: its tab is the active one
+    state: dict[str, object] = {"step": "scene", "since": time.time(), "deadline": time.time() + 300}
+    load_addon()
+    from pixel_sprites.blender import jobs, panels, render_session
+
+    def say(*words: object) -> None:
+        print("panel_screenshots:", *words, flush=True)
+
+    def patch_panels() -> None:
+        """Every sub-panel drawn open, only while it is SHOWN; the main panel's draws are timed."""
+        classes = [cls for cls in panels.CLASSES if issubclass(cls, bpy.types.Panel)]
+        for cls in reversed(classes):
+            bpy.utils.unregister_class(cls)
+        main_draw = panels.PIXEL_SPRITES_PT_main.draw
+
+        def draw_main(self, context):  # type: ignore[no-untyped-def]
+            drawn[0] = time.time()
+            main_draw(self, context)
+
+        panels.PIXEL_SPRITES_PT_main.draw = draw_main
+        for cls in classes[1:]:
+            cls.bl_options = set(getattr(cls, "bl_options", set())) - {"DEFAULT_CLOSED"}
+            cls.poll = classmethod(lambda cls, context: SHOWN[0] == cls.bl_idname)
+        for cls in classes:
+            bpy.utils.register_class(cls)
+
+    def build_scene() -> None:
+        from character_scene import build_set_scene
+
+        scene = build_set_scene(output=WORK / "hero" / "renders", resolution=(320, 450))
+        settings = scene.pixel_sprites
+        settings.character = "hero"
+        settings.pixel = 5  # 320x450 renders: 64x90 sprites
+        settings.directions = 8
+        settings.pivot_object = bpy.data.objects["character"]
+        for name in ("idle", "walk"):
+            settings.set_actions.add().action = bpy.data.actions[name]
+        settings.active_set_action = 1
+        settings.set_actions[1].frame_step = 2
+        settings.make_sheets = True
+        settings.cleanup, settings.outline = True, "selout"
+        variant = settings.palette_variants.add()
+        variant.name, variant.file = "red", "//palettes/hero_red.gpl"
+        prefs = bpy.context.preferences
+        prefs.view.render_display_type = "NONE"  # no render window over the one screenshotted
+        prefs.view.ui_scale = ARGS.scale
+        prefs.system.use_region_overlap = False  # the sidebar on a background of its own
+
+    def view3d() -> tuple[bpy.types.Window, bpy.types.Area, bpy.types.Region]:
+        window = bpy.context.window_manager.windows[0]
+        area = max((a for a in window.screen.areas if a.type == "VIEW_3D"), key=lambda a: a.width * a.height)
+        return window, area, next(region for region in area.regions if region.type == "UI")
+
+    def redraw() -> None:
+        for window in bpy.context.window_manager.windows:
+            for area in window.screen.areas:
+                area.tag_redraw()
+
+    def click_next_tab() -> None:
+        """A click on the sidebar's tab strip, a little lower each time, until the Sprites tab is the one shown."""
+        window, _area, region = view3d()
+        scale = bpy.context.preferences.system.ui_scale
+        y = region.y + region.height - int(12 * scale) - int(state.get("probe", 0))  # type: ignore[call-overload]
+        state["probe"] = int(state.get("probe", 0)) + int(8 * scale)  # type: ignore[call-overload]
+        if y < region.y:
+            raise RuntimeError("no tab of the sidebar showed the Pixel Sprites panel")
+        x = region.x + region.width - int(10 * scale)
+        window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
+        window.event_simulate(type="LEFTMOUSE", value="PRESS", x=x, y=y)
+        window.event_simulate(type="LEFTMOUSE", value="RELEASE", x=x, y=y)
+
+    def shoot(name: str) -> None:
+        """The sidebar, cut from a screenshot of the window, trimmed below its last panel."""
+        from PIL import Image, ImageChops
+
+        window, area, region = view3d()
+        whole = WORK / "window.png"
+        with bpy.context.temp_override(window=window, area=area, region=region):
+            bpy.ops.screen.screenshot(filepath=str(whole))
+        image = Image.open(whole).convert("RGB")
+        top = image.height - (region.y + region.height)
+        sidebar = image.crop((region.x, top, region.x + region.width, top + region.height))
+        background = Image.new("RGB", sidebar.size, sidebar.getpixel((sidebar.width // 2, sidebar.height - 2)))
+        box = ImageChops.difference(sidebar, background).getbbox()
+        bottom = min(sidebar.height, (box[3] if box else sidebar.height) + int(8 * ARGS.scale))
+        sidebar = sidebar.crop((0, 0, sidebar.width, bottom))
+        ARGS.out.mkdir(parents=True, exist_ok=True)
+        sidebar.save(ARGS.out / name, optimize=True)
+        say("wrote", ARGS.out / name, sidebar.size)
+
+    def busy() -> bool:
+        return render_session.current is not None or jobs.status() is not None
+
+    def next_step(step: str) -> None:
+        state["step"], state["since"] = step, time.time()
+
+    def drive() -> float | None:
+        step, since = state["step"], float(state["since"])  # type: ignore[arg-type]
+        try:
+            if time.time() > float(state["deadline"]):  # type: ignore[arg-type]
+                raise RuntimeError(f"timed out in step {step}")
+            if step == "scene":
+                build_scene()
+                view3d()[1].spaces.active.show_region_ui = True
+                next_step("tab")
+            elif step == "tab":
+                if drawn[0] > since:
+                    next_step("render")
+                elif time.time() - since > 0.3:
+                    click_next_tab()
+                    state["since"] = time.time()
+            elif step == "render":
+                say("render_set", bpy.ops.pixel_sprites.render_set())
+                next_step("rendering")
+            elif step == "rendering":
+                if render_session.current is not None and time.time() - since > 2 and RENDERING_SHOT not in state:
+                    shoot(RENDERING_SHOT)
+                    state[RENDERING_SHOT] = True
+                if not busy() and bpy.context.scene.pixel_sprites.last_summary:
+                    settings = bpy.context.scene.pixel_sprites
+                    say("summary", settings.last_summary)
+                    settings.last_summary = settings.last_summary.replace(str(WORK), "~")
+                    next_step("shots")
+            elif step == "shots":
+                shots = list(SHOTS)
+                done = int(state.get("shot", -1))  # type: ignore[call-overload]
+                if done >= 0:
+                    shoot(shots[done])
+                if done + 1 == len(shots):
+                    say("done")
+                    shutil.rmtree(WORK, ignore_errors=True)
+                    bpy.ops.wm.quit_blender()
+                    return None
+                state["shot"] = done + 1
+                SHOWN[0] = SHOTS[shots[done + 1]]
+            redraw()
+            return 0.1 if step != "shots" else 0.6
+        except Exception as error:  # noqa: BLE001: any failure ends Blender with a message
+            import traceback
+
+            traceback.print_exc()
+            say("FAILED:", error)
+            shutil.rmtree(WORK, ignore_errors=True)
+            os._exit(1)
+
+    if not bpy.app.use_event_simulate:
+        print("panel_screenshots: Blender must run with --enable-event-simulate (see the docstring)")
+        sys.exit(2)
+    patch_panels()
+    bpy.app.timers.register(drive, first_interval=1.0, persistent=True)
