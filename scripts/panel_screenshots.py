@@ -21,6 +21,7 @@ the run's summary line.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import shutil
 import subprocess
@@ -62,7 +63,11 @@ def run_blender(args: argparse.Namespace) -> int:
     ]  # fmt: skip
     print(" ".join(command), flush=True)
     env = {key: value for key, value in os.environ.items() if key not in SET_BY_BPY}
-    return subprocess.run(command, env=env, timeout=600).returncode
+    # One Blender UI at a time with the tests' (the lock file of tests/blender/test_blender_binary.py): two
+    # ``xvfb-run -a`` started together can pick the same display.
+    with open(Path(tempfile.gettempdir()) / "pixel-sprites-tests-xvfb.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return subprocess.run(command, env=env, timeout=600).returncode
 
 
 if "bpy" not in sys.modules:  # a plain Python: this is the wrapper

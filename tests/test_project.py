@@ -50,8 +50,10 @@ def test_mypy_is_clean():
 
 # The engine's stage folders in the order data flows through them; ``files`` is the plumbing all of them share.
 STAGES = ("files", "frames", "colour", "palette", "sprites", "sets", "export", "jobs")
-# Modules at the top of the engine, which any stage may import and which import no stage.
+# Modules at the top of the engine, which any stage may import and which import no stage, but for the registry of
+# sheet formats, whose names ``options.SHEET_FORMATS`` is: its package imports no format until one is asked for.
 ENGINE_TOP = ("errors", "options")
+FORMAT_REGISTRY = "pixel_sprites.engine.export.formats"
 
 
 def _module_name(path: Path) -> str:
@@ -108,7 +110,7 @@ def test_each_engine_stage_imports_only_itself_and_earlier_stages():
                 if module != "pixel_sprites.engine.__init__" and len(parts) > 2:
                     wrong.append(f"{module} imports the engine package itself")
             elif parts[2] in ENGINE_TOP:
-                if target_parts[2] not in ENGINE_TOP:
+                if target_parts[2] not in ENGINE_TOP and target != FORMAT_REGISTRY:
                     wrong.append(f"{module} (top of the engine) imports the stage module {target}")
             elif target_parts[2] in STAGES and STAGES.index(target_parts[2]) > STAGES.index(parts[2]):
                 wrong.append(f"{module} ({parts[2]}) imports {target}, of the later stage {target_parts[2]}")
@@ -117,6 +119,16 @@ def test_each_engine_stage_imports_only_itself_and_earlier_stages():
     assert folders == sorted(STAGES)
     for stage in STAGES:  # each folder says what its job is, in a line
         assert ast.get_docstring(ast.parse((ROOT / "addon" / "engine" / stage / "__init__.py").read_text())), stage
+
+
+def test_the_options_take_the_sheet_formats_from_the_registry_without_loading_a_format():
+    code = (
+        "import sys; from pixel_sprites.engine import options; from pixel_sprites.engine.export import formats; "
+        "assert options.SHEET_FORMATS == formats.REGISTERED; "
+        "print(sorted(name for name in sys.modules if name.startswith('pixel_sprites.engine.export')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "['pixel_sprites.engine.export', 'pixel_sprites.engine.export.formats']"
 
 
 def test_no_module_imports_in_a_circle_lazy_imports_included():
@@ -167,7 +179,7 @@ def test_importing_the_engine_loads_no_stage_until_a_name_is_used():
         "stages = sorted(m for m in sys.modules if m.startswith('pixel_sprites.engine.'))\n"
         "assert stages == [], stages\n"
         "engine.write_sheets\n"
-        "assert 'pixel_sprites.engine.export.godot' in sys.modules\n"
+        "assert 'pixel_sprites.engine.export.sheets' in sys.modules\n"
         "assert 'pixel_sprites.engine.sprites.pipeline' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

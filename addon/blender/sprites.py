@@ -12,7 +12,7 @@ import bpy
 
 from ..engine import Character, Report, RunOptions, check_indexed_fits, record_frames
 from ..engine.errors import OptionError, PaletteFileError, SetupError
-from ..engine.export.sheets import aseprite_duration_problem
+from ..engine.export.formats.aseprite import aseprite_duration_problem
 from ..engine.jobs.run import (
     LOCKED_PALETTE_FIT,
     add_locked_frames,

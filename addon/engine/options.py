@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from .errors import OptionError
+from .export.formats import REGISTERED
 
 # The version of Pixel Sprites, written into the JSON sheets. Blender reads bl_info and blender_manifest.toml as
 # literals, so those keep copies that tests/test_project.py holds equal to this.
@@ -122,8 +123,9 @@ EXTRUDE = Option(
     0,
     16,
 )
-# The files written beside each sheet page.
-SHEET_FORMATS = ("json", "godot", "aseprite", "preview")
+# The files written beside each sheet page: the registry's formats (engine/export/formats), whose package imports
+# none of them until asked, so that this module stays free of every stage.
+SHEET_FORMATS = REGISTERED
 OUTLINES = ("none", "outer", "inner", "selout")
 OUTLINE = Option(
     "outline",

@@ -10,7 +10,6 @@ packed frames (:mod:`.packed_layout`) and the engine files say where each full-s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,23 +22,22 @@ from ..errors import FrameError, SheetError
 from ..files.atomic import write_atomically
 from ..files.png import encode_png
 from ..frames.downscale import read_frame
-from ..options import EXTRUDE, INDEXED_LIMIT, LAYOUT, MARGIN, SHEET_FORMATS
-from ..sets.manifest import Action, SpriteSet, frame_duration_ms, frame_number
+from ..options import EXTRUDE, INDEXED_LIMIT, LAYOUT, MARGIN
+from ..sets.manifest import Action, SpriteSet, frame_number
 from ..sprites.files import encode_indexed_png
-from .aseprite import MAX_DURATION_MS, write_aseprite
 from .colours import colour_indices, palette_for, palette_lookup
-from .godot import write_sprite_frames
+from .formats import REGISTERED, chosen_formats
+from .formats.base import GroupPages, SheetFormat, WrittenPages
 from .layout import DEFAULT_MAX_SIZE, DEFAULT_PADDING, Animation, Page, pack
 from .normal_sheets import compose_normals, normal_page_name
 from .packed_layout import Spacing, compose_packed, pack_trimmed, trimmed_frames
-from .page_json import page_json
-from .preview import preview_palette, preview_path, write_preview
+from .preview import preview_palette
 from .sheet_files import claim_sheet_files, remove_unmade_variant_files
 from .trimming import TrimmedFrame
 from .variant_writing import write_variants
 from .variants import GroupFiles, PaletteVariant, plan_variants
 
-FORMATS = SHEET_FORMATS
+FORMATS = REGISTERED
 LAYOUTS = LAYOUT.choices
 SHEETS_FOLDER = "sheets"
 PREVIEW_SCALE = 4
@@ -164,10 +162,6 @@ def _encode_sheet(image: NDArray[np.uint8], palette: Palette | None, rgba: bool)
     return encode_png(image), "RGBA8888"
 
 
-def _write_json(path: Path, data: object) -> None:
-    write_atomically(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
-
-
 def write_sheets(
     folder: Path, sprite_set: SpriteSet, options: SheetOptions | None = None, palette: Palette | None = None
 ) -> SheetReport:
@@ -189,25 +183,26 @@ def write_sheets(
     if not groups:
         reasons = "\n".join(f"  {path}: {reason}" for path, reason in report.skipped)
         raise SheetError(f"{folder}: none of the set's sprites can be used:\n{reasons}")
-    if "aseprite" in options.formats:
-        for action in sprite_set.actions:
-            problem = aseprite_duration_problem(action.fps, action.fps_base, action.frame_step)
-            if problem:
-                raise SheetError(f"{action.name}: {problem}")
+    formats = chosen_formats(options.formats)
+    for sheet_format in formats:
+        problem = sheet_format.check(sprite_set)
+        if problem is not None:
+            raise SheetError(problem)
     if options.layout == "atlas":
         everything = [animation for _, animations in groups for animation in animations]
         groups = [(f"{sprite_set.character}_atlas", everything)]
     out = folder / SHEETS_FOLDER
     plans = [_plan_group(name, animations, sprites, palette, options) for name, animations in groups]
-    base_paths = [path for plan in plans for path in plan.paths(options)]
-    variants = plan_variants(folder, sprite_set, options, palette, [plan.files(options) for plan in plans], base_paths)
+    base_paths = [path for plan in plans for path in plan.paths(options, formats)]
+    group_files = [plan.files(formats) for plan in plans]
+    variants = plan_variants(folder, sprite_set, options, palette, group_files, base_paths)
     # Every file of every sheet is checked before the first is written: none may replace a file not ours.
     claimed = claim_sheet_files(folder, out, base_paths, variants)
-    sprite_set.sheets = [_write_group(out, plan, sprites, options) for plan in plans]
+    sprite_set.sheets = [_write_group(out, plan, sprites, options, formats) for plan in plans]
     if variants is not None:
         write_variants(out, variants, report.files)
         report.notes += variants.notes
-    remove_unmade_variant_files(folder, out, claimed, [plan.name for plan in plans] + [sprite_set.character])
+    remove_unmade_variant_files(folder, out, claimed, [plan.pages.name for plan in plans] + [sprite_set.character])
     return report
 
 
@@ -215,39 +210,24 @@ def write_sheets(
 class _GroupPlan:
     """One action's (or the atlas's) pages, and the palette its paletted files use, before anything is written."""
 
-    name: str
-    animations: list[Animation]
-    pages: list[Page]
-    cells: list[NDArray[np.uint8]]
-    indexed_palette: Palette | None
-    previews: list[tuple[str, list[Animation], Palette | None]]
+    pages: GroupPages
     trimmed: dict[Path, TrimmedFrame] | None = None
     """Packed sheets: every sprite trimmed (with its normals), what the pages are composed from."""
 
-    def paths(self, options: SheetOptions) -> list[Path]:
-        """The files :func:`_write_group` writes, relative to the sheets folder."""
-        names = [f"{page.name}.png" for page in self.pages]
+    def paths(self, options: SheetOptions, formats: Sequence[SheetFormat]) -> list[Path]:
+        """The files :func:`_write_group` writes, relative to the sheets folder: the pages, their normal sheets,
+        and each format's files."""
+        names = list(self.pages.image_names)
         if options.normals:
-            names += [f"{normal_page_name(page.name)}.png" for page in self.pages]
-        if "json" in options.formats:
-            names += [f"{page.name}.json" for page in self.pages]
-        if "godot" in options.formats:
-            names.append(f"{self.name}.tres")
-        if "aseprite" in options.formats and self.indexed_palette is not None:
-            names.append(f"{self.name}.aseprite")
-        paths = [Path(name) for name in names]
-        if "preview" in options.formats:
-            paths += [preview_path(Path(f"{action}_preview"), usable) for action, _, usable in self.previews]
-        return paths
+            names += [f"{normal_page_name(page.name)}.png" for page in self.pages.pages]
+        names += [name for sheet_format in formats for name in sheet_format.files(self.pages)]
+        return [Path(name) for name in names]
 
-    def files(self, options: SheetOptions) -> GroupFiles:
-        """The files :func:`_write_group` writes, by kind, and the sprites' colours: what variants are made from."""
-        written = {path.suffix: path.name for path in self.paths(options)}
-        return GroupFiles(
-            tuple(page.name for page in self.pages), "json" in options.formats, written.get(".tres"),
-            written.get(".aseprite"), tuple(p.name for p in self.paths(options) if p.stem.endswith("_preview")),
-            self.indexed_palette, self.cells,
-        )  # fmt: skip
+    def files(self, formats: Sequence[SheetFormat]) -> GroupFiles:
+        """The files each format writes, and the sprites' colours: what variants are made from."""
+        by_format = {sheet_format.name: tuple(sheet_format.files(self.pages)) for sheet_format in formats}
+        pages = tuple(page.name for page in self.pages.pages)
+        return GroupFiles(pages, by_format, self.pages.indexed_palette, self.pages.cells)
 
 
 def _plan_group(
@@ -277,30 +257,32 @@ def _plan_group(
         (action, own, preview_palette(own, sprites, indexed_palette))
         for action, own in _by_action(animations, sprite_set)
     ]
-    return _GroupPlan(name, animations, pages, cells, indexed_palette, previews, trimmed)
+    group = GroupPages(
+        name, sprite_set, animations, pages, cells, sprites, indexed_palette, previews, options.preview_scale
+    )
+    return _GroupPlan(group, trimmed)
 
 
-def _write_group(out: Path, plan: _GroupPlan, sprites: _Sprites, options: SheetOptions) -> dict[str, str]:
-    """One action's (or the atlas's) pages and files; returns the manifest's entry for them."""
-    report, sprite_set = sprites.report, sprites.sprite_set
-    name, animations, pages, cells, indexed_palette = (
-        plan.name, plan.animations, plan.pages, plan.cells, plan.indexed_palette
-    )  # fmt: skip
-    if indexed_palette is None and not options.rgba:
-        report.notes.append(f"{name}: more than {INDEXED_LIMIT} colours, so its sheets are RGBA")
-    entry = {"name": name}
-    image_names: list[str] = []
-    normal_names: list[str] = []
-    for number, page in enumerate(pages):
-        image_name = f"{page.name}.png"
+def _write_group(
+    out: Path, plan: _GroupPlan, sprites: _Sprites, options: SheetOptions, formats: Sequence[SheetFormat]
+) -> dict[str, str]:
+    """One action's (or the atlas's) pages, normal sheets and every format's files; returns the manifest's entry
+    for them."""
+    report, sprite_set, group = sprites.report, sprites.sprite_set, plan.pages
+    if group.indexed_palette is None and not options.rgba:
+        report.notes.append(f"{group.name}: more than {INDEXED_LIMIT} colours, so its sheets are RGBA")
+    entry = {"name": group.name}
+    image_formats: list[str] = []
+    normal_names: list[str | None] = []
+    for number, (page, image_name) in enumerate(zip(group.pages, group.image_names, strict=True)):
         if plan.trimmed is None:
             image = _compose(page, sprites, sprite_set.sprite_size)
         else:
             image = compose_packed(page, plan.trimmed, options.extrude)
-        data, image_format = _encode_sheet(image, indexed_palette, options.rgba)
+        data, image_format = _encode_sheet(image, group.indexed_palette, options.rgba)
         write_atomically(out / image_name, data)
         report.files.append(out / image_name)
-        image_names.append(image_name)
+        image_formats.append(image_format)
         report.cells += len(page.cells)
         normal_name = None
         if options.normals:
@@ -311,65 +293,20 @@ def _write_group(out: Path, plan: _GroupPlan, sprites: _Sprites, options: SheetO
                 normals = compose_packed(page, plan.trimmed, options.extrude, normals=True)
             write_atomically(out / normal_name, encode_png(normals))
             report.files.append(out / normal_name)
-            normal_names.append(normal_name)
-        if "json" in options.formats:
-            page_data = page_json(page, image_name, image_format, sprite_set, normal_map=normal_name)
-            _write_json(out / f"{page.name}.json", page_data)
-            report.files.append(out / f"{page.name}.json")
-        entry[f"image_{number + 1}" if len(pages) > 1 else "image"] = f"{SHEETS_FOLDER}/{image_name}"
+        normal_names.append(normal_name)
+        several = len(group.pages) > 1
+        entry[f"image_{number + 1}" if several else "image"] = f"{SHEETS_FOLDER}/{image_name}"
         if normal_name is not None:
-            entry[f"normal_{number + 1}" if len(pages) > 1 else "normal"] = f"{SHEETS_FOLDER}/{normal_name}"
-    written: dict[str, Path] = {}
-    if "godot" in options.formats:
-        written["godot"] = write_sprite_frames(
-            out / f"{name}.tres", pages, image_names, sprite_set.sprite_size, normal_names=normal_names or None
-        )
-    if "aseprite" in options.formats:
-        if indexed_palette is None:
-            report.notes.append(f"{name}: no .aseprite file, its colours do not fit an indexed palette")
-        else:
-            written["aseprite"] = _write_aseprite_file(out / f"{name}.aseprite", animations, cells, indexed_palette)
-    if "preview" in options.formats:
-        for action_name, own, _ in plan.previews:
-            preview = write_preview(
-                out / f"{action_name}_preview", own, sprites, indexed_palette, options.preview_scale
-            )
-            written.setdefault("preview", preview)
-            report.files.append(preview)
-    for kind, path in written.items():
-        entry[kind] = f"{SHEETS_FOLDER}/{path.name}"
-        if kind != "preview":
-            report.files.append(path)
+            entry[f"normal_{number + 1}" if several else "normal"] = f"{SHEETS_FOLDER}/{normal_name}"
+    written = WrittenPages(image_formats, normal_names)
+    for sheet_format in formats:
+        outcome = sheet_format.write(out, group, written)
+        report.files += [out / name for name in outcome.files]
+        if outcome.note is not None:
+            report.notes.append(outcome.note)
+        if outcome.manifest_key is not None and outcome.files:
+            entry[outcome.manifest_key] = f"{SHEETS_FOLDER}/{outcome.files[0]}"
     return entry
-
-
-def aseprite_duration_problem(fps: float, fps_base: float, frame_step: int) -> str | None:
-    """Why an action at this rate cannot have an ``.aseprite`` file, or None: its frame durations are 16-bit."""
-    duration = frame_duration_ms(fps, fps_base, frame_step)
-    if duration <= MAX_DURATION_MS:
-        return None
-    return (
-        f"frame step {frame_step} at {fps / fps_base:g} fps shows each sprite for {duration} ms, and an .aseprite "
-        f"frame lasts at most {MAX_DURATION_MS} ms: lower the frame step, or leave .aseprite out of the formats"
-    )
-
-
-def _write_aseprite_file(
-    path: Path, animations: Sequence[Animation], cells: Sequence[NDArray[np.uint8]], palette: Palette
-) -> Path:
-    """One frame per cell, one tag per animation, each frame showing for its animation's duration."""
-    lookup = palette_lookup(palette)
-    frames = []
-    for image in cells:
-        indices = colour_indices(image, lookup)
-        assert indices is not None  # the palette was chosen to hold every colour of these cells
-        frames.append(indices)
-    tags, first = [], 0
-    for animation in animations:
-        tags.append((animation.name, first, first + len(animation.sprites) - 1))
-        first += len(animation.sprites)
-    durations = [animation.duration_ms for animation in animations for _ in animation.sprites]
-    return write_aseprite(path, frames, palette.colors, tags, durations)
 
 
 def _by_action(animations: Sequence[Animation], sprite_set: SpriteSet) -> list[tuple[str, list[Animation]]]:

@@ -4,7 +4,6 @@ palette indices found, and every variant file derived from the base file of its 
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,16 +12,15 @@ from numpy.typing import NDArray
 
 from ..files.atomic import write_atomically
 from ..files.png_fast import encode_png_fast
+from .formats import sheet_format
 from .index_maps import INDEX_SUFFIX, PALETTES_SUFFIX, SHADER, SHADER_SUFFIX, index_map_png, palettes_png
 from .palette_chunks import (
     png_is_paletted,
     png_palette,
-    repaint_aseprite_palette,
-    repaint_gif_palettes,
     repaint_png_palette,
 )
 from .recolour import PaletteIndex, Recolour
-from .variants import GroupFiles, VariantPlan, index_resource_name
+from .variants import GroupFiles, VariantPlan
 
 
 def write_variants(out: Path, plan: VariantPlan, written: list[Path]) -> None:
@@ -48,6 +46,7 @@ def _write_group(
     recolours: list[tuple[str, Recolour]],
     write: Callable[[str, bytes], None],
 ) -> None:
+    """The group's index maps and each variant's pages, then each format's run-time files and variant copies."""
     for page in group.pages:
         data = (out / f"{page}.png").read_bytes()
         indices, alpha = _page_indices(data, index, f"{page}.png")
@@ -59,36 +58,8 @@ def _write_group(
             else:
                 variant = encode_png_fast(_recoloured_rgba(slots, alpha, recolour.variant))
             write(f"{page}.{name}.png", variant)
-            if group.json:
-                text = (out / f"{page}.json").read_text(encoding="utf-8")
-                write(f"{page}.{name}.json", _with_image(text, f"{page}.png", f"{page}.{name}.png").encode("utf-8"))
-    if group.tres:
-        text = (out / group.tres).read_text(encoding="utf-8")
-        write(index_resource_name(group.tres), _with_pages(text, group.pages, INDEX_SUFFIX).encode("utf-8"))
-    for name, recolour in recolours:
-        if group.tres:
-            write(_with_variant(group.tres, name), _with_pages(text, group.pages, f".{name}").encode("utf-8"))
-        if group.aseprite:
-            data = (out / group.aseprite).read_bytes()
-            write(_with_variant(group.aseprite, name), repaint_aseprite_palette(data, recolour, group.aseprite))
-        for preview in group.previews:
-            data = (out / preview).read_bytes()
-            if preview.endswith(".gif"):
-                repainted = repaint_gif_palettes(data, recolour, preview)
-            else:
-                repainted = _repaint_animated_png(data, recolour, preview)
-            write(_with_variant(preview, name), repainted)
-
-
-def _with_image(text: str, image: str, variant_image: str) -> str:
-    """A page's JSON text naming ``variant_image`` in ``meta.image`` and otherwise the same, byte for byte (only
-    ``meta`` has an ``image`` key; the JSON is parsed when the text does not show it exactly once)."""
-    old, new = (f'"image": {json.dumps(name, ensure_ascii=False)}' for name in (image, variant_image))
-    if text.count(old) == 1:
-        return text.replace(old, new)
-    sheet = json.loads(text)
-    sheet["meta"]["image"] = variant_image
-    return json.dumps(sheet, indent=1, ensure_ascii=False) + "\n"
+    for name, written in group.files.items():
+        sheet_format(name).write_variants(out, written, group.pages, recolours, write)
 
 
 def _recoloured_rgba(slots: NDArray[np.intp], alpha: NDArray[np.uint8], colours: NDArray[np.uint8]) -> NDArray:
@@ -101,18 +72,6 @@ def _recoloured_rgba(slots: NDArray[np.intp], alpha: NDArray[np.uint8], colours:
     if not ((alpha == 0) | (alpha == 255)).all():  # never from this tool's sheets, whose alpha is 0 or 255
         rgba[..., 3] = alpha
     return rgba
-
-
-def _with_pages(tres: str, pages: tuple[str, ...], suffix: str) -> str:
-    """A ``.tres`` whose pages ``<page>.png`` are ``<page><suffix>.png``; normal sheets stay as they are."""
-    for page in pages:
-        tres = tres.replace(f' path="{page}.png" ', f' path="{page}{suffix}.png" ')
-    return tres
-
-
-def _with_variant(name: str, variant: str) -> str:
-    stem, _, suffix = name.rpartition(".")
-    return f"{stem}.{variant}.{suffix}"
 
 
 def _page_indices(data: bytes, index: PaletteIndex, where: str) -> tuple[NDArray[np.intp], NDArray[np.uint8]]:
@@ -131,22 +90,3 @@ def _page_indices(data: bytes, index: PaletteIndex, where: str) -> tuple[NDArray
         return entry_index[pixels], entry_alpha[pixels]
     rgba = np.asarray(image if image.mode == "RGBA" else image.convert("RGBA"))
     return index.pixel_indices(rgba, where), rgba[..., 3].copy()
-
-
-def _repaint_animated_png(data: bytes, recolour: Recolour, where: str) -> bytes:
-    """An RGBA preview (APNG) with every frame's colours recoloured, timing and looping kept."""
-    from PIL import Image, ImageSequence
-
-    source = Image.open(io.BytesIO(data))
-    frames = []
-    for frame in ImageSequence.Iterator(source):
-        rgba = np.array(frame.convert("RGBA"))
-        opaque = rgba[..., 3] > 0
-        rgba[..., :3][opaque] = recolour(rgba[..., :3][opaque], where)
-        frames.append(Image.fromarray(rgba, "RGBA"))
-    buffer = io.BytesIO()
-    frames[0].save(
-        buffer, format="PNG", save_all=True, append_images=frames[1:], duration=source.info.get("duration", 100),
-        loop=0, disposal=1,
-    )  # fmt: skip
-    return buffer.getvalue()

@@ -33,6 +33,7 @@ from ..palette.entries import read_palette_entries
 from ..palette.files import read_palette
 from ..sets.manifest import SpriteSet
 from .colours import colour_codes
+from .formats import sheet_format
 from .index_maps import INDEX_SUFFIX, PALETTES_SUFFIX, SHADER_SUFFIX
 from .recolour import PaletteIndex
 
@@ -108,37 +109,30 @@ class GroupFiles:
     """What the base wrote for one action (or the atlas), by file name in the sheets folder."""
 
     pages: tuple[str, ...]
-    """Each page's stem: ``<stem>.png``, and ``<stem>.json`` with JSON."""
-    json: bool
-    tres: str | None
-    aseprite: str | None
-    previews: tuple[str, ...]
+    """Each page's stem: ``<stem>.png``."""
+    files: dict[str, tuple[str, ...]]
+    """Each sheet format's files of the group (see ``formats``), in the registry's order."""
     indexed: Palette | None
     """The palette of the group's paletted files, which holds every colour of its sprites; None for RGBA."""
     cells: Sequence[NDArray[np.uint8]]
 
     def variant_names(self, variant: str) -> list[str]:
         names = [f"{page}.{variant}.png" for page in self.pages]
-        if self.json:
-            names += [f"{page}.{variant}.json" for page in self.pages]
-        names += [_variant_name(name, variant) for name in (self.tres, self.aseprite, *self.previews) if name]
+        for name, written in self.files.items():
+            names += sheet_format(name).variant_files(written, variant)
         return names
+
+    def runtime_names(self) -> list[str]:
+        """What the run-time palette swap adds for the group's formats (Godot: its frames on the index maps)."""
+        return [
+            name for fmt, written in self.files.items() for name in sheet_format(fmt).runtime_files(written, self.pages)
+        ]
 
     def colours(self) -> NDArray[np.uint8]:
         """The colours of the group's sprites (or a palette that holds them all)."""
         if self.indexed is not None:
             return self.indexed.colors
         return np.unique(np.concatenate([cell[:, :, :3][cell[:, :, 3] > 0] for cell in self.cells]), axis=0)
-
-
-def index_resource_name(tres: str) -> str:
-    """The ``SpriteFrames`` of a group cut from its index maps, for the palette swap shader: ``<group>_index.tres``."""
-    return f"{tres.removesuffix('.tres')}{INDEX_SUFFIX}.tres"
-
-
-def _variant_name(name: str, variant: str) -> str:
-    stem, _, suffix = name.rpartition(".")
-    return f"{stem}.{variant}.{suffix}"
 
 
 @dataclass
@@ -154,7 +148,7 @@ class VariantPlan:
     def runtime_names(self) -> list[str]:
         """The index maps (and a ``.tres`` of each group cut from them), the palettes texture and the shader."""
         names = [f"{page}{INDEX_SUFFIX}.png" for group in self.groups for page in group.pages]
-        names += [index_resource_name(group.tres) for group in self.groups if group.tres]
+        names += [name for group in self.groups for name in group.runtime_names()]
         return [*names, f"{self.character}{PALETTES_SUFFIX}.png", f"{self.character}{SHADER_SUFFIX}.gdshader"]
 
     def paths(self) -> list[Path]:

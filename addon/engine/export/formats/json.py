@@ -1,0 +1,65 @@
+"""Aseprite/TexturePacker JSON pages (the JSON Hash Phaser and PixiJS load): one ``<page>.json`` beside each
+sheet page, naming its image; a palette variant's copy names the variant's page."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from ...files.atomic import write_atomically
+from ...sets.manifest import SpriteSet
+from ..page_json import page_json
+from ..recolour import Recolour
+from .base import FormatOutcome, GroupPages, Write, WrittenPages
+
+
+class JsonPages:
+    name = "json"
+
+    def check(self, sprite_set: SpriteSet) -> str | None:
+        return None
+
+    def files(self, group: GroupPages) -> list[str]:
+        return [f"{page.name}.json" for page in group.pages]
+
+    def write(self, out: Path, group: GroupPages, pages: WrittenPages) -> FormatOutcome:
+        for page, image_format, normal_name in zip(group.pages, pages.image_formats, pages.normal_names, strict=True):
+            data = page_json(page, f"{page.name}.png", image_format, group.sprite_set, normal_map=normal_name)
+            text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+            write_atomically(out / f"{page.name}.json", text.encode("utf-8"))
+        return FormatOutcome(self.files(group))
+
+    def runtime_files(self, written: Sequence[str], pages: Sequence[str]) -> list[str]:
+        return []
+
+    def variant_files(self, written: Sequence[str], variant: str) -> list[str]:
+        return [f"{name.removesuffix('.json')}.{variant}.json" for name in written]
+
+    def write_variants(
+        self,
+        out: Path,
+        written: Sequence[str],
+        pages: Sequence[str],
+        variants: Sequence[tuple[str, Recolour]],
+        write: Write,
+    ) -> None:
+        for name in written:
+            page = name.removesuffix(".json")
+            text = (out / name).read_text(encoding="utf-8")
+            for variant, _ in variants:
+                write(f"{page}.{variant}.json", _with_image(text, f"{page}.png", f"{page}.{variant}.png").encode())
+
+
+def _with_image(text: str, image: str, variant_image: str) -> str:
+    """A page's JSON text naming ``variant_image`` in ``meta.image`` and otherwise the same, byte for byte (only
+    ``meta`` has an ``image`` key; the JSON is parsed when the text does not show it exactly once)."""
+    old, new = (f'"image": {json.dumps(name, ensure_ascii=False)}' for name in (image, variant_image))
+    if text.count(old) == 1:
+        return text.replace(old, new)
+    sheet = json.loads(text)
+    sheet["meta"]["image"] = variant_image
+    return json.dumps(sheet, indent=1, ensure_ascii=False) + "\n"
+
+
+FORMAT = JsonPages()
