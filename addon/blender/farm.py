@@ -31,15 +31,11 @@ from pathlib import Path
 
 import bpy
 
-from ..engine import (
-    SpriteSet,
-    discover_frames,
-    read_palette,
-    write_sheets,
-)
+from ..engine import SpriteSet, discover_frames
 from ..engine.errors import FrameError, OptionError, PaletteFileError, SetupError
 from ..engine.files.names import character_file_name
 from ..engine.jobs.run import fit_palette_file, make_sprites
+from ..engine.jobs.set_files import palettes_on_disk, write_set_files
 from ..engine.jobs.spec import manifest_normals
 from ..engine.options import non_finite_problem
 from ..engine.sets.manifest import frame_number
@@ -285,17 +281,15 @@ class PIXEL_SPRITES_OT_farm_sheets(_RendersOperator):
             for planned in set_plan.actions
         ]
         name = _character_name(scene)
-        palette_path = folder / f"{name}.gpl"
-        palette = read_palette(palette_path) if palette_path.is_file() else None
+        palettes = palettes_on_disk(folder, name)  # the character's, which the fit task saved
         pivot = sprite_set.pivot_pixel(scene, set_plan.pivot)
         made = SpriteSet(
             name, set_plan.facings, actions, sprite_resolution(scene), pivot,
-            palette.hex_codes() if palette is not None else [],
+            palettes.sheets.hex_codes() if palettes.sheets is not None else [],
             normals=manifest_normals(settings.normal_settings(renders)),
         )  # fmt: skip
         options = settings.sheet_options()
-        report = write_sheets(folder, made, options, palette)
-        made.save(folder)
+        report = write_set_files(folder, made, options, palettes).report
         for path, reason in report.skipped:
             print(f"{sprites.SUMMARY_PREFIX}: skipped {path}: {reason}")
         merged = f", {report.merged} merged with identical frames" if options.packed else ""

@@ -81,6 +81,6 @@ def run(args: argparse.Namespace, stop: StopRequests) -> int:
     check_folders_writable([folder, folder / SHEETS_FOLDER])
     wanted = set_sheets(args)
     check_sheets_before_work(folder, wanted)
-    outcome = write_set_sheets(folder, wanted.options, character=wanted.character, fps=wanted.fps, pivot=wanted.pivot)
+    outcome = write_set_sheets(folder, wanted)
     print_sheets(outcome)
     return 0

@@ -163,11 +163,16 @@ def _encode_sheet(image: NDArray[np.uint8], palette: Palette | None, rgba: bool)
 
 
 def write_sheets(
-    folder: Path, sprite_set: SpriteSet, options: SheetOptions | None = None, palette: Palette | None = None
+    folder: Path,
+    sprite_set: SpriteSet,
+    options: SheetOptions | None = None,
+    palette: Palette | None = None,
+    variant_palette: Palette | None = None,
 ) -> SheetReport:
     """Write the sheets of ``sprite_set`` (sprites in ``folder``) and their engine files into ``folder/sheets``.
 
     ``palette`` is the character's; sheets and ``.aseprite`` files use it when every sprite colour is in it.
+    ``variant_palette`` is what palette variants index where the manifest keeps no palette (default ``palette``).
     ``sprite_set.sheets`` lists what was written, for the manifest.
 
     Raises
@@ -195,7 +200,8 @@ def write_sheets(
     plans = [_plan_group(name, animations, sprites, palette, options) for name, animations in groups]
     base_paths = [path for plan in plans for path in plan.paths(options, formats)]
     group_files = [plan.files(formats) for plan in plans]
-    variants = plan_variants(folder, sprite_set, options, palette, group_files, base_paths)
+    indexed = variant_palette if variant_palette is not None else palette
+    variants = plan_variants(folder, sprite_set, options, indexed, group_files, base_paths)
     # Every file of every sheet is checked before the first is written: none may replace a file not ours.
     claimed = claim_sheet_files(folder, out, base_paths, variants)
     sprite_set.sheets = [_write_group(out, plan, sprites, options, formats) for plan in plans]

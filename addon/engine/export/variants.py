@@ -16,7 +16,6 @@ Every variant file and every name is checked before the first sheet is written.
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,6 @@ from ..colour.spaces import delta_e_2000, srgb_to_lab
 from ..errors import OptionError, PaletteFileError, SheetError
 from ..files.names import safe_name
 from ..palette.entries import read_palette_entries
-from ..palette.files import read_palette
 from ..sets.manifest import SpriteSet
 from .colours import colour_codes
 from .formats import sheet_format
@@ -39,7 +37,6 @@ from .recolour import PaletteIndex
 
 VARIANT_FLAG = "--variant"
 # The palette file of sprites made without a character (``process``), beside them.
-FOLDER_PALETTE_NAME = "palette"
 # Below this ΔE2000 two colours are hard to tell apart (about 2 is where people begin to see a difference).
 READABLE_DELTA_E = 2.0
 # Index maps hold 8-bit indices.
@@ -170,8 +167,8 @@ def plan_variants(
     """Read and check the variants (the manifest's, unless not ``options.keep_variants``, and ``options.variants``)
     before any sheet is written; None without variants. The set's manifest entry is updated.
 
-    ``palette`` is the sheets' palette, used when the manifest has none; ``base_paths`` are the base files (relative
-    to the sheets folder).
+    ``palette`` is what the variants index when the manifest keeps no palette; ``base_paths`` are the base files
+    (relative to the sheets folder).
 
     Raises
     ------
@@ -183,7 +180,7 @@ def plan_variants(
     sprite_set.variants = manifest_variants(variants, folder)
     if not variants:
         return None
-    base = indexed_palette(folder, sprite_set, palette)
+    base = indexed_palette(sprite_set, palette, folder)
     index = PaletteIndex(base)
     for group in groups:
         index.indices(group.colours(), f"{VARIANT_FLAG}: the sprites of {group.pages[0]}")
@@ -209,20 +206,13 @@ def plan_variants(
     return plan
 
 
-def indexed_palette(folder: Path, sprite_set: SpriteSet, palette: Palette | None) -> NDArray[np.uint8]:
-    """The palette variants index: the sprites' colours as written (the manifest's, else ``palette``, the sheets',
-    else the run report's ``sprite_colors``), else the palette file beside the sprites."""
-    stems = [sprite_set.character, FOLDER_PALETTE_NAME]
-    reports = [folder / f"{stem}_report.json" for stem in stems]
-    files = [folder / f"{stem}.gpl" for stem in stems]
+def indexed_palette(sprite_set: SpriteSet, palette: Palette | None, folder: Path) -> NDArray[np.uint8]:
+    """The palette variants index: the sprites' colours as written (the manifest's, else ``palette``, which the
+    caller decided: see ``jobs.set_files``)."""
     if sprite_set.palette:
         colours = Palette.from_hex_codes(sprite_set.palette).colors
     elif palette is not None:
         colours = palette.colors
-    elif written := next((codes for report in reports if (codes := _sprite_colours(report))), None):
-        colours = Palette.from_hex_codes(written).colors
-    elif any(file.is_file() for file in files):
-        colours = read_palette(next(file for file in files if file.is_file())).colors
     else:
         # Shared by `sheet --variant` and `palette-variant`: worded for both, naming neither's options.
         raise SheetError(
@@ -235,15 +225,6 @@ def indexed_palette(folder: Path, sprite_set: SpriteSet, palette: Palette | None
             f"{MAX_ENTRIES} (what an index map holds)"
         )
     return np.ascontiguousarray(colours)
-
-
-def _sprite_colours(report: Path) -> list[str]:
-    """The colours a run wrote its sprites in (with a target palette, the target's it used), from its report."""
-    try:
-        codes = json.loads(report.read_text(encoding="utf-8")).get("sprite_colors", [])
-    except (OSError, ValueError, AttributeError):
-        return []
-    return [str(code) for code in codes] if isinstance(codes, list) else []
 
 
 def _check_names(variants: Sequence[PaletteVariant], plan: VariantPlan, base_paths: Sequence[Path]) -> None:

@@ -4,42 +4,34 @@
 * :func:`fit_palette_file`: frames → one palette file, claimed before the work so a foreign file is never replaced;
 * :func:`update_character_sprites`, :func:`add_locked_frames`, :func:`update_set`: a character's frames, kept in
   its frame list under its lock, brought up to date after a render;
-* :func:`write_set_sheets`: a sprite set's sheets and manifest from its sprites.
+* :func:`write_set_sheets`: a set's sheets and manifest from its sprites alone (the set's files are written by
+  :func:`.set_files.write_set_files` in every case).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..colour.palette import Palette
 from ..errors import SetupError
-from ..export.sheets import SheetOptions, SheetReport, write_sheets
 from ..files import kinds
 from ..files.locking import run_lock
 from ..files.record import check_writable, claim
 from ..frames.sources import SKIPPED_OUTPUT_FOLDER, FrameSource, discover_frames
 from ..palette.files import read_palette, write_palette
 from ..sets.facings import Facing
-from ..sets.manifest import open_sprite_set
+from ..sets.manifest import SpriteSet, open_sprite_set
 from ..sprites.character import add_frames_with_locked_palette, locked_character, update_character
 from ..sprites.finishing import with_outline_colour
 from ..sprites.pipeline import RunOptions, apply, fit, process
 from ..sprites.report import Report, written_palette
+from .set_files import SetPalettes, SheetsOutcome, palettes_on_disk, write_set_files
 from .set_update import RenderedAction, SetOutcome, update_sprite_set
-from .spec import SpriteJob, manifest_normals
+from .spec import SetSheets, SpriteJob, manifest_normals
 
 # Why a character's palette is not fitted while it is locked: refitting would change every sprite it keeps as it is.
 LOCKED_PALETTE_FIT = "The palette is locked (Lock Palette): unlock it to fit a new one"
-
-
-@dataclass
-class SheetsOutcome:
-    """What :func:`write_set_sheets` wrote."""
-
-    report: SheetReport
-    manifest: Path
 
 
 def _frames(
@@ -74,13 +66,13 @@ def make_sprites(
 
 
 def _sheets_of(job: SpriteJob, report: Report) -> SheetsOutcome | None:
+    """The set's files after a job's sprites, in the colours the job just wrote them in."""
     if job.sheets is None or report.output_folder is None:
         return None
-    wanted = job.sheets
-    return write_set_sheets(
-        report.output_folder, wanted.options, character=wanted.character, fps=wanted.fps, pivot=wanted.pivot,
-        palette=Palette.from_hex_codes(report.sprite_colors), normals=manifest_normals(job.normals),
-    )  # fmt: skip
+    sprite_set = opened_set(report.output_folder, job.sheets, normals=manifest_normals(job.normals))
+    return write_set_files(
+        report.output_folder, sprite_set, job.sheets.options, SetPalettes.known(report.sprite_palette)
+    )
 
 
 def _check_same_palette(job: SpriteJob, palette: Palette) -> None:
@@ -176,28 +168,19 @@ def update_set(
         )  # fmt: skip
 
 
-def write_set_sheets(
-    folder: Path,
-    sheets: SheetOptions,
-    *,
-    character: str | None = None,
-    fps: float | None = None,
-    pivot: tuple[int, int] | None = None,
-    palette: Palette | None = None,
-    normals: dict[str, object] | None = None,
-) -> SheetsOutcome:
-    """The sheets of the sprite set in ``folder``, from its manifest if it has one, else from its folders; the
-    manifest is written (or updated) too. Without ``palette``, the set's palette file is used if there is one.
-    ``normals`` (the manifest's entry for normal maps) makes normal sheets, as a manifest that has one does."""
-    sprite_set = open_sprite_set(folder, character=character, fps=fps)
-    if pivot is not None:
-        sprite_set.pivot = pivot
+def opened_set(folder: Path, wanted: SetSheets, *, normals: dict[str, object] | None = None) -> SpriteSet:
+    """The sprite set in ``folder`` (from its manifest if it has one, else from its folders), with what ``wanted``
+    overrides, and ``normals`` (the manifest's entry for normal maps), which makes normal sheets from now on."""
+    sprite_set = open_sprite_set(folder, character=wanted.character, fps=wanted.fps)
+    if wanted.pivot is not None:
+        sprite_set.pivot = wanted.pivot
     if normals is not None:
         sprite_set.normals = normals
-    palette_path = folder / f"{sprite_set.character}.gpl"
-    if palette is None and palette_path.is_file():
-        palette = read_palette(palette_path)
-    if sprite_set.normals is not None:  # a set with normal maps gets its normal sheets on every later run too
-        sheets = replace(sheets, normals=True)
-    report = write_sheets(folder, sprite_set, sheets, palette)
-    return SheetsOutcome(report, sprite_set.save(folder))
+    return sprite_set
+
+
+def write_set_sheets(folder: Path, wanted: SetSheets) -> SheetsOutcome:
+    """The sheets and manifest of the sprite set in ``folder``, with no job behind them (``sheet``): in the palettes
+    the folder holds (see :func:`.set_files.palettes_on_disk`)."""
+    sprite_set = opened_set(folder, wanted)
+    return write_set_files(folder, sprite_set, wanted.options, palettes_on_disk(folder, sprite_set.character))

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..colour.palette import Palette
-from ..export.sheets import SheetOptions, SheetReport, write_sheets
+from ..export.sheets import SheetOptions, SheetReport
 from ..files.atomic import write_atomically
 from ..files.png import encode_png
 from ..files.record import claim
 from ..frames.downscale import DownscaleSettings, read_frame
 from ..frames.normals import NORMALS_FOLDER, NormalSettings, mirror_normals
-from ..palette.files import read_palette
 from ..palette.fit import PaletteSettings
 from ..sets.facings import Facing
 from ..sets.manifest import MANIFEST_SUFFIX, Action, SpriteSet, load_manifest
@@ -29,6 +28,7 @@ from ..sprites.character import Character, update_character
 from ..sprites.finishing import FinishSettings
 from ..sprites.pipeline import RunOptions
 from ..sprites.report import Report
+from .set_files import SetPalettes, write_set_files
 from .spec import manifest_normals
 
 
@@ -91,16 +91,11 @@ def update_sprite_set(
         _mirror(character.folder, action, facings)
         if normals is not None:
             _mirror(character.folder, action, facings, normals=True)
-    sheet_report = None
-    if sheets is not None:
-        palette = Palette.from_hex_codes(report.sprite_colors) if report.sprite_colors else None
-        if palette is None and character.palette_path.is_file():
-            palette = read_palette(character.palette_path)
-        if normals is not None:
-            sheets = replace(sheets, normals=True)
-        sheet_report = write_sheets(character.folder, sprite_set, sheets, palette)
-    sprite_set.save(character.folder)
-    return SetOutcome(report, sprite_set, sheet_report)
+    if sheets is None:
+        sprite_set.save(character.folder)
+        return SetOutcome(report, sprite_set, None)
+    written = write_set_files(character.folder, sprite_set, sheets, SetPalettes.known(report.sprite_palette))
+    return SetOutcome(report, sprite_set, written.report)
 
 
 def _mirror(character_folder: Path, action: Action, facings: Sequence[Facing], *, normals: bool = False) -> None:

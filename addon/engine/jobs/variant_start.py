@@ -12,6 +12,7 @@ from ..files.atomic import write_atomically
 from ..files.record import claim
 from ..palette.files import palette_data
 from ..sets.manifest import open_sprite_set
+from .set_files import palettes_on_disk
 
 
 def write_variant_start(folder: Path, destination: Path, *, character: str | None = None) -> Palette:
@@ -24,7 +25,7 @@ def write_variant_start(folder: Path, destination: Path, *, character: str | Non
         If the folder holds no set, the set no palette, or ``destination`` is a file this tool did not write.
     """
     sprite_set = open_sprite_set(folder, character=character)
-    palette = Palette(indexed_palette(folder, sprite_set, None))
+    palette = Palette(indexed_palette(sprite_set, palettes_on_disk(folder, sprite_set.character).variants, folder))
     data = palette_data(palette, destination, name=f"{sprite_set.character} variant")  # an unknown format: not claimed
     claim({destination: kinds.PALETTE_VARIANT}, root=destination.parent)
     write_atomically(destination, data)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..colour.palette import Palette
     from ..palette.fit import PaletteSettings
     from ..palette.remap import ErrorStats, Remapper
 
@@ -36,6 +37,9 @@ class Report:
     """False when a run that fitted a palette stopped early: the palette files keep the earlier palette."""
     stale: list[str] = field(default_factory=list)
     """Sprites a run that stopped early did not write: they keep an earlier run's colours, or do not exist."""
+    sprite_palette: Palette | None = field(default=None, repr=False, compare=False)
+    """The colours the sprites were written in (with a target palette, the target's): what their sheets use. Not in
+    the report's file, which has them as ``sprite_colors``."""
     written: dict[str, list[float]] = field(default_factory=dict)
     """Merged reports (apply): each sprite written (relative path) → [error pixels, error total], so that a frame
     written twice (a retried chunk) counts once, with its last write's error."""
@@ -57,6 +61,7 @@ class Report:
         self.palette = remapper.palette.hex_codes()
         self.target_palette = remapper.target.hex_codes() if remapper.target is not None else None
         self.sprite_colors = remapper.output_palette.hex_codes()
+        self.sprite_palette = remapper.output_palette
 
     def skipped_text(self) -> str:
         return "\n".join(f"  {path}: {reason}" for path, reason in self.skipped)
@@ -77,7 +82,8 @@ class Report:
         return ", ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = asdict(replace(self, sprite_palette=None))
+        del data["sprite_palette"]
         data["skipped"] = [{"file": path, "reason": reason} for path, reason in self.skipped]
         data["notes"] = [{"file": path, "note": text} for path, text in self.notes]
         for key in ("output_folder", "report_path"):
