@@ -108,12 +108,11 @@ def update_character_sprites(job: SpriteJob, new_frames: Sequence[Path], options
     palette."""
     assert job.character is not None, "a character job"
     job.check()
-    target = job.target()
+    output = job.output_settings()  # the target palette read before the lock is taken
     with locked_character(job.output, job.character) as character:
         return update_character(
             character, new_frames, job.downscale, job.palette,
-            root=job.root, target=target, indexed=job.indexed, locked=job.locked, options=options,
-            normals=job.normals, finish=job.finish,
+            output=output, root=job.root, locked=job.locked, options=options,
         )  # fmt: skip
 
 
@@ -141,10 +140,8 @@ def add_locked_frames(job: SpriteJob, frames: Sequence[Path], options: RunOption
     """The sprites of ``frames`` alone, with the character's locked palette (a frame-list render, frame by frame)."""
     assert job.character is not None and job.locked, "a character job with a locked palette"
     return add_frames_with_locked_palette(
-        job.output, job.character, frames, job.downscale,
-        root=job.root, target=job.target(), indexed=job.indexed, options=options, normals=job.normals,
-        finish=job.finish,
-    )  # fmt: skip
+        job.output, job.character, frames, job.downscale, output=job.output_settings(), root=job.root, options=options
+    )
 
 
 def update_set(
@@ -158,13 +155,12 @@ def update_set(
     """A sprite set's rendered actions → the character's sprites, mirrored facings, manifest and sheets."""
     assert job.character is not None and job.root is not None, "a character job rooted at the set's renders"
     job.check()
-    target = job.target()
+    output = job.output_settings()  # the target palette read before the lock is taken
     with locked_character(job.output, job.character) as character:
         return update_sprite_set(
             character, job.root, rendered, facings, sprite_size, pivot, job.downscale, job.palette,
-            target=target, indexed=job.indexed, locked=job.locked, options=options,
-            sheets=job.sheets.options if job.sheets is not None else None, normals=job.normals,
-            finish=job.finish,
+            output=output, locked=job.locked, options=options,
+            sheets=job.sheets.options if job.sheets is not None else None,
         )  # fmt: skip
 
 

@@ -14,19 +14,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..colour.palette import Palette
 from ..export.sheets import SheetOptions, SheetReport
 from ..files.atomic import write_atomically
 from ..files.png import encode_png
 from ..files.record import claim
 from ..frames.downscale import DownscaleSettings, read_frame
-from ..frames.normals import NORMALS_FOLDER, NormalSettings, mirror_normals
+from ..frames.normals import NORMALS_FOLDER, mirror_normals
 from ..palette.fit import PaletteSettings
 from ..sets.facings import Facing
 from ..sets.manifest import MANIFEST_SUFFIX, Action, SpriteSet, load_manifest
 from ..sprites.character import Character, update_character
-from ..sprites.finishing import FinishSettings
-from ..sprites.pipeline import RunOptions
+from ..sprites.pipeline import OutputSettings, RunOptions
 from ..sprites.report import Report
 from .set_files import SetPalettes, write_set_files
 from .spec import manifest_normals
@@ -58,32 +56,29 @@ def update_sprite_set(
     downscale: DownscaleSettings,
     palette_settings: PaletteSettings,
     *,
-    target: Palette | None = None,
-    indexed: bool = False,
+    output: OutputSettings | None = None,
     locked: bool = False,
     sheets: SheetOptions | None = None,
     options: RunOptions | None = None,
-    normals: NormalSettings | None = None,
-    finish: FinishSettings | None = None,
 ) -> SetOutcome:
     """Update ``character``'s sprites with ``rendered`` actions, then its manifest and (if asked) sheets.
 
     Frames under ``renders`` (the set's render folder) get their sprites at the same path below the character's
     folder: ``<action>/<facing>/<frame>.png``. With a locked palette only the rendered actions' sprites are
     written, so every other sprite stays byte-identical; unlocked, the whole character is refitted, and the
-    mirrored facings of every action are flipped again from the refitted sprites. With ``normals``, normal sprites
-    are made too (and mirrored), the manifest keeps their rotation, and the sheets get normal sheets. ``finish``
-    (clean-up, outline) acts on the rendered twins; each of its rules looks at a pixel's neighbours only, never at
+    mirrored facings of every action are flipped again from the refitted sprites. Sprites are written as ``output``
+    says (the job's settings, whole). With its ``normals``, normal sprites are made too (and mirrored), the
+    manifest keeps their rotation, and the sheets get normal sheets. Its ``finish`` (clean-up, outline) acts on the
+    rendered twins; each of its rules looks at a pixel's neighbours only, never at
     which side they are on, so a flipped finished sprite is the finished flipped one: symmetric.
     """
     for item in rendered:
         character.drop_missing_under(item.folder, item.frames)
     new_frames = [frame for item in rendered for frame in item.frames]
     report = update_character(
-        character, new_frames, downscale, palette_settings,
-        root=renders, target=target, indexed=indexed, locked=locked, options=options, normals=normals,
-        finish=finish,
-    )  # fmt: skip
+        character, new_frames, downscale, palette_settings, output=output, root=renders, locked=locked, options=options
+    )
+    normals = output.normals if output is not None else None
     sprite_set = _merged_manifest(character, rendered, facings, sprite_size, pivot, report)
     sprite_set.normals = manifest_normals(normals)
     rewritten = sprite_set.actions if not locked else [item.action for item in rendered]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path, PurePath
 
-from ..colour.palette import Palette
 from ..errors import SetupError
 from ..files.atomic import write_atomically
 from ..files.locking import DEFAULT_LOCK_TIMEOUT, character_lock
@@ -20,11 +20,10 @@ from ..files.names import character_file_name
 from ..files.paths import absolute, below_anchor, common_folder, is_inside, portable, relative_path
 from ..files.record import claim
 from ..frames.downscale import DownscaleSettings
-from ..frames.normals import NormalSettings
 from ..frames.sources import FrameSource
 from ..palette.files import read_palette
 from ..palette.fit import PaletteSettings
-from .finishing import FinishSettings, check_outline_colour
+from .finishing import check_outline_colour
 from .pipeline import OutputSettings, RunOptions, apply, process
 from .report import Report
 
@@ -208,16 +207,14 @@ def update_character(
     downscale: DownscaleSettings,
     palette_settings: PaletteSettings,
     *,
+    output: OutputSettings | None = None,
     root: Path | None = None,
-    target: Palette | None = None,
-    indexed: bool = False,
     locked: bool = False,
     options: RunOptions | None = None,
-    normals: NormalSettings | None = None,
-    finish: FinishSettings | None = None,
 ) -> Report:
-    """Add ``new_frames`` to ``character`` and bring its sprites up to date (and their normal sprites, with
-    ``normals``; cleaned up and outlined as ``finish`` says).
+    """Add ``new_frames`` to ``character`` and bring its sprites up to date, written as ``output`` says (the job's
+    settings, whole: target palette, paletted PNGs, normal sprites, clean-up and outlines; the folder and the
+    palette's name are the character's).
 
     Unlocked, the palette is refitted over all the character's frames and every
     sprite is rewritten with it. Locked, only the sprites of ``new_frames`` are
@@ -229,15 +226,12 @@ def update_character(
     SetupError
         If the palette is locked but its file is missing: refitting instead would change every sprite.
     """
+    output = _characters(output, character.folder, character.name)
     if locked:
         _require_locked_palette(character.palette_path)
-        check_outline_colour(finish, read_palette(character.palette_path), target)
+        check_outline_colour(output.finish, read_palette(character.palette_path), output.target)
     character.add(new_frames, root=root)
     character.save()
-    output = OutputSettings(
-        folder=character.folder, indexed=indexed, target=target, palette_name=character.name, normals=normals,
-        finish=finish,
-    )  # fmt: skip
     sources = character.source_folders()
     if locked:
         palette = read_palette(character.palette_path)
@@ -251,14 +245,12 @@ def add_frames_with_locked_palette(
     frames: Sequence[Path],
     downscale: DownscaleSettings,
     *,
+    output: OutputSettings | None = None,
     root: Path | None = None,
-    target: Palette | None = None,
-    indexed: bool = False,
     options: RunOptions | None = None,
-    normals: NormalSettings | None = None,
-    finish: FinishSettings | None = None,
 ) -> Report:
-    """Write the sprites of ``frames`` alone with the character's saved palette and record them in its log.
+    """Write the sprites of ``frames`` alone with the character's saved palette and record them in its log, as
+    ``output`` says (see :func:`update_character`).
 
     No other sprite, and not the frame list, is read or rewritten (a frame-list render calls this after every
     frame); what grows with the character is the folder's record of written files, read and rewritten once.
@@ -273,7 +265,10 @@ def add_frames_with_locked_palette(
     _require_locked_palette(palette_path)
     palette = read_palette(palette_path)
     sources = record_frames(folder, name, frames, root)
-    output = OutputSettings(
-        folder=folder, indexed=indexed, target=target, palette_name=name, normals=normals, finish=finish
-    )
+    output = _characters(output, absolute(folder), name)
     return apply(sources, sorted({item.path.parent for item in sources}), downscale, palette, output, options)
+
+
+def _characters(output: OutputSettings | None, folder: Path, name: str) -> OutputSettings:
+    """The job's output settings, whole, writing into the character's folder under its name."""
+    return replace(output or OutputSettings(folder), folder=folder, palette_name=name)
