@@ -1,8 +1,12 @@
 """The one description of a sprite job: what to read, how to make sprites, where to write them, and what after.
 
 The scene builds it in one method (``PIXEL_SPRITES_PG_settings.sprite_job``), the command line and the batch
-script in one adapter (``cli.jobs.sprite_job``), and :mod:`.run` runs it. A new feature adds a field here and
-reads it where its stage runs, instead of a branch in every caller.
+script in one adapter (``cli.jobs.sprite_job``), and :mod:`.run` runs it. What is decided once per job travels as
+small frozen objects, each handed whole to the stage that reads it: ``downscale`` to the frames stage, ``palette``
+to the fit, :meth:`SpriteJob.output_settings` (target palette, paletted PNGs, normal sprites, ``finish``) to the
+sprite writer, ``sheets`` to the one sheet path (``set_files``), whose formats are a registry (``export.formats``).
+A new option is a field of the object its stage reads, set where the job is built (the scene, ``cli.jobs``), and
+read in its stage; nothing between them lists it.
 """
 
 from __future__ import annotations

@@ -38,7 +38,14 @@ WRITE_BATCH = 32
 
 @dataclass(frozen=True)
 class OutputSettings:
-    """Where and how sprites are written."""
+    """Where and how sprites are written: built once per job (``SpriteJob.output_settings``) and handed whole to
+    the sprite stage, through the character's and the set's updates, which re-list none of its fields.
+
+    An option of how a sprite's colours are kept or finished is a field here, or of :class:`FinishSettings`, read in
+    :class:`_SpriteWriter` (steady colours across an animation's frames would be one), and nothing between the job
+    and the writer changes. Per-frame data from the scene (rig points and boxes) is not a sprite setting: it travels
+    with the frames to the sheet stage's formats (``export.formats``).
+    """
 
     folder: Path
     indexed: bool = False
