@@ -19,9 +19,27 @@ bl_info = {
 
 
 def register() -> None:
+    _pin_multiprocessing_main()
     from . import blender
 
     blender.register()
+
+
+def _pin_multiprocessing_main() -> None:
+    """Import ``multiprocessing`` now if Blender is starting up, never from inside a ``--python`` script.
+
+    Its import points ``sys.modules["__mp_main__"]`` at the ``__main__`` of that moment, for good. Inside a
+    ``--python`` script (whose ``__main__`` has a ``__file__``) that is a namespace Blender frees after the script,
+    and ``addon_utils.disable_all()`` at exit crashes on it (SIGSEGV): so the add-on imports nothing that imports
+    it (it works in threads in Blender). At start-up ``__main__`` is Blender's own, which lives until exit: pinning
+    the alias to it then keeps a later script that imports it (scikit-learn does, through joblib) from crashing
+    Blender's exit.
+    """
+    import sys
+
+    main = sys.modules.get("__main__")
+    if main is not None and getattr(main, "__file__", None) is None:
+        import multiprocessing  # noqa: F401
 
 
 def unregister() -> None:

@@ -17,11 +17,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from scripts.bench.tables import all_markdown  # noqa: E402: after the repository is importable
-
 RESULTS = ROOT / "docs" / "benchmark_results.json"
 PAGE = ROOT / "docs" / "performance.md"
 BEGIN = "<!-- benchmark tables: begin -->"
@@ -30,6 +25,10 @@ END = "<!-- benchmark tables: end -->"
 
 def tables_markdown(results: dict[str, Any]) -> str:
     """The block between the markers: every section of ``results``, as ``scripts.bench.tables`` makes it."""
+    if str(ROOT) not in sys.path:  # run as a script, from anywhere
+        sys.path.insert(0, str(ROOT))
+    from scripts.bench.tables import all_markdown
+
     return all_markdown(results)
 
 
@@ -52,8 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="docs_tables.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--results", type=Path, default=RESULTS, help="a benchmark results JSON (default: docs/benchmark_results.json)")
-    parser.add_argument("--page", type=Path, default=PAGE, help="the page with the markers (default: docs/performance.md)")
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS, help="a benchmark results JSON (default: docs/benchmark_results.json)"
+    )
+    parser.add_argument("--page", type=Path, default=PAGE, help="the page with markers (default: docs/performance.md)")
     parser.add_argument("--check", action="store_true", help="only check that the page's tables are up to date")
     args = parser.parse_args(argv)
     results = json.loads(args.results.read_text())

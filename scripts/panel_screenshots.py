@@ -3,19 +3,20 @@ Debian's real Blender 3.4 on a virtual screen. Run it again when the panel chang
 
     python3 scripts/panel_screenshots.py [--out docs/] [--scale 1.25]
 
-which runs (what it prints, and what may be run by hand):
+which runs, with the tests' lock on the virtual screen and a PATH without a venv's or pyenv's python3.11 (Debian's
+Blender takes its Python's home from the first one on PATH), what it prints and what may be run by hand:
 
     xvfb-run -a -s "-screen 0 1600x1000x24" blender --factory-startup --enable-event-simulate \\
         --python scripts/panel_screenshots.py -- --out docs/
 
 Inside Blender the script builds the demo character's sprite-set scene (``character_scene.build_set_scene``),
-renders its set for real (Workbench, 8 facings x 2 actions, 64x90 sprites) with the panel's own operator, and
+renders its set for real (Workbench, 8 facings x 2 actions, 56 sprites of 64x90) with the panel's own operator, and
 then takes one screenshot per panel: the main panel while the set renders (``panel_rendering.png``) and after it
 (``panel_main.png``), and each sub-panel opened below the main panel (``panel_sprite.png``, ...). Blender 3.4 has
 no Python way to pick a sidebar tab, so the tab is clicked with simulated events (``--enable-event-simulate``);
 the sub-panel shown is chosen by a ``poll`` this script adds, and all are drawn open. Each PNG is the sidebar cut
 from a screenshot of the window, trimmed below the panels. The temporary folder's path is shown as ``~/hero`` in
-the run's summary line.
+the run's summary line, and a palette variant is listed after the set (its file is not made).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import argparse
 import fcntl
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,6 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREEN = "1600x1000x24"
+TIMEOUT = 400  # seconds for the whole Blender run (it takes about one minute)
 # The PNGs, and the sub-panel each shows below the main panel (None: the main panel alone).
 SHOTS = {
     "panel_main.png": None,
@@ -43,6 +46,8 @@ SHOTS = {
     "panel_character.png": "PIXEL_SPRITES_PT_character",
 }
 RENDERING_SHOT = "panel_rendering.png"
+WIDER = 130  # pixels added to the sidebar's width, so that its labels are not cut short
+MIN_HEIGHT = 250  # pixels: a short panel keeps some of the sidebar below it
 # Set by the bpy module of a venv, which Debian's Blender must not see (as tests/blender/test_blender_binary.py).
 SET_BY_BPY = ("OCIO", "MATERIALX_SEARCH_PATH", "PXR_MTLX_STDLIB_SEARCH_PATHS", "BLENDER_USER_SCRIPTS")
 
@@ -52,6 +57,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="where the PNGs go (default docs/)")
     parser.add_argument("--scale", type=float, default=1.25, help="Blender's interface scale (default 1.25)")
     parser.add_argument("--blender", default="blender", help="the Blender binary (default: blender on PATH)")
+    parser.add_argument("--make-scene", type=Path, help=argparse.SUPPRESS)  # inside blender -b: save the scene there
     return parser.parse_args(argv)
 
 
@@ -63,11 +69,22 @@ def run_blender(args: argparse.Namespace) -> int:
     ]  # fmt: skip
     print(" ".join(command), flush=True)
     env = {key: value for key, value in os.environ.items() if key not in SET_BY_BPY}
+    # Debian's Blender takes its Python's home from the first python3.11 on PATH: not a venv's or pyenv's.
+    system = [folder for folder in env.get("PATH", "").split(os.pathsep) if folder.startswith(("/usr/", "/bin"))]
+    env["PATH"] = os.pathsep.join(system or ["/usr/local/bin", "/usr/bin", "/bin"])
+    env.pop("VIRTUAL_ENV", None)
     # One Blender UI at a time with the tests' (the lock file of tests/blender/test_blender_binary.py): two
     # ``xvfb-run -a`` started together can pick the same display.
     with open(Path(tempfile.gettempdir()) / "pixel-sprites-tests-xvfb.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return subprocess.run(command, env=env, timeout=600).returncode
+        process = subprocess.Popen(command, env=env, start_new_session=True)
+        try:
+            return process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # Blender and its virtual screen
+            process.wait()
+            print(f"panel_screenshots: Blender took over {TIMEOUT} s and was stopped", file=sys.stderr)
+            return 1
 
 
 if "bpy" not in sys.modules:  # a plain Python: this is the wrapper
@@ -80,11 +97,17 @@ else:
     from render_sprites import load_addon
 
     ARGS = parse(sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else [])
-    WORK = Path(tempfile.mkdtemp(prefix="pixel_sprites_panel_"))
+    WORK = Path(tempfile.mkdtemp(prefix="pixel_sprites_panel_")) if ARGS.make_scene is None else Path()
     SHOWN: list[str | None] = [None]  # the sub-panel drawn now
     drawn: list[float] = [0.0]  # when the main panel was last drawn: its tab is the active one
     state: dict[str, object] = {"step": "scene", "since": time.time(), "deadline": time.time() + 300}
-    load_addon()
+    try:
+        load_addon()
+    except Exception:  # Blender would stay open with its UI, waiting for nobody
+        import traceback
+
+        traceback.print_exc()
+        os._exit(1)
     from pixel_sprites.blender import jobs, panels, render_session
 
     def say(*words: object) -> None:
@@ -111,20 +134,29 @@ else:
     def build_scene() -> None:
         from character_scene import build_set_scene
 
-        scene = build_set_scene(output=WORK / "hero" / "renders", resolution=(320, 450))
+        scene = build_set_scene(output=ARGS.make_scene.parent / "renders", resolution=(320, 450))
         settings = scene.pixel_sprites
         settings.character = "hero"
         settings.pixel = 5  # 320x450 renders: 64x90 sprites
         settings.directions = 8
         settings.pivot_object = bpy.data.objects["character"]
+        settings.animated_object = next(obj for obj in bpy.data.objects if obj.type == "ARMATURE")
         for name in ("idle", "walk"):
             settings.set_actions.add().action = bpy.data.actions[name]
         settings.active_set_action = 1
         settings.set_actions[1].frame_step = 2
         settings.make_sheets = True
         settings.cleanup, settings.outline = True, "selout"
-        variant = settings.palette_variants.add()
-        variant.name, variant.file = "red", "//palettes/hero_red.gpl"
+
+    def open_scene() -> None:
+        """The scene, built by a background Blender (a timer's context cannot make objects), then opened here."""
+        blend = WORK / "hero" / "hero.blend"
+        blend.parent.mkdir(parents=True, exist_ok=True)
+        command = [bpy.app.binary_path, "-b", "--factory-startup", "--python", __file__, "--", "--make-scene"]
+        made = subprocess.run([*command, str(blend)], capture_output=True, text=True, timeout=120)
+        if not blend.is_file():
+            raise RuntimeError(f"the scene was not made:\n{made.stdout[-2000:]}\n{made.stderr[-2000:]}")
+        bpy.ops.wm.open_mainfile(filepath=str(blend))
         prefs = bpy.context.preferences
         prefs.view.render_display_type = "NONE"  # no render window over the one screenshotted
         prefs.view.ui_scale = ARGS.scale
@@ -153,6 +185,25 @@ else:
         window.event_simulate(type="LEFTMOUSE", value="PRESS", x=x, y=y)
         window.event_simulate(type="LEFTMOUSE", value="RELEASE", x=x, y=y)
 
+    def widen_sidebar(tick: int) -> bool:
+        """Drag the sidebar's edge to the left, one event a tick, as a hand would, so that its labels are not cut
+        short; True once done."""
+        window, _area, region = view3d()
+        y = region.y + region.height // 2
+        x = int(state.setdefault("edge", region.x + 2))  # type: ignore[call-overload]
+        if tick == 0:
+            window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
+        elif tick == 1:
+            window.event_simulate(type="LEFTMOUSE", value="PRESS", x=x, y=y)
+        elif tick <= 11:
+            window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x - (tick - 1) * WIDER // 10, y=y)
+        elif tick == 12:
+            window.event_simulate(type="LEFTMOUSE", value="RELEASE", x=x - WIDER, y=y)
+        else:
+            say("sidebar width", region.width)
+            return True
+        return False
+
     def shoot(name: str) -> None:
         """The sidebar, cut from a screenshot of the window, trimmed below its last panel."""
         from PIL import Image, ImageChops
@@ -164,9 +215,11 @@ else:
         image = Image.open(whole).convert("RGB")
         top = image.height - (region.y + region.height)
         sidebar = image.crop((region.x, top, region.x + region.width, top + region.height))
-        background = Image.new("RGB", sidebar.size, sidebar.getpixel((sidebar.width // 2, sidebar.height - 2)))
-        box = ImageChops.difference(sidebar, background).getbbox()
-        bottom = min(sidebar.height, (box[3] if box else sidebar.height) + int(8 * ARGS.scale))
+        # Where the panels are: not the tabs, which run all the way down, nor the area's edge below.
+        panels_part = sidebar.crop((0, 0, sidebar.width * 4 // 5, sidebar.height - 4))
+        background = Image.new("RGB", panels_part.size, panels_part.getpixel((0, panels_part.height - 1)))
+        box = ImageChops.difference(panels_part, background).getbbox()
+        bottom = min(sidebar.height, max((box[3] if box else sidebar.height) + int(8 * ARGS.scale), MIN_HEIGHT))
         sidebar = sidebar.crop((0, 0, sidebar.width, bottom))
         ARGS.out.mkdir(parents=True, exist_ok=True)
         sidebar.save(ARGS.out / name, optimize=True)
@@ -184,15 +237,22 @@ else:
             if time.time() > float(state["deadline"]):  # type: ignore[arg-type]
                 raise RuntimeError(f"timed out in step {step}")
             if step == "scene":
-                build_scene()
+                open_scene()
+                next_step("sidebar")
+            elif step == "sidebar":
                 view3d()[1].spaces.active.show_region_ui = True
                 next_step("tab")
             elif step == "tab":
                 if drawn[0] > since:
-                    next_step("render")
+                    next_step("widen")
                 elif time.time() - since > 0.3:
                     click_next_tab()
                     state["since"] = time.time()
+            elif step == "widen":
+                tick = int(state.get("tick", 0))  # type: ignore[call-overload]
+                state["tick"] = tick + 1
+                if widen_sidebar(tick):
+                    next_step("render")
             elif step == "render":
                 say("render_set", bpy.ops.pixel_sprites.render_set())
                 next_step("rendering")
@@ -204,6 +264,8 @@ else:
                     settings = bpy.context.scene.pixel_sprites
                     say("summary", settings.last_summary)
                     settings.last_summary = settings.last_summary.replace(str(WORK), "~")
+                    variant = settings.palette_variants.add()  # shown in Output; a file made after the set
+                    variant.name, variant.file = "red", "//palettes/hero_red.gpl"
                     next_step("shots")
             elif step == "shots":
                 shots = list(SHOTS)
@@ -219,7 +281,7 @@ else:
                 SHOWN[0] = SHOTS[shots[done + 1]]
             redraw()
             return 0.1 if step != "shots" else 0.6
-        except Exception as error:  # noqa: BLE001: any failure ends Blender with a message
+        except Exception as error:  # any failure ends Blender, with a message
             import traceback
 
             traceback.print_exc()
@@ -227,8 +289,12 @@ else:
             shutil.rmtree(WORK, ignore_errors=True)
             os._exit(1)
 
-    if not bpy.app.use_event_simulate:
-        print("panel_screenshots: Blender must run with --enable-event-simulate (see the docstring)")
-        sys.exit(2)
-    patch_panels()
-    bpy.app.timers.register(drive, first_interval=1.0, persistent=True)
+    if ARGS.make_scene is not None:
+        build_scene()
+        bpy.ops.wm.save_as_mainfile(filepath=str(ARGS.make_scene))
+    elif not bpy.app.use_event_simulate:
+        print("panel_screenshots: Blender must run with --enable-event-simulate (see the docstring)", flush=True)
+        os._exit(2)
+    else:
+        patch_panels()
+        bpy.app.timers.register(drive, first_interval=1.0, persistent=True)
