@@ -1,5 +1,5 @@
 """Runs the benchmark's sections and writes every figure, with the machine, the date and the commit, to one JSON
-file; ``tables`` makes the README's tables from it. Run from the repository's root:
+file; ``tables`` makes the tables of docs/performance.md from it. Run from the repository's root:
 
     .venv/bin/python -m scripts.bench [--only SECTION ...] [--skip SECTION ...] [--results FILE] [sizes ...]
 

@@ -111,7 +111,7 @@ WAYS = {
 
 
 def safety_table(data: dict[str, Any]) -> str:
-    """The README's table of the section."""
+    """The table of the section in docs/performance.md."""
     rows = [
         f"| {WAYS.get(name, name)} | {way['seconds']:.2f} | "
         + ", ".join(f"{seconds:.2f}" for seconds in way["runs_seconds"])

@@ -1,5 +1,5 @@
-"""One Markdown renderer per section of a results JSON, laid out as the README's Performance and Quality sections
-lay out their figures."""
+"""One Markdown renderer per section of a results JSON, laid out as docs/performance.md's Performance and Quality
+sections lay out their figures."""
 
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ def summary(runs: list[dict[str, Any]], frames: int) -> dict[str, Any]:
 
 
 def ratio(numerators: list[float], denominators: list[float]) -> dict[str, Any]:
-    """Run by run, with their spread, and the ratio of the medians (what the README quotes)."""
+    """Run by run, with their spread, and the ratio of the medians (what docs/performance.md quotes)."""
     by_run = [top / bottom for top, bottom in zip(numerators, denominators, strict=True)]
     return {
         "of_medians": statistics.median(numerators) / statistics.median(denominators),

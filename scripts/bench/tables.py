@@ -1,4 +1,5 @@
-"""The README's tables, in Markdown, from a results JSON of ``run``; each section says which run it comes from:
+"""The benchmark tables of docs/performance.md, in Markdown, from a results JSON of ``run``; each section says which
+run it comes from (scripts/docs_tables.py puts them into the page):
 
 .venv/bin/python -m scripts.bench.tables RESULTS.json [--section SECTION ...]
 """
