@@ -3,7 +3,6 @@ animation, in the group's indexed palette; a palette variant's copy has the vari
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from ...sets.manifest import SpriteSet, frame_duration_ms
@@ -11,7 +10,7 @@ from ..aseprite import MAX_DURATION_MS, write_aseprite
 from ..colours import colour_indices, palette_lookup
 from ..palette_chunks import repaint_aseprite_palette
 from ..recolour import Recolour
-from .base import FormatOutcome, GroupPages, Write, WrittenPages, with_variant
+from .base import FormatOutcome, GroupPages, SheetFormat, WrittenPages
 
 
 def aseprite_duration_problem(fps: float, fps_base: float, frame_step: int) -> str | None:
@@ -25,7 +24,7 @@ def aseprite_duration_problem(fps: float, fps_base: float, frame_step: int) -> s
     )
 
 
-class AsepriteFiles:
+class AsepriteFiles(SheetFormat):
     name = "aseprite"
 
     def check(self, sprite_set: SpriteSet) -> str | None:
@@ -56,24 +55,8 @@ class AsepriteFiles:
         path = write_aseprite(out / f"{group.name}.aseprite", frames, palette.colors, tags, durations)
         return FormatOutcome([path.name], manifest_key="aseprite")
 
-    def runtime_files(self, written: Sequence[str], pages: Sequence[str]) -> list[str]:
-        return []
-
-    def variant_files(self, written: Sequence[str], variant: str) -> list[str]:
-        return [with_variant(name, variant) for name in written]
-
-    def write_variants(
-        self,
-        out: Path,
-        written: Sequence[str],
-        pages: Sequence[str],
-        variants: Sequence[tuple[str, Recolour]],
-        write: Write,
-    ) -> None:
-        for name in written:
-            data = (out / name).read_bytes()
-            for variant, recolour in variants:
-                write(with_variant(name, variant), repaint_aseprite_palette(data, recolour, name))
+    def repainted(self, data: bytes, recolour: Recolour, name: str) -> bytes:
+        return repaint_aseprite_palette(data, recolour, name)
 
 
 FORMAT = AsepriteFiles()

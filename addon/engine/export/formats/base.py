@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -59,26 +59,31 @@ class FormatOutcome:
     note: str | None = None
 
 
-class SheetFormat(Protocol):
-    """One sheet format of the registry (see ``formats``)."""
+class SheetFormat(ABC):
+    """One sheet format of the registry (see ``formats``): what a format must say, with the defaults most share."""
 
     name: str
 
     def check(self, sprite_set: SpriteSet) -> str | None:
         """Why this format cannot be written for ``sprite_set`` at all, before any sheet is; None if it can."""
+        return None
 
+    @abstractmethod
     def files(self, group: GroupPages) -> list[str]:
         """The names of the files :meth:`write` writes for ``group``, in the sheets folder."""
 
+    @abstractmethod
     def write(self, out: Path, group: GroupPages, pages: WrittenPages) -> FormatOutcome:
         """Write this format's files of ``group`` into the sheets folder ``out``."""
 
     def runtime_files(self, written: Sequence[str], pages: Sequence[str]) -> list[str]:
         """The files the palette swap at run time adds beside ``written`` (this format's files of a group whose
-        pages are ``pages``, by stem)."""
+        pages are ``pages``, by stem); none by default."""
+        return []
 
     def variant_files(self, written: Sequence[str], variant: str) -> list[str]:
-        """The names of variant ``variant``'s copies of ``written``."""
+        """The names of variant ``variant``'s copies of ``written``: ``walk.tres`` → ``walk.<variant>.tres``."""
+        return [with_variant(name, variant) for name in written]
 
     def write_variants(
         self,
@@ -88,7 +93,16 @@ class SheetFormat(Protocol):
         variants: Sequence[tuple[str, Recolour]],
         write: Write,
     ) -> None:
-        """Write the run-time files and each variant's copies of ``written`` (read back from ``out``)."""
+        """Write the run-time files and each variant's copies of ``written`` (read back from ``out``); by default
+        each file is :meth:`repainted` per variant."""
+        for name in written:
+            data = (out / name).read_bytes()
+            for variant, recolour in variants:
+                write(with_variant(name, variant), self.repainted(data, recolour, name))
+
+    def repainted(self, data: bytes, recolour: Recolour, name: str) -> bytes:
+        """A file of this format in a variant's colours (for the default :meth:`write_variants`)."""
+        raise NotImplementedError(f"{self.name}: its variants are written by write_variants")
 
 
 def with_variant(name: str, variant: str) -> str:

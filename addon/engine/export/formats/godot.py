@@ -6,18 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ...sets.manifest import SpriteSet
 from ..godot import write_sprite_frames
 from ..index_maps import INDEX_SUFFIX
 from ..recolour import Recolour
-from .base import FormatOutcome, GroupPages, Write, WrittenPages, with_variant
+from .base import FormatOutcome, GroupPages, SheetFormat, Write, WrittenPages, with_variant
 
 
-class GodotSpriteFrames:
+class GodotSpriteFrames(SheetFormat):
     name = "godot"
-
-    def check(self, sprite_set: SpriteSet) -> str | None:
-        return None
 
     def files(self, group: GroupPages) -> list[str]:
         return [f"{group.name}.tres"]
@@ -32,9 +28,6 @@ class GodotSpriteFrames:
 
     def runtime_files(self, written: Sequence[str], pages: Sequence[str]) -> list[str]:
         return [index_resource_name(name) for name in written]
-
-    def variant_files(self, written: Sequence[str], variant: str) -> list[str]:
-        return [with_variant(name, variant) for name in written]
 
     def write_variants(
         self,

@@ -8,17 +8,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ...files.atomic import write_atomically
-from ...sets.manifest import SpriteSet
 from ..page_json import page_json
 from ..recolour import Recolour
-from .base import FormatOutcome, GroupPages, Write, WrittenPages
+from .base import FormatOutcome, GroupPages, SheetFormat, Write, WrittenPages
 
 
-class JsonPages:
+class JsonPages(SheetFormat):
     name = "json"
-
-    def check(self, sprite_set: SpriteSet) -> str | None:
-        return None
 
     def files(self, group: GroupPages) -> list[str]:
         return [f"{page.name}.json" for page in group.pages]
@@ -29,12 +25,6 @@ class JsonPages:
             text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
             write_atomically(out / f"{page.name}.json", text.encode("utf-8"))
         return FormatOutcome(self.files(group))
-
-    def runtime_files(self, written: Sequence[str], pages: Sequence[str]) -> list[str]:
-        return []
-
-    def variant_files(self, written: Sequence[str], variant: str) -> list[str]:
-        return [f"{name.removesuffix('.json')}.{variant}.json" for name in written]
 
     def write_variants(
         self,

@@ -4,23 +4,18 @@ when the colours need RGBA); a palette variant's copy is the same animation in t
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from ...sets.manifest import SpriteSet
 from ..palette_chunks import repaint_gif_palettes
 from ..preview import preview_path, write_preview
 from ..recolour import Recolour
-from .base import FormatOutcome, GroupPages, Write, WrittenPages, with_variant
+from .base import FormatOutcome, GroupPages, SheetFormat, WrittenPages
 
 
-class AnimatedPreviews:
+class AnimatedPreviews(SheetFormat):
     name = "preview"
-
-    def check(self, sprite_set: SpriteSet) -> str | None:
-        return None
 
     def files(self, group: GroupPages) -> list[str]:
         return [preview_path(Path(f"{action}_preview"), usable).name for action, _, usable in group.previews]
@@ -32,28 +27,12 @@ class AnimatedPreviews:
         ]
         return FormatOutcome([path.name for path in written], manifest_key="preview")
 
-    def runtime_files(self, written: Sequence[str], pages: Sequence[str]) -> list[str]:
-        return []
-
-    def variant_files(self, written: Sequence[str], variant: str) -> list[str]:
-        return [with_variant(name, variant) for name in written]
-
-    def write_variants(
-        self,
-        out: Path,
-        written: Sequence[str],
-        pages: Sequence[str],
-        variants: Sequence[tuple[str, Recolour]],
-        write: Write,
-    ) -> None:
-        for name in written:
-            data = (out / name).read_bytes()
-            for variant, recolour in variants:
-                if name.endswith(".gif"):
-                    repainted = repaint_gif_palettes(data, recolour, name)
-                else:
-                    repainted = _repaint_animated_png(data, recolour, name)
-                write(with_variant(name, variant), repainted)
+    def repainted(self, data: bytes, recolour: Recolour, name: str) -> bytes:
+        return (
+            repaint_gif_palettes(data, recolour, name)
+            if name.endswith(".gif")
+            else _repaint_animated_png(data, recolour, name)
+        )
 
 
 def _repaint_animated_png(data: bytes, recolour: Recolour, where: str) -> bytes:
