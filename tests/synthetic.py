@@ -96,3 +96,18 @@ def write_truth_set(
         Image.fromarray(truth.render, "RGBA").save(folder / f"frame_{index:04d}.png")
         truths.append(truth)
     return colours, truths
+
+
+def write_banded_frames(folder: Path, frames: int, colours: int = 14, *, noise: int = 6, seed: int = 0) -> Path:
+    """``frames`` 64x90 renders drawn in a millisecond each: a figure of ``colours`` colours in bands, with a little
+    noise, moved a pixel a frame. For tests that need many frames, not a character's look."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    palette = rng.integers(0, 256, (colours, 3))
+    for index in range(frames):
+        frame = np.zeros((90, 64, 4), np.uint8)
+        bands = palette[(np.arange(70)[:, None] // 5 + np.arange(40)[None, :] // 10) % colours]
+        frame[10:80, 12:52, :3] = np.clip(bands + rng.integers(-noise, noise + 1, bands.shape), 0, 255)
+        frame[10:80, 12:52, 3] = 255
+        Image.fromarray(np.roll(frame, index % 8, axis=1), "RGBA").save(folder / f"frame_{index:04d}.png")
+    return folder

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from synthetic import write_truth_set
+from synthetic import write_banded_frames
 
 from pixel_sprites import cli
 
@@ -40,9 +40,8 @@ def small_disk(tmp_path) -> Iterator[callable]:
 
 @pytest.fixture(scope="module")
 def renders(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("disk_full") / "renders"
-    write_truth_set(folder, 6, 24, seed=13, noise=40.0)  # noisy sprites: large PNGs, so a small disk fills
-    return folder
+    # noisy sprites: large PNGs, so that a small disk fills
+    return write_banded_frames(tmp_path_factory.mktemp("disk_full") / "renders", 24, 6, noise=60, seed=13)
 
 
 def temporary_files(folder: Path) -> list[Path]:

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from held_run import HeldRun
 from PIL import Image
-from synthetic import write_truth_set
+from synthetic import write_banded_frames, write_truth_set
 
 from pixel_sprites import cli, engine
 from pixel_sprites.engine.files import atomic
@@ -28,17 +28,13 @@ CODE = "import sys; from pixel_sprites.cli import main; sys.exit(main(sys.argv[1
 
 @pytest.fixture(scope="module")
 def renders(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("shared") / "renders"
-    write_truth_set(folder, 14, 24, seed=11)
-    return folder
+    return write_banded_frames(tmp_path_factory.mktemp("shared") / "renders", 24, seed=11)
 
 
 @pytest.fixture(scope="module")
 def many(tmp_path_factory) -> Path:
     """More frames than a batch of writes holds, so that a run can stop between batches."""
-    folder = tmp_path_factory.mktemp("shared_many") / "renders"
-    write_truth_set(folder, 14, 3 * writing.WRITE_BATCH, seed=14)
-    return folder
+    return write_banded_frames(tmp_path_factory.mktemp("shared_many") / "renders", 3 * writing.WRITE_BATCH, seed=14)
 
 
 def colours_of(path: Path) -> set[tuple[int, int, int]]:
