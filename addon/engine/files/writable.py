@@ -10,8 +10,8 @@ from pathlib import Path
 from ..errors import SetupError
 from .paths import absolute
 
-# The same hidden name as the output folder's probe (``frames.sources.prepare_output_folder``), so that a probe
-# left by a killed run is known for what it is.
+# The hidden name of every write probe (the output folder's too, ``frames.sources.prepare_output_folder``), so
+# that a probe left by a killed run is known for what it is.
 PROBE_PREFIX = ".pixel_sprites_write_test_"
 
 
@@ -20,7 +20,8 @@ def _nearest_existing(folder: Path) -> Path:
     return next((candidate for candidate in (folder, *folder.parents) if candidate.exists()), folder)
 
 
-def _probe(folder: Path) -> None:
+def probe_writable(folder: Path) -> None:
+    """Create and remove a hidden probe file in ``folder``; raises ``OSError`` where that fails."""
     # Creating a file is the only sure test: permissions say nothing on a read-only mount, and root ignores them.
     # The name is unique across machines and containers sharing the folder, whose process numbers repeat.
     probe = folder / f"{PROBE_PREFIX}{uuid.uuid4().hex}"
@@ -49,7 +50,7 @@ def check_folders_writable(folders: Iterable[Path]) -> None:
         if not existing.is_dir():
             raise SetupError(f"{folder}: cannot write here ({existing} is a file, not a folder)")
         try:
-            _probe(existing)
+            probe_writable(existing)
         except OSError as error:
             reason = error.strerror or str(error)
             where = "" if existing == folder else f"; it would be created in {existing}"

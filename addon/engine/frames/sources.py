@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from ..files.atomic import remove_stale_temporary_files
 from ..files.kinds import DATA_KINDS
 from ..files.paths import absolute, below_anchor, common_folder, is_inside
 from ..files.record import OUTPUT_FOLDER_NAMES, holds_record, recorded
+from ..files.writable import probe_writable
 
 __all__ = ["FrameSource", "SetupError", "discover_frames", "frames_base", "pass_frame_path", "prepare_output_folder"]
 
@@ -181,10 +181,7 @@ def prepare_output_folder(output: Path | str, frames: Sequence[FrameSource], sou
             raise SetupError(f"{destination}: the sprites of {other} and {frame.path} would both be written here")
     try:
         output.mkdir(parents=True, exist_ok=True)
-        # Unique across machines and containers, whose process numbers repeat on a shared folder.
-        probe = output / f".pixel_sprites_write_test_{uuid.uuid4().hex}"
-        probe.write_bytes(b"")
-        probe.unlink()
+        probe_writable(output)
         # Only where this run writes: a run of one frame costs the same in a folder of 30,000 sprites.
         remove_stale_temporary_files({(output / frame.relative).parent for frame in frames})
     except OSError as error:
