@@ -119,7 +119,3 @@ def character_lock(folder: Path | str, name: str, timeout: float = DEFAULT_LOCK_
             _held[key] -= 1
             if not _held[key]:
                 del _held[key]
-
-
-run_lock = character_lock
-"""The lock a run that writes a palette holds from its first read to its last write: its character's."""

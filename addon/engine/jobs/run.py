@@ -16,7 +16,7 @@ from pathlib import Path
 from ..colour.palette import Palette
 from ..errors import SetupError
 from ..files import kinds
-from ..files.locking import run_lock
+from ..files.locking import character_lock
 from ..files.record import check_writable, claim
 from ..frames.sources import SKIPPED_OUTPUT_FOLDER, FrameSource, discover_frames
 from ..palette.files import read_palette, write_palette
@@ -24,7 +24,7 @@ from ..sets.facings import Facing
 from ..sets.manifest import SpriteSet, open_sprite_set
 from ..sprites.character import add_frames_with_locked_palette, locked_character, update_character
 from ..sprites.finishing import with_outline_colour
-from ..sprites.pipeline import RunOptions, apply, fit, process
+from ..sprites.pipeline import OutputSettings, RunOptions, apply, fit, process
 from ..sprites.report import Report, written_palette
 from .set_files import SetPalettes, SheetsOutcome, palettes_on_disk, write_set_files
 from .set_update import RenderedAction, SetOutcome, update_sprite_set
@@ -58,7 +58,7 @@ def make_sprites(
     output = job.output_settings()
     if job.palette_file is not None:
         palette = read_palette(job.palette_file)
-        _check_same_palette(job, palette)
+        _check_same_palette(job, output, palette)
         report = apply(frames, sources, job.downscale, palette, output, options, skipped)
     else:
         report = process(frames, sources, job.downscale, job.palette, output, options, skipped)
@@ -75,11 +75,11 @@ def _sheets_of(job: SpriteJob, report: Report) -> SheetsOutcome | None:
     )
 
 
-def _check_same_palette(job: SpriteJob, palette: Palette) -> None:
+def _check_same_palette(job: SpriteJob, output: OutputSettings, palette: Palette) -> None:
     """Refuse an apply whose palette's colours differ from those the folder's sprites were written with: one
     report, and one set of sheets, cannot hold both. Colours are compared, not paths, since farm workers mount the
     share at different paths."""
-    report = job.report_path or job.output / f"{job.palette_name}_report.json"
+    report = output.report_file
     earlier = written_palette(report)
     if earlier is not None and earlier != palette.hex_codes():
         raise SetupError(
@@ -94,7 +94,7 @@ def fit_palette_file(
     """Fit one palette over ``frames`` and write it to ``destination`` (``.gpl``, ``.hex``, ``.pal`` or ``.png``)."""
     kind = {destination: kinds.palette_kind(destination)}
     check_writable(kind, root=destination.parent)  # before the work, not only before the write
-    with run_lock(destination.parent, destination.stem, job.lock_timeout):  # two fits of one file: one's palette
+    with character_lock(destination.parent, destination.stem, job.lock_timeout):  # two fits of one file: one's palette
         palette, report = fit(frames, job.downscale, job.palette, options)
         palette = with_outline_colour(palette, job.finish)  # as the apply tasks will find it in a locked palette
         claim(kind, root=destination.parent)

@@ -68,10 +68,6 @@ def _opaque_pixels(small: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return small[:, :, :3][small[:, :, 3] == 255]
 
 
-def _report_path(output: OutputSettings) -> Path:
-    return output.report_path or output.folder / f"{output.palette_name}_report.json"
-
-
 def _palette_paths(output: OutputSettings) -> list[Path]:
     return [output.folder / f"{output.palette_name}{suffix}" for suffix in WRITTEN_PALETTE_SUFFIXES]
 
@@ -102,7 +98,7 @@ def _finish(
     report.set_palettes(remapper)
     report.palette_file = palette_file.hex_codes()
     report.timings["total"] = time.perf_counter() - started
-    report.report_path = _report_path(output)
+    report.report_path = output.report_file
     if fitted:
         write_atomically(report.report_path, report.to_json().encode("utf-8"))
     else:
@@ -143,8 +139,8 @@ def _stopped_cleanly(
             if fits_palette:
                 _mark_stale(report, frames)
             try:
-                path = report.report_path or folder / "palette_report.json"
-                write_atomically(path, report.to_json().encode("utf-8"))
+                assert report.report_path is not None  # set when the run started
+                write_atomically(report.report_path, report.to_json().encode("utf-8"))
             except OSError:
                 pass  # the disk takes nothing more: the error says why
         if fatal:
@@ -233,7 +229,7 @@ def _start_writing_run(
     sprites = {folder / frame.relative: kinds.SPRITE for frame in frames}
     normals = {normal_sprite_path(folder, frame.relative): kinds.SPRITE for frame in frames if output.normals}
     palettes = {path: kinds.palette_kind(path) for path in _palette_paths(output) if fits_palette}
-    report_path = absolute(_report_path(output))
+    report_path = absolute(output.report_file)
     # One run's outputs checked against each other first: a frame named palette.png and the palette strip, or a
     # --report onto a palette file, would otherwise replace one another in silence.
     claim(kinds.combined(sprites, normals, palettes, {report_path: kinds.REPORT}), root=folder)

@@ -59,6 +59,11 @@ class OutputSettings:
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
     """How long a run that fits a palette waits for another holding the folder's palette lock, in seconds."""
 
+    @property
+    def report_file(self) -> Path:
+        """The run's report: ``report_path``, else ``<palette name>_report.json`` in the folder."""
+        return self.report_path or self.folder / f"{self.palette_name}_report.json"
+
 
 # A frame's path, its sprite's path relative to the output folder, and its small frame: what a worker is handed.
 # Not the FrameSource itself: pickling an object reads its __dict__, which Python then keeps for the object's life.
