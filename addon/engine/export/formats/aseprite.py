@@ -3,6 +3,7 @@ animation, in the group's indexed palette; a palette variant's copy has the vari
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from ...sets.manifest import SpriteSet, frame_duration_ms
@@ -55,7 +56,7 @@ class AsepriteFiles(SheetFormat):
         path = write_aseprite(out / f"{group.name}.aseprite", frames, palette.colors, tags, durations)
         return FormatOutcome([path.name], manifest_key="aseprite")
 
-    def repainted(self, data: bytes, recolour: Recolour, name: str) -> bytes:
+    def variant_copy(self, data: bytes, name: str, pages: Sequence[str], variant: str, recolour: Recolour) -> bytes:
         return repaint_aseprite_palette(data, recolour, name)
 
 

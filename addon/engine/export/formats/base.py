@@ -93,16 +93,22 @@ class SheetFormat(ABC):
         variants: Sequence[tuple[str, Recolour]],
         write: Write,
     ) -> None:
-        """Write the run-time files and each variant's copies of ``written`` (read back from ``out``); by default
-        each file is :meth:`repainted` per variant."""
+        """Write the run-time files and each variant's copies of ``written``, each file read back from ``out`` once."""
         for name in written:
             data = (out / name).read_bytes()
+            for runtime in self.runtime_files([name], pages):
+                write(runtime, self.runtime_copy(data, pages))
             for variant, recolour in variants:
-                write(with_variant(name, variant), self.repainted(data, recolour, name))
+                write(with_variant(name, variant), self.variant_copy(data, name, pages, variant, recolour))
 
-    def repainted(self, data: bytes, recolour: Recolour, name: str) -> bytes:
-        """A file of this format in a variant's colours (for the default :meth:`write_variants`)."""
-        raise NotImplementedError(f"{self.name}: its variants are written by write_variants")
+    def runtime_copy(self, data: bytes, pages: Sequence[str]) -> bytes:
+        """A file of this format made for the palette swap at run time (a format with :meth:`runtime_files`)."""
+        raise NotImplementedError(f"{self.name} writes no run-time files")
+
+    @abstractmethod
+    def variant_copy(self, data: bytes, name: str, pages: Sequence[str], variant: str, recolour: Recolour) -> bytes:
+        """Variant ``variant``'s copy of the file ``name`` (its bytes ``data``), in the variant's colours or naming
+        the variant's pages."""
 
 
 def with_variant(name: str, variant: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..godot import write_sprite_frames
 from ..index_maps import INDEX_SUFFIX
 from ..recolour import Recolour
-from .base import FormatOutcome, GroupPages, SheetFormat, Write, WrittenPages, with_variant
+from .base import FormatOutcome, GroupPages, SheetFormat, WrittenPages
 
 
 class GodotSpriteFrames(SheetFormat):
@@ -29,19 +29,11 @@ class GodotSpriteFrames(SheetFormat):
     def runtime_files(self, written: Sequence[str], pages: Sequence[str]) -> list[str]:
         return [index_resource_name(name) for name in written]
 
-    def write_variants(
-        self,
-        out: Path,
-        written: Sequence[str],
-        pages: Sequence[str],
-        variants: Sequence[tuple[str, Recolour]],
-        write: Write,
-    ) -> None:
-        for name in written:
-            text = (out / name).read_text(encoding="utf-8")
-            write(index_resource_name(name), _with_pages(text, pages, INDEX_SUFFIX).encode("utf-8"))
-            for variant, _ in variants:
-                write(with_variant(name, variant), _with_pages(text, pages, f".{variant}").encode("utf-8"))
+    def runtime_copy(self, data: bytes, pages: Sequence[str]) -> bytes:
+        return _with_pages(data.decode("utf-8"), pages, INDEX_SUFFIX).encode("utf-8")
+
+    def variant_copy(self, data: bytes, name: str, pages: Sequence[str], variant: str, recolour: Recolour) -> bytes:
+        return _with_pages(data.decode("utf-8"), pages, f".{variant}").encode("utf-8")
 
 
 def index_resource_name(tres: str) -> str:

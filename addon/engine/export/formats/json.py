@@ -10,7 +10,7 @@ from pathlib import Path
 from ...files.atomic import write_atomically
 from ..page_json import page_json
 from ..recolour import Recolour
-from .base import FormatOutcome, GroupPages, SheetFormat, Write, WrittenPages
+from .base import FormatOutcome, GroupPages, SheetFormat, WrittenPages
 
 
 class JsonPages(SheetFormat):
@@ -26,19 +26,9 @@ class JsonPages(SheetFormat):
             write_atomically(out / f"{page.name}.json", text.encode("utf-8"))
         return FormatOutcome(self.files(group))
 
-    def write_variants(
-        self,
-        out: Path,
-        written: Sequence[str],
-        pages: Sequence[str],
-        variants: Sequence[tuple[str, Recolour]],
-        write: Write,
-    ) -> None:
-        for name in written:
-            page = name.removesuffix(".json")
-            text = (out / name).read_text(encoding="utf-8")
-            for variant, _ in variants:
-                write(f"{page}.{variant}.json", _with_image(text, f"{page}.png", f"{page}.{variant}.png").encode())
+    def variant_copy(self, data: bytes, name: str, pages: Sequence[str], variant: str, recolour: Recolour) -> bytes:
+        page = name.removesuffix(".json")
+        return _with_image(data.decode("utf-8"), f"{page}.png", f"{page}.{variant}.png").encode("utf-8")
 
 
 def _with_image(text: str, image: str, variant_image: str) -> str:

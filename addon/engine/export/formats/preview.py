@@ -4,6 +4,7 @@ when the colours need RGBA); a palette variant's copy is the same animation in t
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ class AnimatedPreviews(SheetFormat):
         ]
         return FormatOutcome([path.name for path in written], manifest_key="preview")
 
-    def repainted(self, data: bytes, recolour: Recolour, name: str) -> bytes:
+    def variant_copy(self, data: bytes, name: str, pages: Sequence[str], variant: str, recolour: Recolour) -> bytes:
         return (
             repaint_gif_palettes(data, recolour, name)
             if name.endswith(".gif")
