@@ -16,6 +16,9 @@ import pytest
 from helpers import dev_tool
 from PIL import Image
 
+# Byte identity, the benchmark, ruff, mypy and the package: the same under every Python and bpy (see pyproject).
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parents[1]
 FRAMES = 12
 RUNS = 2

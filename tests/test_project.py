@@ -11,8 +11,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 import tomllib
 from helpers import dev_tool
+
+# Byte identity, the benchmark, ruff, mypy and the package: the same under every Python and bpy (see pyproject).
+pytestmark = pytest.mark.once
 
 ROOT = Path(__file__).resolve().parents[1]
 

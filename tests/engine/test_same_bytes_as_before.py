@@ -26,6 +26,9 @@ from helpers import save_png
 from PIL import Image
 from synthetic import write_truth_set
 
+# Byte identity, the benchmark, ruff, mypy and the package: the same under every Python and bpy (see pyproject).
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parents[2]
 # The last commit before the engine was laid out by stage (issue 16).
 BEFORE_REDESIGN = "89525e8e06f7480e9c4a18b8ec75adbe3febc22e"
