@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import bpy
 
-from . import farm, handlers, jobs, list_operators, normal_standby, operators, panels, props
+from . import farm, handlers, jobs, list_operators, normal_standby, operators, panels, preview, props
 
-CLASSES = props.CLASSES + operators.CLASSES + list_operators.CLASSES + farm.CLASSES + panels.CLASSES
+CLASSES = props.CLASSES + operators.CLASSES + list_operators.CLASSES + farm.CLASSES + preview.CLASSES + panels.CLASSES
 
 
 def register() -> None:
@@ -16,9 +16,11 @@ def register() -> None:
     handlers.register()
     jobs.register()
     normal_standby.register()
+    preview.register()
 
 
 def unregister() -> None:
+    preview.unregister()
     normal_standby.unregister()
     jobs.unregister()
     handlers.unregister()

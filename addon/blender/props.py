@@ -16,6 +16,7 @@ from ..engine.jobs.spec import SetSheets, SpriteJob
 from ..engine.options import Option
 from ..engine.sets.facings import COMPASS
 from ..engine.sprites.finishing import FinishSettings
+from .preview_props import PreviewSettings
 
 DEFAULT_OUTPUT_FOLDER = "sprites"
 _METHOD_NAMES = {
@@ -106,7 +107,7 @@ class PIXEL_SPRITES_PG_variant(bpy.types.PropertyGroup):
     )
 
 
-class PIXEL_SPRITES_PG_settings(bpy.types.PropertyGroup):
+class PIXEL_SPRITES_PG_settings(PreviewSettings, bpy.types.PropertyGroup):
     enabled: bpy.props.BoolProperty(  # type: ignore[valid-type]
         name="Sprites After Render",
         description="Write sprites automatically when an animation render of this scene completes",

@@ -145,7 +145,7 @@ def _planned_actions(
     return result
 
 
-def _turn(pivot: bpy.types.Object, state: SceneState, degrees: float) -> None:
+def turn_pivot(pivot: bpy.types.Object, state: SceneState, degrees: float) -> None:
     """Turn the pivot ``degrees`` counter-clockwise about world Z, on top of its own delta rotation.
 
     Blender applies the delta rotation outside the object's own rotation, so this turn composes with whatever
@@ -164,7 +164,7 @@ def _set_up_step(scene: bpy.types.Scene, set_plan: SetPlan, state: SceneState, i
     if set_plan.animated is not None and action.action is not None:
         actions.assign(set_plan.animated, action.action)
     scene.frame_start, scene.frame_end, scene.frame_step = action.frame_start, action.frame_end, action.frame_step
-    _turn(set_plan.pivot, state, facing.angle)
+    turn_pivot(set_plan.pivot, state, facing.angle)
     folder = set_plan.folder(action, facing)
     scene.render.filepath = str(folder / set_plan.prefix) if set_plan.prefix else str(folder) + "/"
 
