@@ -48,6 +48,8 @@ _normals: dict[str, NormalRenders] = {}
 
 @persistent
 def on_render_init(scene: bpy.types.Scene, *_: object) -> None:
+    if scene.name in render_session.preview_renders:
+        return  # the live preview's render: a temporary file, and no sprite job
     _written[scene.name] = []
     settings = scene.pixel_sprites
     # Only in background mode is this the main thread, where the compositor may be changed; with a UI, Render
@@ -63,6 +65,8 @@ def on_render_init(scene: bpy.types.Scene, *_: object) -> None:
 
 @persistent
 def on_render_write(scene: bpy.types.Scene, *_: object) -> None:
+    if scene.name in render_session.preview_renders:
+        return
     path = Path(scene.render.frame_path(frame=scene.frame_current))
     _written.setdefault(scene.name, []).append(path)
     if scene.name in _normals and frame_list_render():  # background mode: the main thread
@@ -102,6 +106,8 @@ def _finish(scene_name: str, frames: list[Path], partial: bool, at_sprite_size: 
 
 
 def _render_ended(scene: bpy.types.Scene, partial: bool) -> None:
+    if scene.name in render_session.preview_renders:
+        return
     frames = _written.pop(scene.name, [])
     normals = _normals.pop(scene.name, None)
     if normals is not None:

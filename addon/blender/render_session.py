@@ -21,6 +21,8 @@ class SetRun(Protocol):
 
 # Scenes rendering a sprite set: the set makes the sprites once its last render has ended.
 set_renders: set[str] = set()
+# Scenes rendering a frame for the live preview: no sprite job may follow such a render, and its file is not kept.
+preview_renders: set[str] = set()
 # The set run with a UI in progress, for the handlers, the panel and Cancel; None when there is none.
 current: SetRun | None = None
 
