@@ -6,17 +6,22 @@ Debian's real Blender 3.4 on a virtual screen. Run it again when the panel chang
 which runs, with the tests' lock on the virtual screen and a PATH without a venv's or pyenv's python3.11 (Debian's
 Blender takes its Python's home from the first one on PATH), what it prints and what may be run by hand:
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" blender --factory-startup --enable-event-simulate \\
+    xvfb-run -a -s "-screen 0 1400x2800x24" blender --factory-startup --enable-event-simulate \\
         --python scripts/panel_screenshots.py -- --out docs/
 
 Inside Blender the script builds the demo character's sprite-set scene (``character_scene.build_set_scene``),
 renders its set for real (Workbench, 8 facings x 2 actions, 56 sprites of 64x90) with the panel's own operator, and
-then takes one screenshot per panel: the main panel while the set renders (``panel_rendering.png``) and after it
-(``panel_main.png``), and each sub-panel opened below the main panel (``panel_sprite.png``, ...). Blender 3.4 has
-no Python way to pick a sidebar tab, so the tab is clicked with simulated events (``--enable-event-simulate``);
-the sub-panel shown is chosen by a ``poll`` this script adds, and all are drawn open. Each PNG is the sidebar cut
-from a screenshot of the window, trimmed below the panels. The temporary folder's path is shown as ``~/hero`` in
-the run's summary line, and a palette variant is listed after the set (its file is not made).
+then takes one screenshot per panel at the sidebar's default width: the main panel while the set renders
+(``panel_rendering.png``) and after it (``panel_main.png``), the whole tab as it opens by default
+(``panel_default.png``), and each sub-panel opened below the main panel with its child panels
+(``panel_sprite.png``, ...); then it presses Show Sprites and cuts the Image Editor it opened
+(``panel_show_sprites.png``). It prints the height of the tab as it opens and with every sub-panel open. Blender 3.4
+has no Python way to pick a sidebar tab or open a panel, so the tab is clicked with simulated events
+(``--enable-event-simulate``), and each panel class is registered twice: as it is, shown for the default view, and
+as an open copy under another name (Blender keeps a panel's open or closed state by its name), shown while its
+sub-panel's screenshot is taken. Each PNG is cut from a screenshot of the window, the sidebar's trimmed below the
+panels. The temporary folder's path is shown as ``~/hero`` in the run's summary line, and a palette variant is
+listed after the set (its file is not made).
 """
 
 from __future__ import annotations
@@ -31,13 +36,21 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
-SCREEN = "1600x1000x24"
+SCREEN = "1400x2800x24"  # tall enough for the whole tab with every sub-panel open
 TIMEOUT = 400  # seconds for the whole Blender run (it takes about one minute)
-# The PNGs, and the sub-panel each shows below the main panel (None: the main panel alone).
+DEFAULT = "as it opens"  # the tab with the panels open and closed as they are by default
+ALL_OPEN = "all open"  # every sub-panel open: measured, not kept
+# The PNGs, and what each shows below the main panel: nothing (None), the tab as it opens, or one sub-panel and its
+# child panels, open.
 SHOTS = {
     "panel_main.png": None,
+    "panel_default.png": DEFAULT,
     "panel_sprite.png": "PIXEL_SPRITES_PT_sprite",
     "panel_colours.png": "PIXEL_SPRITES_PT_colours",
     "panel_cleanup.png": "PIXEL_SPRITES_PT_cleanup",
@@ -46,7 +59,11 @@ SHOTS = {
     "panel_character.png": "PIXEL_SPRITES_PT_character",
 }
 RENDERING_SHOT = "panel_rendering.png"
-WIDER = 130  # pixels added to the sidebar's width, so that its labels are not cut short
+ALL_OPEN_SHOT = "pixel_sprites_all_open.png"  # not for the docs: kept in the system's temporary folder
+SHOW_SPRITES_SHOT = "panel_show_sprites.png"
+SHOWN_FACING = "SE"  # the facing Show Sprites plays
+PLAYED_SECONDS = 4  # how long the sprites are watched playing (a virtual screen redraws about twice a second)
+OPEN_SUFFIX = "_open"  # the open copy of a panel class is registered under its name and this
 MIN_HEIGHT = 250  # pixels: a short panel keeps some of the sidebar below it
 # Set by the bpy module of a venv, which Debian's Blender must not see (as tests/blender/test_blender_binary.py).
 SET_BY_BPY = ("OCIO", "MATERIALX_SEARCH_PATH", "PXR_MTLX_STDLIB_SEARCH_PATHS", "BLENDER_USER_SCRIPTS")
@@ -114,21 +131,53 @@ else:
         print("panel_screenshots:", *words, flush=True)
 
     def patch_panels() -> None:
-        """Every sub-panel drawn open, only while it is SHOWN; the main panel's draws are timed."""
+        """Each panel class as it is, shown only for the DEFAULT view, and an open copy of it shown while it, or a
+        panel it belongs to, is SHOWN (or for ALL_OPEN); the main panel's draws are timed."""
         classes = [cls for cls in panels.CLASSES if issubclass(cls, bpy.types.Panel)]
         for cls in reversed(classes):
             bpy.utils.unregister_class(cls)
-        main_draw = panels.PIXEL_SPRITES_PT_main.draw
+        main, sub_panels = classes[0], classes[1:]
+        main_draw = main.draw
 
         def draw_main(self, context):  # type: ignore[no-untyped-def]
             drawn[0] = time.time()
             main_draw(self, context)
 
-        panels.PIXEL_SPRITES_PT_main.draw = draw_main
-        for cls in classes[1:]:
-            cls.bl_options = set(getattr(cls, "bl_options", set())) - {"DEFAULT_CLOSED"}
-            cls.poll = classmethod(lambda cls, context: SHOWN[0] == cls.bl_idname)
-        for cls in classes:
+        main.draw = draw_main
+        parents = {cls.bl_idname: cls.bl_parent_id for cls in sub_panels}
+
+        def shown(idname: str) -> bool:
+            while idname in parents:
+                if SHOWN[0] in (idname, ALL_OPEN):
+                    return True
+                idname = parents[idname]
+            return False
+
+        def shown_poll(idname: str) -> classmethod:  # type: ignore[type-arg]
+            return classmethod(lambda _cls, context: shown(idname))
+
+        def open_copy(cls: type) -> type:
+            """A class of its own with the panel's bases and attributes: Blender would take a subclass of a
+            registered class for it, and lose the original."""
+            parent = cls.bl_parent_id  # type: ignore[attr-defined]
+            blenders = ("bl_rna", "__dict__", "__weakref__")
+            own = {name: value for name, value in vars(cls).items() if name not in blenders}
+            return type(
+                f"{cls.__name__}{OPEN_SUFFIX}",
+                cls.__bases__,
+                {
+                    **own,
+                    "bl_idname": f"{cls.bl_idname}{OPEN_SUFFIX}",  # type: ignore[attr-defined]
+                    "bl_parent_id": parent if parent == main.bl_idname else f"{parent}{OPEN_SUFFIX}",
+                    "bl_options": set(getattr(cls, "bl_options", set())) - {"DEFAULT_CLOSED"},
+                    "poll": shown_poll(cls.bl_idname),  # type: ignore[attr-defined]
+                },
+            )
+
+        copies = [open_copy(cls) for cls in sub_panels]  # before the originals' poll is replaced
+        for cls in sub_panels:
+            cls.poll = classmethod(lambda cls, context: SHOWN[0] == DEFAULT)
+        for cls in [*classes, *copies]:
             bpy.utils.register_class(cls)
 
     def build_scene() -> None:
@@ -185,45 +234,69 @@ else:
         window.event_simulate(type="LEFTMOUSE", value="PRESS", x=x, y=y)
         window.event_simulate(type="LEFTMOUSE", value="RELEASE", x=x, y=y)
 
-    def widen_sidebar(tick: int) -> bool:
-        """Drag the sidebar's edge to the left, one event a tick, as a hand would, so that its labels are not cut
-        short; True once done."""
-        window, _area, region = view3d()
-        y = region.y + region.height // 2
-        x = int(state.setdefault("edge", region.x + 2))  # type: ignore[call-overload]
-        if tick == 0:
-            window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
-        elif tick == 1:
-            window.event_simulate(type="LEFTMOUSE", value="PRESS", x=x, y=y)
-        elif tick <= 11:
-            window.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x - (tick - 1) * WIDER // 10, y=y)
-        elif tick == 12:
-            window.event_simulate(type="LEFTMOUSE", value="RELEASE", x=x - WIDER, y=y)
-        else:
-            say("sidebar width", region.width)
-            return True
-        return False
-
-    def shoot(name: str) -> None:
-        """The sidebar, cut from a screenshot of the window, trimmed below its last panel."""
-        from PIL import Image, ImageChops
+    def window_picture() -> Image.Image:
+        from PIL import Image
 
         window, area, region = view3d()
         whole = WORK / "window.png"
         with bpy.context.temp_override(window=window, area=area, region=region):
             bpy.ops.screen.screenshot(filepath=str(whole))
-        image = Image.open(whole).convert("RGB")
-        top = image.height - (region.y + region.height)
-        sidebar = image.crop((region.x, top, region.x + region.width, top + region.height))
+        return Image.open(whole).convert("RGB")
+
+    def cut(picture: Image.Image, x: int, y: int, width: int, height: int) -> Image.Image:
+        """The part of the window at Blender's (x, y) from its bottom left, ``width`` by ``height``."""
+        top = picture.height - (y + height)
+        return picture.crop((x, top, x + width, top + height))
+
+    def shoot(name: str, folder: Path | None = None) -> None:
+        """The sidebar, cut from a screenshot of the window, trimmed below its last panel; its height said."""
+        from PIL import Image, ImageChops
+
+        _window, _area, region = view3d()
+        sidebar = cut(window_picture(), region.x, region.y, region.width, region.height)
         # Where the panels are: not the tabs, which run all the way down, nor the area's edge below.
         panels_part = sidebar.crop((0, 0, sidebar.width * 4 // 5, sidebar.height - 4))
         background = Image.new("RGB", panels_part.size, panels_part.getpixel((0, panels_part.height - 1)))
         box = ImageChops.difference(panels_part, background).getbbox()
-        bottom = min(sidebar.height, max((box[3] if box else sidebar.height) + int(8 * ARGS.scale), MIN_HEIGHT))
-        sidebar = sidebar.crop((0, 0, sidebar.width, bottom))
-        ARGS.out.mkdir(parents=True, exist_ok=True)
-        sidebar.save(ARGS.out / name, optimize=True)
-        say("wrote", ARGS.out / name, sidebar.size)
+        height = box[3] if box else sidebar.height
+        say("height", name, height, "px; at scale 1:", round(height / ARGS.scale), "px; sidebar width", region.width)
+        bottom = min(sidebar.height, max(height + int(8 * ARGS.scale), MIN_HEIGHT))
+        folder = folder or ARGS.out
+        folder.mkdir(parents=True, exist_ok=True)
+        sidebar.crop((0, 0, sidebar.width, bottom)).save(folder / name, optimize=True)
+        say("wrote", folder / name, (sidebar.width, bottom))
+
+    def show_sprites() -> None:
+        """Show Sprites pressed in the sidebar, for the set's second action from the SHOWN_FACING."""
+        settings = bpy.context.scene.pixel_sprites
+        settings.preview_facing = SHOWN_FACING
+        window, area, region = view3d()
+        with bpy.context.temp_override(window=window, area=area, region=region):
+            say("show_sprites", bpy.ops.pixel_sprites.show_sprites())
+
+    def image_editor() -> bpy.types.Area:
+        window = bpy.context.window_manager.windows[0]
+        return next(area for area in window.screen.areas if area.type == "IMAGE_EDITOR")
+
+    def shoot_image_editor(name: str) -> None:
+        """The Image Editor's header and the sprite in it with some room around, cut from the window."""
+        from PIL import Image, ImageChops
+
+        area = image_editor()
+        editor = cut(window_picture(), area.x, area.y, area.width, area.height)
+        header = int(28 * ARGS.scale)
+        view = editor.crop((0, header, editor.width, editor.height - header))
+        # The sprite is in the middle: not the navigation buttons on the right, nor the frame and cache lines below.
+        middle_strip = view.crop((view.width // 4, 0, view.width * 3 // 4, view.height - int(30 * ARGS.scale)))
+        background = Image.new("RGB", middle_strip.size, middle_strip.getpixel((0, 0)))
+        box = ImageChops.difference(middle_strip, background).getbbox() or (0, 0, view.width, view.height)
+        room = int(40 * ARGS.scale)
+        middle = view.crop((0, max(box[1] - room, 0), view.width, min(box[3] + room, view.height)))
+        picture = Image.new("RGB", (editor.width, header + middle.height))
+        picture.paste(editor.crop((0, 0, editor.width, header)), (0, 0))
+        picture.paste(middle, (0, header))
+        picture.save(ARGS.out / name, optimize=True)
+        say("wrote", ARGS.out / name, picture.size)
 
     def busy() -> bool:
         return render_session.current is not None or jobs.status() is not None
@@ -244,15 +317,10 @@ else:
                 next_step("tab")
             elif step == "tab":
                 if drawn[0] > since:
-                    next_step("widen")
+                    next_step("render")
                 elif time.time() - since > 0.3:
                     click_next_tab()
                     state["since"] = time.time()
-            elif step == "widen":
-                tick = int(state.get("tick", 0))  # type: ignore[call-overload]
-                state["tick"] = tick + 1
-                if widen_sidebar(tick):
-                    next_step("render")
             elif step == "render":
                 say("render_set", bpy.ops.pixel_sprites.render_set())
                 next_step("rendering")
@@ -264,23 +332,38 @@ else:
                     settings = bpy.context.scene.pixel_sprites
                     say("summary", settings.last_summary)
                     settings.last_summary = settings.last_summary.replace(str(WORK), "~")
+                    settings.last_output = bpy.path.relpath(settings.last_output)  # as a saved project shows it
                     variant = settings.palette_variants.add()  # shown in Output; a file made after the set
                     variant.name, variant.file = "red", "//palettes/hero_red.gpl"
                     next_step("shots")
             elif step == "shots":
-                shots = list(SHOTS)
+                shots = [*SHOTS, ALL_OPEN_SHOT]
                 done = int(state.get("shot", -1))  # type: ignore[call-overload]
                 if done >= 0:
-                    shoot(shots[done])
+                    shoot(shots[done], Path(tempfile.gettempdir()) if shots[done] == ALL_OPEN_SHOT else None)
                 if done + 1 == len(shots):
-                    say("done")
-                    shutil.rmtree(WORK, ignore_errors=True)
-                    bpy.ops.wm.quit_blender()
-                    return None
-                state["shot"] = done + 1
-                SHOWN[0] = SHOTS[shots[done + 1]]
+                    SHOWN[0] = None
+                    show_sprites()
+                    next_step("shown")
+                else:
+                    state["shot"] = done + 1
+                    SHOWN[0] = SHOTS.get(shots[done + 1], ALL_OPEN)
+            elif step == "shown" and time.time() - since > 1.5:
+                shoot_image_editor(SHOW_SPRITES_SHOT)
+                next_step("playing")
+            elif step == "playing":
+                shown = state.setdefault("shown", [])
+                shown.append(image_editor().spaces.active.image_user.frame_current)  # type: ignore[attr-defined]
+                if time.time() - since < PLAYED_SECONDS:
+                    return 0.02
+                changes = [n for i, n in enumerate(shown) if i == 0 or shown[i - 1] != n]  # type: ignore[index]
+                say(f"sprites shown in {PLAYED_SECONDS} s, in order:", changes)
+                say("done")
+                shutil.rmtree(WORK, ignore_errors=True)
+                bpy.ops.wm.quit_blender()
+                return None
             redraw()
-            return 0.1 if step != "shots" else 0.6
+            return 0.1 if step not in ("shots", "shown") else 0.6
         except Exception as error:  # any failure ends Blender, with a message
             import traceback
 

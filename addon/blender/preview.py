@@ -25,7 +25,7 @@ from ..engine import facings
 from ..engine.errors import OptionError, PaletteFileError, SetupError
 from ..engine.jobs.preview import THIS_FRAME, PreviewPalette, PreviewSprite, preview_sprite, saved_palette
 from ..engine.palette.fit import PaletteSettings
-from . import preview_exact, preview_image, render_session, sprites
+from . import image_editor, preview_exact, preview_image, render_session, sprites
 from .preview_props import AS_SET_UP
 from .render_size import sprite_resolution
 from .scene_state import SceneState
@@ -251,12 +251,29 @@ def _on_load_post(*_: object) -> None:
             request(scene)
 
 
+class PIXEL_SPRITES_OT_preview_show_image(bpy.types.Operator):
+    """Show the live preview's image in an Image Editor, zoomed to fit"""
+
+    bl_idname = "pixel_sprites.preview_show_image"
+    bl_label = "Open in Image Editor"
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        image = bpy.data.images.get(preview_image.PREVIEW_IMAGE)
+        if image is None:
+            self.report({"ERROR"}, "No preview yet: turn Live Preview on")
+            return {"CANCELLED"}
+        if image_editor.show_image(context, image) is None:
+            self.report({"ERROR"}, "No window to show an Image Editor in")
+            return {"CANCELLED"}
+        return {"FINISHED"}
+
+
 HANDLERS = (
     (bpy.app.handlers.frame_change_post, _on_frame_change),
     (bpy.app.handlers.depsgraph_update_post, _on_depsgraph_update),
     (bpy.app.handlers.load_post, _on_load_post),
 )
-CLASSES: tuple[type, ...] = ()
+CLASSES = (PIXEL_SPRITES_OT_preview_show_image,)
 
 
 def register() -> None:

@@ -38,7 +38,7 @@ def show_in_image(rgba: NDArray[np.uint8]) -> bpy.types.Image:
 
 def image_pixels(image: bpy.types.Image) -> NDArray[np.uint8]:
     """The image's pixels as a sprite holds them: RGBA bytes, top row first."""
-    width, height = image.size
+    width, height = (int(side) for side in image.size)
     pixels = np.empty(width * height * 4, np.float32)
     image.pixels.foreach_get(pixels)
     return np.round(pixels.reshape(height, width, 4)[::-1] * 255).astype(np.uint8)

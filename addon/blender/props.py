@@ -261,7 +261,11 @@ class PIXEL_SPRITES_PG_settings(PreviewSettings, bpy.types.PropertyGroup):
     palette: bpy.props.CollectionProperty(type=PIXEL_SPRITES_PG_color)  # type: ignore[valid-type]
     skipped: bpy.props.CollectionProperty(type=PIXEL_SPRITES_PG_skipped)  # type: ignore[valid-type]
     last_summary: bpy.props.StringProperty(name="Last Run")  # type: ignore[valid-type]
-    last_output: bpy.props.StringProperty(name="Last Output", subtype="DIR_PATH")  # type: ignore[valid-type]
+    last_output: bpy.props.StringProperty(  # type: ignore[valid-type]
+        name="Last Output",
+        description="The folder the last run wrote its sprites to (Ctrl C over the field copies it)",
+        subtype="DIR_PATH",
+    )
 
     def downscale_settings(self, *, frames_at_sprite_size: bool = False) -> DownscaleSettings:
         if frames_at_sprite_size:  # one render pixel per sprite pixel: there is no block to take a majority of

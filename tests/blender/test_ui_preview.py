@@ -7,8 +7,6 @@ One Blender run drives every step from a persistent timer and prints what it saw
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from test_blender_binary import BLENDER, ROOT, blender, run_with_ui
 
@@ -129,6 +127,14 @@ def drive():
         say("EXACT_EQUAL", pixels.shape == written.shape and bool(np.array_equal(pixels, written)))
         say("SCENE_GIVEN_BACK", settings_of(scene) == (*state["before"][:-1], 3))
         say("DIRTY_UNCHANGED", bpy.data.is_dirty == state["dirty"])
+        window = bpy.context.window_manager.windows[0]
+        view = next(area for area in window.screen.areas if area.type == "VIEW_3D")
+        with bpy.context.temp_override(window=window, area=view):
+            bpy.ops.pixel_sprites.preview_show_image()
+        say("IMAGE_EDITOR_SHOWS", any(
+            area.type == "IMAGE_EDITOR" and area.spaces.active.image == image
+            for each in bpy.context.window_manager.windows for area in each.screen.areas
+        ))
         state["count"] = len(updates)
         scene.pixel_sprites.preview_facing = "E"
         state["phase"], state["since"] = 3, time.time()
@@ -186,6 +192,7 @@ def _said(output: str, key: str) -> str:
 def test_exact_with_a_ui_is_the_sprite_render_sprites_wrote(preview_run: str) -> None:
     assert _said(preview_run, "EXACT_EQUAL") == "True", _said(preview_run, "STATUS")
     assert "64×90" in _said(preview_run, "STATUS")
+    assert _said(preview_run, "IMAGE_EDITOR_SHOWS") == "True"
 
 
 def test_one_change_makes_one_update_and_its_own_changes_none(preview_run: str) -> None:
