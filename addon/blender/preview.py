@@ -1,12 +1,15 @@
 """The live preview: the current frame as the finished sprite, updated as the frame, the scene and the settings change.
 
-Every change (a frame change, an edit of the scene, a setting of the add-on) asks for an update; the update runs
-on the main thread from a timer once no change has come for ``DEBOUNCE_SECONDS``, so dragging a bone or scrubbing
-the timeline makes one update when it pauses, and no frame waits on a preview. An update captures the frame at
-sprite size (FAST: drawn off-screen, ``preview_draw``; EXACT: rendered, ``preview_exact``), turned to the chosen
-facing, and finishes it as a run would (``engine.jobs.preview``). What it changes in the scene (the pivot's turn,
-the render settings of EXACT) is given back before it returns, even after an error, and the depsgraph updates
-those changes cause are evaluated then, under a guard, so that they ask for no update of their own.
+Every change (an edit of the scene, a setting of the add-on, scrubbing) asks for an update; the update runs on the
+main thread from a timer once no change has come for ``DEBOUNCE_SECONDS``, so dragging a bone or scrubbing the
+timeline makes one update when it pauses, and no frame waits on a preview. A single frame change (a key, a click
+on the timeline) is previewed at once, in its handler: Blender draws the new frame once, with the new sprite.
+
+An update captures the frame at sprite size (FAST: drawn off-screen, ``preview_draw``; EXACT: rendered,
+``preview_exact``), turned to the chosen facing, and finishes it as a run would (``engine.jobs.preview``). What it
+changes in the scene (the pivot's turn, the render settings of EXACT) is given back before it returns, even after
+an error, and the depsgraph updates those changes cause are evaluated then, under a guard, so that they ask for no
+update of their own.
 
 In background mode nothing here starts: no handler asks for an update and no preview image is made.
 """
@@ -48,6 +51,7 @@ _states: dict[str, PreviewState] = {}
 _due: dict[str, float] = {}  # scene name → when its update may run
 _fitted: dict[str, tuple[PaletteSettings, PreviewPalette]] = {}  # a palette fitted on a frame, while none is saved
 _updating = False
+_last_at_once = 0.0  # when the last frame change previewed at once was done (time.perf_counter)
 
 
 def state(scene: bpy.types.Scene) -> PreviewState:
@@ -223,8 +227,22 @@ def _redraw() -> None:
 
 @persistent
 def _on_frame_change(scene: bpy.types.Scene, *_: object) -> None:
-    if scene.pixel_sprites.live_preview:
+    """A frame change stepped to by hand is previewed at once, before Blender draws the new frame, so that the
+    new sprite comes with that one redraw rather than needing a second; scrubbing, playing and frame changes in
+    quick succession wait for the pause (``request``)."""
+    global _last_at_once
+    if not scene.pixel_sprites.live_preview or bpy.app.background or _updating:
+        return
+    if _busy_rendering():  # an animation render's frames: on the render thread, and not the preview's to show
+        return
+    screen = bpy.context.screen
+    moving = screen is not None and (getattr(screen, "is_scrubbing", False) or screen.is_animation_playing)
+    if moving or time.perf_counter() - _last_at_once < DEBOUNCE_SECONDS:
         request(scene)
+        return
+    _due.pop(scene.name, None)
+    update(scene)
+    _last_at_once = time.perf_counter()
 
 
 @persistent

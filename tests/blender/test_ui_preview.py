@@ -113,6 +113,7 @@ def drive():
         say("UPDATES_AFTER_START", len(updates))
         state["count"] = len(updates)
         scene.frame_set(3)
+        say("UPDATED_IN_THE_FRAME_CHANGE", len(updates) - state["count"])
         state["phase"], state["since"] = 2, time.time()
         return 0.05
     if phase == 2:
@@ -198,6 +199,8 @@ def test_exact_with_a_ui_is_the_sprite_render_sprites_wrote(preview_run: str) ->
 def test_one_change_makes_one_update_and_its_own_changes_none(preview_run: str) -> None:
     assert _said(preview_run, "UPDATES_AFTER_START") == "1"
     assert _said(preview_run, "UPDATES_AFTER_FRAME_CHANGE") == "1 FRAME 3"
+    # A frame change by hand is previewed in its handler, before Blender draws the frame: one redraw, not two.
+    assert _said(preview_run, "UPDATED_IN_THE_FRAME_CHANGE") == "1"
     assert _said(preview_run, "UPDATES_AFTER_FACING") == "1"
 
 
