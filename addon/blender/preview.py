@@ -106,13 +106,24 @@ def _run_due() -> float | None:
         del _due[name]
         scene = bpy.data.scenes.get(name)
         if scene is not None and scene.pixel_sprites.live_preview:
-            if _busy_rendering():
-                _due[name] = now + DEBOUNCE_SECONDS  # after the render: a render job's frames are not the preview's
+            if _busy_rendering() or _timeline_moving():
+                # After the render (its frames are not the preview's), or once scrubbing or playback pauses: no
+                # frame of the timeline waits on a preview.
+                _due[name] = now + DEBOUNCE_SECONDS
                 continue
             update(scene)
     if not _due:
         return None
     return max(0.0, min(_due.values()) - time.perf_counter())
+
+
+def _timeline_moving() -> bool:
+    """Whether the timeline is being scrubbed or played in any window."""
+    for window in getattr(bpy.context.window_manager, "windows", []):
+        screen = window.screen
+        if screen is not None and (getattr(screen, "is_scrubbing", False) or screen.is_animation_playing):
+            return True
+    return False
 
 
 def _busy_rendering() -> bool:
@@ -235,9 +246,7 @@ def _on_frame_change(scene: bpy.types.Scene, *_: object) -> None:
         return
     if _busy_rendering():  # an animation render's frames: on the render thread, and not the preview's to show
         return
-    screen = bpy.context.screen
-    moving = screen is not None and (getattr(screen, "is_scrubbing", False) or screen.is_animation_playing)
-    if moving or time.perf_counter() - _last_at_once < DEBOUNCE_SECONDS:
+    if _timeline_moving() or time.perf_counter() - _last_at_once < DEBOUNCE_SECONDS:
         request(scene)
         return
     _due.pop(scene.name, None)

@@ -29,6 +29,8 @@ Sections, in the order they run (a size of 0 skips its section):
     safety       what the palette lock held for a whole run and the flushes to the disk (fsync) cost, on
                  --safety-frames drawn frames
     frame-list   what sprites add to Debian's blender -a and --render-frame (skipped without a blender binary)
+    preview      the live preview's latency in Debian's Blender with its interface under xvfb-run, against the
+                 floor of the same run, scrubbing, and FAST against EXACT (skipped without blender or xvfb-run)
 
 The base frames are Cycles renders of the demo character (24 at --render-size, kept in --work-dir), or the PNGs of
 --frames-from. Every memory figure is the peak of the summed RSS of a process and all its descendants, sampled
@@ -52,6 +54,7 @@ from . import (
     decoders,
     frame_list,
     packing,
+    preview,
     quality,
     rendering,
     safety,
@@ -82,6 +85,7 @@ SECTIONS: dict[str, Callable[[Inputs], dict[str, Any]]] = {
     "variants": variants.variants_section,
     "safety": safety.safety_section,
     "frame-list": frame_list.frame_list_section,
+    "preview": preview.preview_section,
 }
 # The size options of a section: when they are all 0, the section is left out.
 SIZES = {"speed": ("frames", "small_frames"), "memory": ("memory_frames",), "spool": ("spool_frames",),

@@ -7,6 +7,7 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from .preview import preview_table
 from .safety import safety_table
 
 MIB = 1024 * 1024
@@ -382,4 +383,5 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "variants": variants,
     "frame-list": frame_list,
     "safety": safety_table,
+    "preview": preview_table,
 }
