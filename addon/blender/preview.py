@@ -28,7 +28,7 @@ from ..engine import facings
 from ..engine.errors import OptionError, PaletteFileError, SetupError
 from ..engine.jobs.preview import THIS_FRAME, PreviewPalette, PreviewSprite, preview_sprite, saved_palette
 from ..engine.palette.fit import PaletteSettings
-from . import image_editor, preview_exact, preview_image, render_session, sprites
+from . import image_editor, preview_draw, preview_exact, preview_image, render_session, sprites
 from .preview_props import AS_SET_UP
 from .render_size import sprite_resolution
 from .scene_state import SceneState
@@ -165,8 +165,6 @@ def finished_sprite(scene: bpy.types.Scene) -> PreviewSprite:
             frame = preview_exact.render_sprite_size(scene)
         else:
             width, height = sprite_resolution(scene)
-            from . import preview_draw
-
             frame = preview_draw.draw_sprite_size(scene, bpy.context, width, height)
     if palette is None:
         palette = _palette_fitted_before(scene.name, job.palette)
@@ -317,3 +315,4 @@ def unregister() -> None:
         bpy.app.timers.unregister(_run_due)
     _due.clear()
     preview_image.remove_icons()
+    preview_draw.free_offscreen()
