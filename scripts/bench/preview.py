@@ -320,8 +320,8 @@ def preview_table(data: dict[str, Any]) -> str:
         f"changed image; Cycles at {data['cycles_samples']} samples. \"added\" is the median less the floor's; "
         "\"its update\" is the preview's own work (capture and finish); a plain render at sprite size takes "
         f"{renders}.\n\n{table(headers, rows)}\n\n"
-        "Scrubbing (a frame change asked for every 20 ms; each waits for the window's redraw after the one before), "
-        "Workbench:\n\n"
+        "Scrubbing and playback (the timeline played for 5 s: Blender flags playback as it flags scrubbing, and the "
+        "preview waits for both to pause), Workbench:\n\n"
         + table(["Live Preview", "frame changes", "median gap ms", "longest gap ms", "updates during", "after", ""],
                 scrub_rows)
         + "\n\nFAST against EXACT on the same frames (the locked palette):\n\n"
