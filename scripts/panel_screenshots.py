@@ -51,6 +51,7 @@ ALL_OPEN = "all open"  # every sub-panel open: measured, not kept
 SHOTS = {
     "panel_main.png": None,
     "panel_default.png": DEFAULT,
+    "panel_preview.png": "PIXEL_SPRITES_PT_preview",
     "panel_sprite.png": "PIXEL_SPRITES_PT_sprite",
     "panel_colours.png": "PIXEL_SPRITES_PT_colours",
     "panel_cleanup.png": "PIXEL_SPRITES_PT_cleanup",
@@ -59,6 +60,7 @@ SHOTS = {
     "panel_character.png": "PIXEL_SPRITES_PT_character",
 }
 RENDERING_SHOT = "panel_rendering.png"
+PREVIEW_SHOT = "panel_preview.png"  # with Live Preview on
 ALL_OPEN_SHOT = "pixel_sprites_all_open.png"  # not for the docs: kept in the system's temporary folder
 SHOW_SPRITES_SHOT = "panel_show_sprites.png"
 SHOWN_FACING = "SE"  # the facing Show Sprites plays
@@ -125,7 +127,7 @@ else:
 
         traceback.print_exc()
         os._exit(1)
-    from pixel_sprites.blender import jobs, panels, render_session
+    from pixel_sprites.blender import jobs, panels, preview, render_session
 
     def say(*words: object) -> None:
         print("panel_screenshots:", *words, flush=True)
@@ -339,6 +341,16 @@ else:
             elif step == "shots":
                 shots = [*SHOTS, ALL_OPEN_SHOT]
                 done = int(state.get("shot", -1))  # type: ignore[call-overload]
+                shown_at = float(state.get("preview shown", 0.0))  # type: ignore[arg-type]
+                if done >= 0 and shots[done] == PREVIEW_SHOT and not shown_at:
+                    # The first preview compiles the viewport's shaders: shot once it is made and drawn.
+                    if preview.state(bpy.context.scene).status:
+                        state["preview shown"] = time.time()
+                    redraw()
+                    return 0.3
+                if done >= 0 and shots[done] == PREVIEW_SHOT and time.time() - shown_at < 1.0:
+                    redraw()
+                    return 0.3
                 if done >= 0:
                     shoot(shots[done], Path(tempfile.gettempdir()) if shots[done] == ALL_OPEN_SHOT else None)
                 if done + 1 == len(shots):
@@ -348,6 +360,9 @@ else:
                 else:
                     state["shot"] = done + 1
                     SHOWN[0] = SHOTS.get(shots[done + 1], ALL_OPEN)
+                    if shots[done + 1] == PREVIEW_SHOT:  # the demo character's sprite, shown by the live preview
+                        settings = bpy.context.scene.pixel_sprites
+                        settings.preview_facing, settings.live_preview = SHOWN_FACING, True
             elif step == "shown" and time.time() - since > 1.5:
                 shoot_image_editor(SHOW_SPRITES_SHOT)
                 next_step("playing")
