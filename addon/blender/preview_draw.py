@@ -13,13 +13,13 @@ an object was drawn, and the colours there are the straight display colours."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import bpy
 import gpu
 import numpy as np
+
+from .render_size import temporarily
 
 # Depth is cleared to the far plane; anything drawn is nearer.
 FAR = 1.0
@@ -46,7 +46,7 @@ def draw_sprite_size(scene: bpy.types.Scene, context: bpy.types.Context, width: 
         view_layer.depsgraph, x=width, y=height, scale_x=render.pixel_aspect_x, scale_y=render.pixel_aspect_y
     )
     offscreen = _offscreen(width, height)
-    with _temporarily(_shading_changes(space, render.engine)):
+    with temporarily(_shading_changes(space, render.engine)):
         view = camera.matrix_world.inverted()
         alpha_drawn = _draw(offscreen, scene, view_layer, space, region, view, projection)
     pixels = _as_array(offscreen.texture_color.read(), (height, width, 4))
@@ -125,19 +125,6 @@ def _shading_changes(space: bpy.types.SpaceView3D, engine: str) -> list[tuple[An
         ]
     # Only real changes: each set tags the 3D View for a redraw.
     return [(owner, name, value) for owner, name, value in changes if getattr(owner, name, value) != value]
-
-
-@contextmanager
-def _temporarily(changes: list[tuple[Any, str, Any]]) -> Iterator[None]:
-    """The view's settings changed for the draw and given back even if it fails."""
-    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in changes]
-    try:
-        for owner, name, value in changes:
-            setattr(owner, name, value)
-        yield
-    finally:
-        for owner, name, value in reversed(saved):
-            setattr(owner, name, value)
 
 
 def _draw(

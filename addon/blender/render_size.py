@@ -55,7 +55,13 @@ def _settings_to_change(scene: bpy.types.Scene) -> list[tuple[Any, str, Any]]:
 @contextmanager
 def sprite_size_render_settings(scene: bpy.types.Scene) -> Iterator[None]:
     """Set the scene up to render at sprite size; the user's settings come back even if the render fails."""
-    changes = _settings_to_change(scene)
+    with temporarily(_settings_to_change(scene)):
+        yield
+
+
+@contextmanager
+def temporarily(changes: list[tuple[Any, str, Any]]) -> Iterator[None]:
+    """Each ``(owner, name, value)`` set, and every one given back afterwards, whatever happened meanwhile."""
     saved = [(owner, name, getattr(owner, name)) for owner, name, _ in changes]
     try:
         for owner, name, value in changes:
