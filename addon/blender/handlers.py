@@ -3,6 +3,8 @@
 With a UI these handlers run on the render job's thread, so they only record
 paths and ask for the work to be started on the main thread (see ``jobs``).
 In background mode they run on the main thread and the work runs at once.
+Render Sprites with a UI is a render job of Blender's own: :class:`SpritesRender`
+keeps the scene set up for it until the job has ended.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from bpy.app.handlers import persistent
 
 from . import jobs, normal_pass, render_session, sprites
 from .normal_pass import NormalRenders
+from .render_size import _settings_to_change as sprite_size_changes
 
 # Frames written by the render in progress, by scene name.
 _written: dict[str, list[Path]] = {}
-# Scenes being rendered at sprite size by the Render Sprites operator.
+# Scenes being rendered at sprite size by the Render Sprites operator in background mode.
 sprite_size_renders: set[str] = set()
+WATCH_SECONDS = 0.5  # how often a Render Sprites run looks whether its render job is still there
 
 NOTHING_WRITTEN = (
     "this render wrote no frames. A still (F12) is not saved by Blender: use Process Render Result. "
@@ -51,6 +55,7 @@ def on_render_init(scene: bpy.types.Scene, *_: object) -> None:
     if scene.name in render_session.preview_renders:
         return  # the live preview's render: a temporary file, and no sprite job
     _written[scene.name] = []
+    jobs.expect_call(scene.name)  # its end, which starts the sprites, is taken at once
     settings = scene.pixel_sprites
     # Only in background mode is this the main thread, where the compositor may be changed; with a UI, Render
     # Sprites and Render Sprite Set set it up before they start the render.
@@ -105,6 +110,100 @@ def _finish(scene_name: str, frames: list[Path], partial: bool, at_sprite_size: 
     )
 
 
+class _SpriteSizeSettings:
+    """The scene set up to render at sprite size (see ``render_size``) from :meth:`apply` to :meth:`give_back`.
+
+    Held as values, not as ``sprite_size_render_settings`` left open: Python closes a context manager left open
+    when it exits, after Blender has freed the scene, and quitting during the render would crash Blender.
+    """
+
+    def __init__(self) -> None:
+        self._saved: list[tuple[object, str, object]] = []
+
+    def apply(self, scene: bpy.types.Scene) -> None:
+        for owner, name, value in sprite_size_changes(scene):
+            self._saved.append((owner, name, getattr(owner, name)))
+            setattr(owner, name, value)
+
+    def give_back(self) -> None:
+        for owner, name, value in reversed(self._saved):
+            setattr(owner, name, value)
+        self._saved.clear()
+
+
+class SpritesRender:
+    """Render Sprites with a UI: a render job of Blender's own, with the scene set up for it (sprite size, the normal
+    passes) from before the job starts until it has ended, completed or cancelled; then the sprites."""
+
+    def __init__(self, scene: bpy.types.Scene) -> None:
+        self.scene_name = scene.name
+        self.at_sprite_size = bool(scene.pixel_sprites.render_at_sprite_size)
+        # Taken before the sprite-size settings move the render output into its sprite_size/ folder.
+        self._normals = NormalRenders(sprites.renders_folder(scene))
+        self._sprite_size: _SpriteSizeSettings | None = None
+        self.end_heard = False  # set on the render thread by the handlers
+        self.ended = False
+
+    def begin(self, scene: bpy.types.Scene) -> None:
+        """Set the scene up for the render (main thread, before the job starts); given back if that fails."""
+        sprite_runs[self.scene_name] = self
+        try:
+            if self.at_sprite_size:
+                self._sprite_size = _SpriteSizeSettings()
+                self._sprite_size.apply(scene)
+            if scene.pixel_sprites.enabled:
+                self._normals.begin(scene)
+        except BaseException:
+            self.drop()
+            raise
+
+    def started(self) -> None:
+        """Blender's render job runs: take its end at once, and watch for a job that ends without one."""
+        jobs.expect_call(self.scene_name)
+        bpy.app.timers.register(self._watch, first_interval=WATCH_SECONDS, persistent=True)
+
+    def drop(self) -> None:
+        """Give the scene back for a render job that did not start, or that ended unheard."""
+        if sprite_runs.get(self.scene_name) is self:
+            del sprite_runs[self.scene_name]
+        jobs.forget_call(self.scene_name)
+        self.end()
+
+    def end(self) -> None:
+        """Give the scene back; once only, however the run ended. The run stays listed until its render's end is
+        heard, so that the end of a render cut short by a file load starts nothing in the file loaded."""
+        if self.ended:
+            return
+        self.ended = True
+        try:
+            self._normals.end()
+        finally:
+            if self._sprite_size is not None:
+                self._sprite_size.give_back()
+
+    def render_ended(self, frames: list[Path], partial: bool) -> None:
+        """After the render job's end (main thread): the scene back as it was, then the sprites."""
+        if self.ended:  # its file was closed meanwhile
+            return
+        self.end()
+        _finish(self.scene_name, frames, partial, self.at_sprite_size)
+
+    def _watch(self) -> float | None:
+        if self.end_heard or self.ended:
+            return None
+        if bpy.app.is_job_running("RENDER"):
+            return WATCH_SECONDS
+        # Blender calls render_complete or render_cancel before its job ends, unless it stopped the render before
+        # its first frame (a failed set-up, reported in the Info editor).
+        self.drop()
+        sprites.store_result(self.scene_name, None, "Render Sprites: Blender's render stopped before its first frame")
+        return None
+
+
+# Render Sprites runs with a UI, by scene name, until their render's end is heard.
+sprite_runs: dict[str, SpritesRender] = {}
+
+
 def _render_ended(scene: bpy.types.Scene, partial: bool) -> None:
     if scene.name in render_session.preview_renders:
         return
@@ -115,9 +214,17 @@ def _render_ended(scene: bpy.types.Scene, partial: bool) -> None:
     if scene.name in render_session.set_renders:
         running = render_session.current
         if running is not None and not bpy.app.background:  # in background mode the set drives its renders
-            jobs.call_on_main_thread(functools.partial(running.step_ended, partial))
+            jobs.call_on_main_thread(functools.partial(running.step_ended, partial), expected=scene.name)
+        else:
+            jobs.forget_call(scene.name)
         return
-    jobs.call_on_main_thread(functools.partial(_finish, scene.name, frames, partial, scene.name in sprite_size_renders))
+    run = sprite_runs.pop(scene.name, None)
+    if run is not None:
+        run.end_heard = True
+        jobs.call_on_main_thread(functools.partial(run.render_ended, frames, partial), expected=scene.name)
+        return
+    finish = functools.partial(_finish, scene.name, frames, partial, scene.name in sprite_size_renders)
+    jobs.call_on_main_thread(finish, expected=scene.name)
 
 
 @persistent
@@ -133,6 +240,8 @@ def on_render_cancel(scene: bpy.types.Scene, *_: object) -> None:
 @persistent
 def on_load_pre(*_: object) -> None:
     render_session.end_on_file_load()
+    for run in list(sprite_runs.values()):
+        run.end()
 
 
 HANDLERS = (

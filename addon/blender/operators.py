@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import bpy
 
 from ..engine import discover_frames
 from ..engine.errors import SetupError
-from . import actions, handlers, jobs, render_session, sprite_set, sprites
+from . import actions, handlers, job_outline, jobs, render_session, sprite_set, sprites
+from .job_outline import JobOutline
 from .normal_pass import NormalRenders
 from .render_size import sprite_size_render_settings
 
@@ -38,6 +40,22 @@ def _report_job(
         operator.report({failure} if summary.startswith("Error") else {"INFO"}, summary)
     else:
         operator.report({"INFO"}, started)
+
+
+def _invoke(
+    operator: bpy.types.Operator, context: bpy.types.Context, event: bpy.types.Event, outline: JobOutline | None
+) -> set[str]:
+    """Run the operator, after asking whether to when its job is large and it was started from the UI."""
+    result: set[str]
+    if bpy.app.background or outline is None or not outline.needs_confirmation:
+        result = set(operator.execute(context))
+        return result
+    manager = context.window_manager
+    try:  # Blender 4.1 and later say in the popup what is confirmed
+        result = set(manager.invoke_confirm(operator, event, title=operator.bl_label, message=outline.line()))
+    except TypeError:
+        result = set(manager.invoke_confirm(operator, event))
+    return result
 
 
 class PIXEL_SPRITES_OT_process(bpy.types.Operator):
@@ -139,6 +157,9 @@ class PIXEL_SPRITES_OT_render_set(bpy.types.Operator):
     bl_idname = "pixel_sprites.render_set"
     bl_label = "Render Sprite Set"
 
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+        return _invoke(self, context, event, job_outline.render_set(context.scene))
+
     def execute(self, context: bpy.types.Context) -> set[str]:
         scene = context.scene
         if render_session.current is not None or jobs.status() is not None:
@@ -231,9 +252,16 @@ class PIXEL_SPRITES_OT_process_render_result(bpy.types.Operator):
         return {"FINISHED"}
 
 
-def _render_animation(scene: bpy.types.Scene) -> None:
-    """Render the animation here and now, with its normal frames when Normal Maps is on."""
-    with NormalRenders(sprites.renders_folder(scene)) as normals:
+def _render_here(scene: bpy.types.Scene) -> None:
+    """Render the animation here and now (background mode), at sprite size if asked, with its normal frames when
+    Normal Maps is on; the scene is given back however the render ends."""
+    renders = sprites.renders_folder(scene)  # before the sprite-size settings move the output into sprite_size/
+    with ExitStack() as stack:
+        if scene.pixel_sprites.render_at_sprite_size:
+            handlers.sprite_size_renders.add(scene.name)
+            stack.callback(handlers.sprite_size_renders.discard, scene.name)
+            stack.enter_context(sprite_size_render_settings(scene))
+        normals = stack.enter_context(NormalRenders(renders))
         if scene.pixel_sprites.enabled:
             normals.begin(scene)
         bpy.ops.render.render(animation=True)
@@ -245,26 +273,51 @@ class PIXEL_SPRITES_OT_render_sprites(bpy.types.Operator):
     bl_idname = "pixel_sprites.render_sprites"
     bl_label = "Render Sprites"
 
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+        return _invoke(self, context, event, job_outline.render_sprites(context.scene))
+
     def execute(self, context: bpy.types.Context) -> set[str]:
         scene = context.scene
         problem = sprites.settings_problem(scene) if scene.pixel_sprites.enabled else None
         if problem:
             self.report({"ERROR"}, problem)
             return {"CANCELLED"}
-        if scene.pixel_sprites.render_at_sprite_size:
-            handlers.sprite_size_renders.add(scene.name)
-            try:
-                with sprite_size_render_settings(scene):
-                    _render_animation(scene)
-            finally:
-                handlers.sprite_size_renders.discard(scene.name)
-        else:
-            _render_animation(scene)
+        if not bpy.app.background:
+            return self._start_render_job(context)
+        _render_here(scene)
         if scene.pixel_sprites.enabled:
             # The render itself succeeded; a sprite job that failed is in the summary the batch script checks.
             _report_job(self, context, "Rendered; the sprites are being made in the background", failure="WARNING")
         else:
             self.report({"INFO"}, "Rendered; Sprites After Render is off for this scene")
+        return {"FINISHED"}
+
+    def _start_render_job(self, context: bpy.types.Context) -> set[str]:
+        """Blender's own render job, with its window, progress and Esc; the sprites follow its end."""
+        scene = context.scene
+        running = handlers.sprite_runs.get(scene.name)
+        ours = (running is not None and not running.ended) or render_session.current is not None
+        if ours or sprite_set.render_job_running():
+            self.report({"ERROR"}, "A render is running: wait for it to finish")
+            return {"CANCELLED"}
+        frames = job_outline.render_sprites(scene).frames
+        run = handlers.SpritesRender(scene)
+        try:
+            run.begin(scene)
+            with context.temp_override(window=context.window or context.window_manager.windows[0]):
+                started = bpy.ops.render.render("INVOKE_DEFAULT", animation=True)
+            if "RUNNING_MODAL" not in started:  # Blender refuses quietly while another render of the scene runs
+                raise RuntimeError("Blender did not start the render")
+        except Exception as error:  # no camera, ...: the scene is given back
+            run.drop()
+            self.report({"ERROR"}, f"Render Sprites: {error}")
+            return {"CANCELLED"}
+        run.started()
+        rendering = f"Rendering {frames} {'frame' if frames == 1 else 'frames'}"
+        if scene.pixel_sprites.enabled:
+            self.report({"INFO"}, f"{rendering}; the sprites follow")
+        else:
+            self.report({"INFO"}, f"{rendering}; Sprites After Render is off for this scene")
         return {"FINISHED"}
 
 
@@ -278,6 +331,22 @@ class PIXEL_SPRITES_OT_report(bpy.types.Operator):
     # No ERROR level: an operator's error report raises in its caller, and the failed job is already over.
     level: bpy.props.EnumProperty(items=[("INFO", "Info", ""), ("WARNING", "Warning", "")])  # type: ignore[valid-type]
     message: bpy.props.StringProperty()  # type: ignore[valid-type]
+
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+        # Reports of an operator called from Python stay with the caller, which prints them at once; only those
+        # of an operator the window manager runs reach the Info editor and the status bar. A modal operator is
+        # run by the window manager once its invoke has returned: it reports again at its first timer event.
+        self.report({self.level}, self.message)
+        manager = context.window_manager
+        self._timer = manager.event_timer_add(0.0, window=context.window)
+        manager.modal_handler_add(self)
+        return {"RUNNING_MODAL"}
+
+    def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+        if event.type != "TIMER":
+            return {"PASS_THROUGH"}
+        context.window_manager.event_timer_remove(self._timer)
+        return self.execute(context)
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         self.report({self.level}, self.message)

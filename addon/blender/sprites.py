@@ -198,6 +198,16 @@ def show_palette(settings: bpy.types.PropertyGroup, hex_codes: Sequence[str]) ->
         item.color = tuple(int(code[i : i + 2], 16) / 255 for i in (0, 2, 4))
 
 
+def _show_report(level: str, message: str) -> None:
+    """Report ``message`` in the Info editor and the status bar, from wherever this runs (a timer has no window)."""
+    windows = list(getattr(bpy.context.window_manager, "windows", []))
+    if not windows:  # no window to report into (Blender is closing): the console only
+        bpy.ops.pixel_sprites.report(level=level, message=message)
+        return
+    with bpy.context.temp_override(window=bpy.context.window or windows[0]):
+        bpy.ops.pixel_sprites.report("INVOKE_DEFAULT", level=level, message=message)
+
+
 def store_result(
     scene_name: str,
     report: Report | None,
@@ -223,8 +233,7 @@ def store_result(
         print(f"{SUMMARY_PREFIX}: note: {path}: {text}")
     if not bpy.app.background:  # the console line is the report in background mode
         troubled = error is not None or partial or (report is not None and bool(report.skipped or report.notes))
-        level = "WARNING" if troubled else "INFO"
-        bpy.ops.pixel_sprites.report(level=level, message=f"{SUMMARY_PREFIX}: {summary}")
+        _show_report("WARNING" if troubled else "INFO", f"{SUMMARY_PREFIX}: {summary}")
 
     scene = bpy.data.scenes.get(scene_name)
     if scene is None:
