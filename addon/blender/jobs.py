@@ -35,6 +35,7 @@ IDLE_SECONDS = 0.5
 BUSY_SECONDS = 0.05  # while a job runs: its end is handed back within this
 FAST_SECONDS = 0.02  # while a call from another thread is expected
 PROGRESS_SECONDS = 0.2  # the progress shown this long after a job started, then at most this often
+WRITE_PROBE = "pixel_sprites_write_probe"
 
 
 @dataclass
@@ -139,8 +140,26 @@ def _call_safely(function: Callable[..., object], *args: object) -> None:
         traceback.print_exc()
 
 
+def writes_allowed() -> bool:
+    """Whether Blender lets Python write to its data now. It forbids it while read-only Python of its own runs (a
+    panel's draw), with one flag for every thread: read-only Python on a render thread can leave it set on the main
+    thread for a moment. Probed with a custom property of the scene, set and removed, which nothing redraws for."""
+    scene = getattr(bpy.context, "scene", None)
+    if scene is None:
+        return True
+    try:
+        scene[WRITE_PROBE] = 1
+        del scene[WRITE_PROBE]
+    except AttributeError:
+        return False
+    return True
+
+
 def tick() -> float:
     """The timer: main-thread calls, then the job queue; returns the delay until the next tick."""
+    finished = _current is not None and _current.finished.is_set()
+    if (finished or not _main_thread_calls.empty()) and not writes_allowed():
+        return FAST_SECONDS  # each of those writes to the scene: they wait for the next tick
     while True:
         try:
             call = _main_thread_calls.get_nowait()

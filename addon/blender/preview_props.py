@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import bpy
@@ -37,10 +38,14 @@ def facing_items(settings: Any, context: Any) -> list[tuple[str, str, str]]:
     return _facing_items
 
 
-def _changed(settings: Any, context: Any) -> None:
-    from . import preview  # the live preview imports the settings: imported when a setting changes
+# Called with the scene when a setting of the preview changes: the live preview adds itself when it is registered
+# (it imports this module, so this module cannot import it).
+listeners: list[Callable[[Any], None]] = []
 
-    preview.settings_changed(context.scene if context is not None else None)
+
+def _changed(settings: Any, context: Any) -> None:
+    for listener in listeners:
+        listener(context.scene if context is not None else None)
 
 
 class PreviewSettings:
