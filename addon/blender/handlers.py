@@ -16,9 +16,9 @@ from pathlib import Path
 import bpy
 from bpy.app.handlers import persistent
 
-from . import jobs, normal_pass, render_session, sprites
+from . import handler_lists, jobs, normal_pass, render_session, sprites
 from .normal_pass import NormalRenders
-from .render_size import _settings_to_change as sprite_size_changes
+from .render_size import sprite_size_changes
 
 # Frames written by the render in progress, by scene name.
 _written: dict[str, list[Path]] = {}
@@ -254,12 +254,8 @@ HANDLERS = (
 
 
 def register() -> None:
-    for handler_list, function in HANDLERS:
-        if function not in handler_list:
-            handler_list.append(function)
+    handler_lists.add(HANDLERS)
 
 
 def unregister() -> None:
-    for handler_list, function in HANDLERS:
-        if function in handler_list:
-            handler_list.remove(function)
+    handler_lists.remove(HANDLERS)

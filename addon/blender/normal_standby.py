@@ -15,7 +15,7 @@ from pathlib import Path
 import bpy
 from bpy.app.handlers import persistent
 
-from . import normal_pass, render_session
+from . import handler_lists, normal_pass, render_session
 from .normal_camera import camera_may_move, camera_rotation, write_camera_file
 from .normal_pass import NormalRenders, normal_pass_problem
 
@@ -74,9 +74,7 @@ HANDLERS = ((bpy.app.handlers.save_pre, _take_all_down), (bpy.app.handlers.load_
 def register() -> None:
     if bpy.app.background:
         return
-    for handler_list, function in HANDLERS:
-        if function not in handler_list:
-            handler_list.append(function)
+    handler_lists.add(HANDLERS)
     if not bpy.app.timers.is_registered(keep_ready):
         bpy.app.timers.register(keep_ready, first_interval=INTERVAL_SECONDS, persistent=True)
 
@@ -84,7 +82,5 @@ def register() -> None:
 def unregister() -> None:
     if bpy.app.timers.is_registered(keep_ready):
         bpy.app.timers.unregister(keep_ready)
-    for handler_list, function in HANDLERS:
-        if function in handler_list:
-            handler_list.remove(function)
+    handler_lists.remove(HANDLERS)
     _take_all_down()

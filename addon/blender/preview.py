@@ -28,7 +28,16 @@ from ..engine import facings
 from ..engine.errors import OptionError, PaletteFileError, SetupError
 from ..engine.jobs.preview import THIS_FRAME, PreviewPalette, PreviewSprite, preview_sprite, saved_palette
 from ..engine.palette.fit import PaletteSettings
-from . import image_editor, preview_draw, preview_exact, preview_image, preview_props, render_session, sprites
+from . import (
+    handler_lists,
+    image_editor,
+    preview_draw,
+    preview_exact,
+    preview_image,
+    preview_props,
+    render_session,
+    sprites,
+)
 from .preview_props import AS_SET_UP
 from .render_size import sprite_resolution
 from .scene_state import SceneState
@@ -302,17 +311,13 @@ CLASSES = (PIXEL_SPRITES_OT_preview_show_image,)
 
 
 def register() -> None:
-    for handler_list, function in HANDLERS:
-        if function not in handler_list:
-            handler_list.append(function)
+    handler_lists.add(HANDLERS)
     if settings_changed not in preview_props.listeners:
         preview_props.listeners.append(settings_changed)
 
 
 def unregister() -> None:
-    for handler_list, function in HANDLERS:
-        if function in handler_list:
-            handler_list.remove(function)
+    handler_lists.remove(HANDLERS)
     if settings_changed in preview_props.listeners:
         preview_props.listeners.remove(settings_changed)
     if bpy.app.timers.is_registered(_run_due):

@@ -36,7 +36,7 @@ def sprite_resolution(scene: bpy.types.Scene) -> tuple[int, int]:
     return width, height
 
 
-def _settings_to_change(scene: bpy.types.Scene) -> list[tuple[Any, str, Any]]:
+def sprite_size_changes(scene: bpy.types.Scene) -> list[tuple[Any, str, Any]]:
     width, height = sprite_resolution(scene)
     full_size_folder = Path(scene.render.frame_path(frame=scene.frame_start)).parent
     changes: list[tuple[Any, str, Any]] = [
@@ -55,7 +55,7 @@ def _settings_to_change(scene: bpy.types.Scene) -> list[tuple[Any, str, Any]]:
 @contextmanager
 def sprite_size_render_settings(scene: bpy.types.Scene) -> Iterator[None]:
     """Set the scene up to render at sprite size; the user's settings come back even if the render fails."""
-    with temporarily(_settings_to_change(scene)):
+    with temporarily(sprite_size_changes(scene)):
         yield
 
 
