@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from ..engine.errors import FrameError
 from ..engine.frames.downscale import read_frame
 from . import render_session
-from .render_size import sprite_size_render_settings
+from .render_size import sprite_size_render_settings, temporarily
 
 
 def render_sprite_size(scene: bpy.types.Scene) -> NDArray[np.uint8]:
@@ -32,14 +32,18 @@ def render_sprite_size(scene: bpy.types.Scene) -> NDArray[np.uint8]:
     with tempfile.TemporaryDirectory(prefix="pixel-sprites-preview-") as folder:
         render_session.preview_renders.add(scene.name)
         image_settings = scene.render.image_settings
-        saved_format = (image_settings.file_format, image_settings.color_mode, image_settings.color_depth)
+        # PNG is what Render Sprites needs (any other format is refused there). A format change may reset the
+        # colour mode and depth: they are given back after the format, which is restored first.
+        png = [
+            (image_settings, "color_mode", image_settings.color_mode),
+            (image_settings, "color_depth", image_settings.color_depth),
+            (image_settings, "file_format", "PNG"),
+            (scene.render, "filepath", str(Path(folder) / "preview_")),
+        ]
         try:
-            with sprite_size_render_settings(scene):
-                scene.render.filepath = str(Path(folder) / "preview_")
-                image_settings.file_format = "PNG"  # what Render Sprites needs; any other is refused there
+            with sprite_size_render_settings(scene), temporarily(png):
                 bpy.ops.render.render(write_still=True, scene=scene.name)
         finally:
-            image_settings.file_format, image_settings.color_mode, image_settings.color_depth = saved_format
             render_session.preview_renders.discard(scene.name)
         written = sorted(Path(folder).glob("*.png"))  # a still is saved without the frame's number
         if not written:
