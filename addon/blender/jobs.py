@@ -36,6 +36,7 @@ BUSY_SECONDS = 0.05  # while a job runs: its end is handed back within this
 FAST_SECONDS = 0.02  # while a call from another thread is expected
 PROGRESS_SECONDS = 0.2  # the progress shown this long after a job started, then at most this often
 WRITE_PROBE = "pixel_sprites_write_probe"
+WRITES_FORBIDDEN = "Writing to ID classes in this context is not allowed"
 
 
 @dataclass
@@ -143,15 +144,19 @@ def _call_safely(function: Callable[..., object], *args: object) -> None:
 def writes_allowed() -> bool:
     """Whether Blender lets Python write to its data now. It forbids it while read-only Python of its own runs (a
     panel's draw), with one flag for every thread: read-only Python on a render thread can leave it set on the main
-    thread for a moment. Probed with a custom property of the scene, set and removed, which nothing redraws for."""
+    thread for a moment.
+
+    Probed by setting an attribute the scene does not have, which writes nothing either way: Blender checks the flag
+    first. A probe that wrote (a custom property set and removed) raced the render thread, which copies the scene's
+    custom properties while it renders, and crashed Blender 3.4 now and then.
+    """
     scene = getattr(bpy.context, "scene", None)
     if scene is None:
         return True
     try:
-        scene[WRITE_PROBE] = 1
-        del scene[WRITE_PROBE]
-    except AttributeError:
-        return False
+        setattr(scene, WRITE_PROBE, None)
+    except AttributeError as error:  # "has no attribute" when writes are allowed
+        return WRITES_FORBIDDEN not in str(error)
     return True
 
 
