@@ -35,10 +35,12 @@ MANIFEST = "manifest"
 FRAME_LIST = "frame list"
 FRAME_LOG = "frame log"
 GRID = "grid"
+RIG = "rig"
+"""``rig.json``: the game data Blender projected from the rig, beside the renders."""
 
 VARIANT_KINDS = (VARIANT_SHEET, INDEX_MAP, VARIANT_PALETTES, VARIANT_SHADER)
 """What a set's palette variants add to its sheets folder, and what ``sheet --no-variants`` takes away."""
-DATA_KINDS = (PALETTE, PALETTE_STRIP, PALETTE_VARIANT, REPORT, FRAME_LOG)
+DATA_KINDS = (PALETTE, PALETTE_STRIP, PALETTE_VARIANT, REPORT, FRAME_LOG, RIG)
 """Kinds that may sit beside frames: a folder holding only these is still a folder of frames."""
 
 _VERSION_1_SHEET = "sheet (version 1)"

@@ -27,6 +27,7 @@ from ..sprites.finishing import with_outline_colour
 from ..sprites.pipeline import OutputSettings, RunOptions, apply, fit, process
 from ..sprites.report import Report, written_palette
 from .set_files import SetPalettes, SheetsOutcome, palettes_on_disk, write_set_files
+from .set_rig import attach_rig
 from .set_update import RenderedAction, SetOutcome, update_sprite_set
 from .spec import SetSheets, SpriteJob, manifest_normals
 
@@ -70,9 +71,12 @@ def _sheets_of(job: SpriteJob, report: Report) -> SheetsOutcome | None:
     if job.sheets is None or report.output_folder is None:
         return None
     sprite_set = opened_set(report.output_folder, job.sheets, normals=manifest_normals(job.normals))
-    return write_set_files(
+    notes = attach_rig(report.output_folder, sprite_set, job.sheets.rig_file)
+    outcome = write_set_files(
         report.output_folder, sprite_set, job.sheets.options, SetPalettes.known(report.sprite_palette)
     )
+    outcome.report.notes.extend(notes)
+    return outcome
 
 
 def _check_same_palette(job: SpriteJob, output: OutputSettings, palette: Palette) -> None:
@@ -161,6 +165,7 @@ def update_set(
             character, job.root, rendered, facings, sprite_size, pivot, job.downscale, job.palette,
             output=output, locked=job.locked, options=options,
             sheets=job.sheets.options if job.sheets is not None else None,
+            rig_file=job.sheets.rig_file if job.sheets is not None else None,
         )  # fmt: skip
 
 
@@ -179,4 +184,7 @@ def write_set_sheets(folder: Path, wanted: SetSheets) -> SheetsOutcome:
     """The sheets and manifest of the sprite set in ``folder``, with no job behind them (``sheet``): in the palettes
     the folder holds (see :func:`.set_files.palettes_on_disk`)."""
     sprite_set = opened_set(folder, wanted)
-    return write_set_files(folder, sprite_set, wanted.options, palettes_on_disk(folder, sprite_set.character))
+    notes = attach_rig(folder, sprite_set, wanted.rig_file)
+    outcome = write_set_files(folder, sprite_set, wanted.options, palettes_on_disk(folder, sprite_set.character))
+    outcome.report.notes.extend(notes)
+    return outcome

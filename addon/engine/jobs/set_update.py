@@ -27,6 +27,7 @@ from ..sprites.character import Character, update_character
 from ..sprites.pipeline import OutputSettings, RunOptions
 from ..sprites.report import Report
 from .set_files import SetPalettes, write_set_files
+from .set_rig import attach_rig
 from .spec import manifest_normals
 
 
@@ -60,6 +61,7 @@ def update_sprite_set(
     locked: bool = False,
     sheets: SheetOptions | None = None,
     options: RunOptions | None = None,
+    rig_file: Path | None = None,
 ) -> SetOutcome:
     """Update ``character``'s sprites with ``rendered`` actions, then its manifest and (if asked) sheets.
 
@@ -81,11 +83,13 @@ def update_sprite_set(
     normals = output.normals if output is not None else None
     sprite_set = _merged_manifest(character, rendered, facings, sprite_size, pivot, report)
     sprite_set.normals = manifest_normals(normals)
+    rig_notes = attach_rig(character.folder, sprite_set, rig_file, replaced=[item.action.name for item in rendered])
     rewritten = sprite_set.actions if not locked else [item.action for item in rendered]
     for action in rewritten:
         _mirror(character.folder, action, facings)
         if normals is not None:
             _mirror(character.folder, action, facings, normals=True)
+    report.notes.extend((str(rig_file), note) for note in rig_notes)
     if sheets is None:
         sprite_set.save(character.folder)
         return SetOutcome(report, sprite_set, None)
@@ -135,4 +139,5 @@ def _merged_manifest(
     kept = [action for action in earlier if action.name not in names]
     actions = kept + [item.action for item in rendered]
     palette = report.sprite_colors or report.palette
-    return SpriteSet(character.name, list(facings), actions, sprite_size, pivot, palette)
+    earlier_rig = load_manifest(path).rig if path.is_file() else None
+    return SpriteSet(character.name, list(facings), actions, sprite_size, pivot, palette, rig=earlier_rig)

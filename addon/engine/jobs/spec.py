@@ -24,6 +24,7 @@ from ..frames.normals import NormalSettings
 from ..options import check_indexed_fits
 from ..palette.files import read_palette
 from ..palette.fit import PaletteSettings
+from ..sets.rig_names import RigRequest
 from ..sprites.finishing import FinishSettings, check_outline_colour
 from ..sprites.pipeline import OutputSettings
 
@@ -43,6 +44,9 @@ class SetSheets:
     fps: float | None = None
     """Every action's frame rate; None keeps a manifest's rates (sprites without one play at 24 fps)."""
     pivot: tuple[int, int] | None = None
+    rig_file: Path | None = None
+    """The ``rig.json`` whose game data (points, boxes, root motion) the manifest and engine files get; None keeps
+    the manifest's."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,9 @@ class SpriteJob:
     finish: FinishSettings | None = None
     """Clean-up, outline and inner lines of the sprites (``--cleanup``, ``--outline``, ``--inner-lines``: its depth
     frames); None for none."""
+    rig: RigRequest | None = None
+    """The game data Blender projects from the rig while it renders (points, boxes, In Place) into ``rig.json``
+    beside the renders; None for none. The engine reads that file through ``sheets.rig_file``."""
 
     def __post_init__(self) -> None:
         if self.palette_mode not in PALETTE_MODES:

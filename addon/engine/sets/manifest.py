@@ -23,6 +23,7 @@ from ..files.names import character_file_name
 from ..files.record import claim
 from ..options import FPS
 from .facings import COMPASS, Facing
+from .rig import RigData
 
 DEFAULT_FPS = float(FPS.default)
 MANIFEST_SUFFIX = ".set.json"
@@ -101,6 +102,9 @@ class SpriteSet:
     variants: list[dict[str, str]] = field(default_factory=list)
     """Palette variants, ``{"name", "file"}`` each (the file relative to the sprites folder where it lies below it),
     made by every later sheet run. Written only when there are some."""
+    rig: RigData | None = None
+    """Game data from the rig (points, boxes, root motion; see ``rig``), per action, facing and frame. Written only
+    when there is some."""
 
     @property
     def pivot_pixel(self) -> tuple[int, int]:
@@ -123,6 +127,8 @@ class SpriteSet:
             data["normals"] = self.normals
         if self.variants:
             data["variants"] = self.variants
+        if self.rig is not None:
+            data["rig"] = self.rig.to_dict()
         return data
 
     def save(self, folder: Path) -> Path:
@@ -164,9 +170,11 @@ def load_manifest(path: Path) -> SpriteSet:
             raise TypeError(f"normals must be an object, got {normals!r}")
         palette = list(data.get("palette", []))
         variants = [{"name": str(item["name"]), "file": str(item["file"])} for item in data.get("variants", [])]
+        rig = data.get("rig")
         sprite_set = SpriteSet(
-            str(data["character"]), facings, actions, size, pivot, palette, normals=normals, variants=variants
-        )
+            str(data["character"]), facings, actions, size, pivot, palette, normals=normals, variants=variants,
+            rig=RigData.from_dict(rig) if rig is not None else None,
+        )  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise SetupError(f"{path}: not a sprite set manifest of Pixel Sprites ({error})") from error
     for action in sprite_set.actions:
