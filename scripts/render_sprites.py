@@ -78,6 +78,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--packed", action=on_off, help=f"sheets: {options.PACKED_HELP} (--no-packed: fixed cells)")
     add_option(parser, options.EXTRUDE, default=argparse.SUPPRESS)
     add_finish_options(parser, defaults=False)
+    add_game_data_options(parser)
     sprite_set = parser.add_argument_group("sprite set (any of these renders a set, as Render Sprite Set does)")
     add_option(sprite_set, options.DIRECTIONS, default=argparse.SUPPRESS)
     sprite_set.add_argument("--start-facing", choices=COMPASS, help="facing as set up")
@@ -94,6 +95,39 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--no-variants", action="store_true", help="empty the scene's Palette Variants (before any --variant)"
     )
     return parser.parse_args(argv)
+
+
+def add_game_data_options(parser: argparse.ArgumentParser) -> None:
+    """--points, --boxes and --in-place, each with its --no- form; names are looked up in the scene once it is open
+    (:func:`apply_game_data`), their syntax here."""
+    from pixel_sprites.engine import options
+
+    game_data = parser.add_argument_group("game data (points, boxes and root motion in every engine file)")
+    for flag, help_text, nothing in (
+        ("--points", options.POINTS_HELP, "no points"),
+        ("--boxes", options.BOXES_HELP, "no boxes"),
+    ):
+        either = game_data.add_mutually_exclusive_group()
+        either.add_argument(flag, type=_sources(flag), metavar="SOURCE,...", help=f"{help_text} (replaces the scene's)")
+        either.add_argument(f"--no-{flag[2:]}", dest=flag[2:], action="store_const", const="", help=nothing)
+    game_data.add_argument(
+        "--in-place", action=argparse.BooleanOptionalAction, help=f"{options.IN_PLACE_HELP} (--no-in-place: off)"
+    )
+
+
+def _sources(flag: str):  # type: ignore[no-untyped-def]
+    """The syntax of --points or --boxes checked as the arguments are parsed; the text kept for the scene."""
+    from pixel_sprites.engine.errors import OptionError
+    from pixel_sprites.engine.sets.rig_names import parse_list
+
+    def checked(text: str) -> str:
+        try:
+            parse_list(text, flag)
+        except OptionError as error:
+            raise argparse.ArgumentTypeError(str(error).removeprefix(f"{flag} ")) from None
+        return text
+
+    return checked
 
 
 def _variant(text: str):  # type: ignore[no-untyped-def]
@@ -127,6 +161,7 @@ OPTION_SETTINGS = {
     "outline_neighbours": "outline_neighbours",
     "cleanup": "cleanup",
     "inner_lines": "inner_lines",
+    "in_place": "in_place",
 }
 SET_OPTION_SETTINGS = {
     "directions": "directions",
@@ -200,14 +235,37 @@ def apply_options(settings, args: argparse.Namespace) -> None:  # type: ignore[n
         settings.target_palette = str(Path(given["target_palette"]).resolve()) if given["target_palette"] else ""
     if "out" in given:
         settings.output_folder = str(Path(given["out"]).resolve()) + "/" if given["out"] else ""
+    apply_game_data(settings, args)
+
+
+def apply_game_data(settings, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
+    """Replace the scene's points and boxes with those given, each name looked up in the scene.
+
+    Raises
+    ------
+    OptionError
+        Naming the point or box, before either list changes: a name not in the scene, a bone not in the armature,
+        a name that is both an object and a collection, a collection without meshes, or a name the outputs cannot
+        hold; also for the scene's own lists, so that a bad one is refused before anything renders.
+    """
+    given = vars(args)
+    if "points" in given or "boxes" in given:
+        settings.set_game_data(points=given.get("points"), boxes=given.get("boxes"))
+    settings.rig_request()
 
 
 def main() -> int:
     argv = sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else []
     addon = load_addon()
+    from pixel_sprites.engine.errors import OptionError
+
     args = parse(argv)
     scene = bpy.context.scene
-    apply_options(scene.pixel_sprites, args)
+    try:
+        apply_options(scene.pixel_sprites, args)
+    except OptionError as error:  # a point or box the scene cannot give: nothing rendered
+        print(f"render_sprites.py: error: {error}", file=sys.stderr)
+        return 2
     problem = addon.blender.sprites.settings_problem(scene)
     if problem:  # before anything is rendered
         print(f"render_sprites.py: error: {problem}", file=sys.stderr)

@@ -230,9 +230,10 @@ class SpriteFramesCheck:
     """Each ``.tres`` Godot did not load, with the check's reason (Godot's own words are in ``run.errors``)."""
 
 
-def _preloaded(resources: list[Path]) -> tuple[dict[str, Path], dict[str, Path]]:
-    """The files to preload for ``resources`` (each ``.tres`` with every PNG in its folder, at ``/vfs/<n>/<name>``,
-    so its relative ``ext_resource`` paths resolve as in a project), and each ``.tres``'s engine path."""
+def _preloaded(resources: list[Path], beside: tuple[str, ...] = ("*.png",)) -> tuple[dict[str, Path], dict[str, Path]]:
+    """The files to preload for ``resources`` (each file with every file of its folder that ``beside`` matches, at
+    ``/vfs/<n>/<name>``, so its relative ``ext_resource`` paths resolve as in a project), and each resource's engine
+    path."""
     files: dict[str, Path] = {}
     engine_paths: dict[str, Path] = {}
     folders: dict[Path, str] = {}
@@ -240,8 +241,9 @@ def _preloaded(resources: list[Path]) -> tuple[dict[str, Path], dict[str, Path]]
         folder = Path(resource).resolve().parent
         if folder not in folders:
             folders[folder] = f"/vfs/{len(folders)}"
-            for png in sorted(folder.glob("*.png")):
-                files[f"{folders[folder]}/{png.name}"] = png
+            for pattern in beside:
+                for found in sorted(folder.glob(pattern)):
+                    files[f"{folders[folder]}/{found.name}"] = found
         engine_path = f"{folders[folder]}/{Path(resource).name}"
         files[engine_path] = Path(resource)
         engine_paths[engine_path] = Path(resource)
@@ -290,6 +292,26 @@ def godot_lighting(resources: list[Path], *, timeout: float = 180.0) -> tuple[Go
         job.write_text(json.dumps({"resources": list(engine_paths)}), encoding="utf-8")
         run = run_godot(CHECK_LIGHTING, {**files, "/vfs/job.json": job}, timeout=timeout)
     return run, run.records()
+
+
+CHECK_SCENES = GDSCRIPT_DIR / "check_scenes.gd"
+
+
+def check_scenes(scenes: list[Path], *, timeout: float = 180.0) -> tuple[GodotRun, dict[Path, dict[str, Any]]]:
+    """Load every ``.tscn`` of ``scenes`` in Godot 4.6, instantiate it and play each animation of its
+    ``AnimationPlayer`` frame by frame (see ``tests/godot/check_scenes.gd``), in one run; returns the run and each
+    scene's record. Each scene is preloaded with the ``.tres`` and PNG files of its folder."""
+    files, engine_paths = _preloaded(scenes, ("*.png", "*.tres"))
+    with tempfile.TemporaryDirectory(prefix="pixel-sprites-godot-job-") as scratch:
+        job = Path(scratch) / "job.json"
+        job.write_text(json.dumps({"scenes": list(engine_paths)}), encoding="utf-8")
+        run = run_godot(CHECK_SCENES, {**files, "/vfs/job.json": job}, timeout=timeout)
+    records = {}
+    for record in run.records():
+        scene = engine_paths.get(str(record.get("scene")))
+        if scene is not None:
+            records[scene] = record
+    return run, records
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -53,6 +53,11 @@ class PhaserSheet:
     """Console errors, uncaught page errors, failed or 4xx/5xx requests, Phaser ``loaderror`` events, exceptions."""
     warnings: list[str] = field(default_factory=list)
     """Console warnings, such as Phaser's 'No Aseprite data found' or 'Invalid atlas json'."""
+    game_data: dict[str, Any] | None = None
+    """The sheet's JSON as Phaser keeps it in ``this.cache.json`` (``slices``: ``meta.slices``; ``frames``), and
+    ``played``: animation key -> one entry per frame as a sprite at (100, 100) plays it, ``frame`` (its name),
+    ``slices`` (slice name -> None where absent, else ``bounds`` and ``worldX``, ``worldY``: the bounds' top-left
+    corner in the world, read through the docs' snippet) and ``rootMotion``; None when Phaser cached no JSON."""
     phaser_version: str | None = None
     browser_version: str | None = None
     seconds: float = 0.0
@@ -156,6 +161,7 @@ def phaser_load(json_path: Path, image_path: Path, *, pixels: bool = False, time
         texture_size=(texture["width"], texture["height"]) if texture else None,
         errors=list(report.get("errors", [])),
         warnings=list(report.get("warnings", [])),
+        game_data=report.get("gameData"),
         phaser_version=report.get("phaserVersion"),
         browser_version=report.get("browserVersion"),
         seconds=seconds,

@@ -34,12 +34,14 @@ import bpy
 from ..engine import SpriteSet, discover_frames
 from ..engine.errors import FrameError, OptionError, PaletteFileError, SetupError
 from ..engine.files.names import character_file_name
+from ..engine.frames.rig_file import RIG_FILE
 from ..engine.jobs.run import fit_palette_file, make_sprites
 from ..engine.jobs.set_files import palettes_on_disk, write_set_files
+from ..engine.jobs.set_rig import attach_rig
 from ..engine.jobs.spec import manifest_normals
 from ..engine.options import non_finite_problem
 from ..engine.sets.manifest import frame_number
-from . import sprite_set, sprites
+from . import rig_capture, sprite_set, sprites
 from .render_size import sprite_resolution
 from .scene_state import SceneState
 
@@ -180,6 +182,7 @@ class PIXEL_SPRITES_OT_farm_prepare(_FarmOperator):
     def run(self, scene: bpy.types.Scene) -> None:
         scene.pixel_sprites.enabled = self.make_sprites
         if not self.action:
+            rig_capture.checked_request(scene)  # refused before anything is rendered (a set's plan checks it)
             sprites.frame_list_root = None
             return
         set_plan = sprite_set.plan(scene)
@@ -288,8 +291,12 @@ class PIXEL_SPRITES_OT_farm_sheets(_RendersOperator):
             palettes.sheets.hex_codes() if palettes.sheets is not None else [],
             normals=manifest_normals(settings.normal_settings(renders)),
         )  # fmt: skip
+        rig_path = renders / RIG_FILE  # the game data the render tasks projected, if the scene asks for it
+        notes = attach_rig(folder, made, rig_path if set_plan.rig is not None and rig_path.is_file() else None)
         options = settings.sheet_options()
         report = write_set_files(folder, made, options, palettes).report
+        for note in notes:
+            print(f"{sprites.SUMMARY_PREFIX}: note: {note}")
         for path, reason in report.skipped:
             print(f"{sprites.SUMMARY_PREFIX}: skipped {path}: {reason}")
         merged = f", {report.merged} merged with identical frames" if options.packed else ""

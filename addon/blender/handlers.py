@@ -16,9 +16,11 @@ from pathlib import Path
 import bpy
 from bpy.app.handlers import persistent
 
-from . import handler_lists, jobs, normal_pass, render_session, sprites
+from ..engine.errors import SetupError
+from . import handler_lists, jobs, normal_pass, render_session, sprite_set, sprites
 from .normal_pass import NormalRenders
 from .render_size import sprite_size_changes
+from .rig_capture import RigCapture, checked_request
 
 # Frames written by the render in progress, by scene name.
 _written: dict[str, list[Path]] = {}
@@ -48,6 +50,33 @@ def _lacks_denoiser(scene: bpy.types.Scene) -> bool:
 
 # Normal frames of renders started from the command line (``-a``, ``-f``), which no operator of ours set up.
 _normals: dict[str, NormalRenders] = {}
+# Game data of renders in background mode (``-a``, ``-f``, Render Sprites), by scene name: begun at render_init.
+_captures: dict[str, RigCapture] = {}
+
+
+def game_data_capture(scene: bpy.types.Scene, renders: Path) -> RigCapture | None:
+    """The game data the scene asks for, for frames found below ``renders``, its sources checked; None for none.
+
+    Raises
+    ------
+    SetupError
+        Naming the point or box the scene cannot give.
+    """
+    request = checked_request(scene)
+    return RigCapture(scene, request, renders, sprite_set.pivot_object(scene)) if request is not None else None
+
+
+def _begin_capture(scene: bpy.types.Scene) -> None:
+    """Background mode (the main thread): the render's game data, In Place held from here to its end."""
+    renders = sprites.frame_list_root or Path(scene.render.frame_path(frame=scene.frame_current)).parent
+    try:
+        capture = game_data_capture(scene, renders)
+    except SetupError as error:
+        sprites.store_result(scene.name, None, f"no game data: {error}")
+        return
+    if capture is not None:
+        capture.hold_in_place(scene)
+        _captures[scene.name] = capture
 
 
 @persistent
@@ -66,6 +95,8 @@ def on_render_init(scene: bpy.types.Scene, *_: object) -> None:
         _normals[scene.name] = NormalRenders(renders)
         # A frame-list render renders one frame per render_init, not yet set there: on_render_write lists it.
         _normals[scene.name].begin(scene, [] if frame_list_render() else None)
+    if bpy.app.background and scene.name not in render_session.set_renders:  # a set projects its own
+        _begin_capture(scene)
 
 
 @persistent
@@ -76,6 +107,9 @@ def on_render_write(scene: bpy.types.Scene, *_: object) -> None:
     _written.setdefault(scene.name, []).append(path)
     if scene.name in _normals and frame_list_render():  # background mode: the main thread
         _normals[scene.name].list_frame(scene, scene.frame_current)
+    if scene.name in _captures and frame_list_render():  # each listed frame a render of its own: added at once
+        _captures[scene.name].project(scene, [scene.frame_current])
+        _captures[scene.name].write()
 
 
 def frame_list_render() -> bool:
@@ -84,10 +118,38 @@ def frame_list_render() -> bool:
     return bool(bpy.app.background) and any(arg in ("-f", "--render-frame") for arg in sys.argv)
 
 
-def _finish(scene_name: str, frames: list[Path], partial: bool, at_sprite_size: bool) -> None:
+def _end_capture(scene: bpy.types.Scene, frames: list[Path]) -> None:
+    """Background mode, the render over: the frames it wrote projected (a frame-list render's are already), In
+    Place let go."""
+    capture = _captures.pop(scene.name, None)
+    if capture is None:
+        return
+    try:
+        if frames and not frame_list_render():
+            capture.project_written(scene, frames)
+            capture.write()
+    finally:
+        capture.release()
+
+
+def _project_after_render(scene: bpy.types.Scene, frames: list[Path]) -> None:
+    """With a UI, a render no operator of ours started (main thread, its job over): the frames it wrote projected
+    now, In Place not held (its render thread must not change the scene)."""
+    try:
+        capture = game_data_capture(scene, Path(frames[0]).parent) if frames else None
+        if capture is not None:
+            capture.project_written(scene, frames)
+            capture.write()
+    except SetupError as error:
+        sprites.store_result(scene.name, None, f"no game data: {error}")
+
+
+def _finish(scene_name: str, frames: list[Path], partial: bool, at_sprite_size: bool, project: bool = False) -> None:
     scene = bpy.data.scenes.get(scene_name)
     if scene is None or not scene.pixel_sprites.enabled:
         return
+    if project:
+        _project_after_render(scene, frames)
     if frame_list_render():
         if frames and all(path.suffix.lower() == ".png" for path in frames):
             sprites.frame_list_update(scene, frames)
@@ -141,6 +203,7 @@ class SpritesRender:
         # Taken before the sprite-size settings move the render output into its sprite_size/ folder.
         self._normals = NormalRenders(sprites.renders_folder(scene))
         self._sprite_size: _SpriteSizeSettings | None = None
+        self._rig: RigCapture | None = None
         self.end_heard = False  # set on the render thread by the handlers
         self.ended = False
 
@@ -153,6 +216,9 @@ class SpritesRender:
                 self._sprite_size.apply(scene)
             if scene.pixel_sprites.enabled:
                 self._normals.begin(scene)
+                self._rig = game_data_capture(scene, sprites.renders_folder(scene))
+            if self._rig is not None:
+                self._rig.hold_in_place(scene)
         except BaseException:
             self.drop()
             raise
@@ -177,6 +243,8 @@ class SpritesRender:
         self.ended = True
         try:
             self._normals.end()
+            if self._rig is not None:
+                self._rig.release()
         finally:
             if self._sprite_size is not None:
                 self._sprite_size.give_back()
@@ -185,6 +253,10 @@ class SpritesRender:
         """After the render job's end (main thread): the scene back as it was, then the sprites."""
         if self.ended:  # its file was closed meanwhile
             return
+        if self._rig is not None and frames:  # projected as rendered: In Place held, at sprite size
+            scene = bpy.data.scenes[self.scene_name]
+            self._rig.project_written(scene, frames)
+            self._rig.write()
         self.end()
         _finish(self.scene_name, frames, partial, self.at_sprite_size)
 
@@ -211,6 +283,8 @@ def _render_ended(scene: bpy.types.Scene, partial: bool) -> None:
     normals = _normals.pop(scene.name, None)
     if normals is not None:
         normals.end()
+    if bpy.app.background:  # the main thread
+        _end_capture(scene, frames)
     if scene.name in render_session.set_renders:
         running = render_session.current
         if running is not None and not bpy.app.background:  # in background mode the set drives its renders
@@ -223,7 +297,9 @@ def _render_ended(scene: bpy.types.Scene, partial: bool) -> None:
         run.end_heard = True
         jobs.call_on_main_thread(functools.partial(run.render_ended, frames, partial), expected=scene.name)
         return
-    finish = functools.partial(_finish, scene.name, frames, partial, scene.name in sprite_size_renders)
+    at_sprite_size = scene.name in sprite_size_renders
+    project = not bpy.app.background  # in background mode, projected above
+    finish = functools.partial(_finish, scene.name, frames, partial, at_sprite_size, project)
     jobs.call_on_main_thread(finish, expected=scene.name)
 
 

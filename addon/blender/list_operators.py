@@ -1,4 +1,5 @@
-"""Adding and removing entries of the panel's two lists: the sprite set's actions and the palette variants."""
+"""Adding and removing entries of the panel's lists: the sprite set's actions, the palette variants, and the Game
+Data's points and boxes."""
 
 from __future__ import annotations
 
@@ -70,9 +71,75 @@ class PIXEL_SPRITES_OT_variant_remove(bpy.types.Operator):
         return _remove_active(context.scene.pixel_sprites, "palette_variants", "active_palette_variant")
 
 
+class PIXEL_SPRITES_OT_rig_point_add(bpy.types.Operator):
+    """Add a point the game attaches things to (a hand, a muzzle): the selected bone, or the active Empty; then
+    choose its object and bone below"""
+
+    bl_idname = "pixel_sprites.rig_point_add"
+    bl_label = "Add Point"
+    bl_options = {"UNDO"}
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        settings = context.scene.pixel_sprites
+        entry = settings.rig_points.add()
+        active = context.active_object
+        if active is not None and active.type == "ARMATURE":
+            entry.target = active
+            bone = active.data.bones.active
+            entry.bone = bone.name if bone is not None else ""
+        elif active is not None and active.type == "EMPTY":
+            entry.target = active
+        settings.rig_points_index = len(settings.rig_points) - 1
+        return {"FINISHED"}
+
+
+class PIXEL_SPRITES_OT_rig_point_remove(bpy.types.Operator):
+    """Remove the selected point (the scene keeps its object and bone)"""
+
+    bl_idname = "pixel_sprites.rig_point_remove"
+    bl_label = "Remove Point"
+    bl_options = {"UNDO"}
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        return _remove_active(context.scene.pixel_sprites, "rig_points", "rig_points_index")
+
+
+class PIXEL_SPRITES_OT_rig_box_add(bpy.types.Operator):
+    """Add a hit or hurt box: the active mesh (hide it from renders if it is only a box), or choose an object or a
+    collection below"""
+
+    bl_idname = "pixel_sprites.rig_box_add"
+    bl_label = "Add Box"
+    bl_options = {"UNDO"}
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        settings = context.scene.pixel_sprites
+        entry = settings.rig_boxes.add()
+        active = context.active_object
+        if active is not None and active.type == "MESH":
+            entry.target = active
+        settings.rig_boxes_index = len(settings.rig_boxes) - 1
+        return {"FINISHED"}
+
+
+class PIXEL_SPRITES_OT_rig_box_remove(bpy.types.Operator):
+    """Remove the selected box (the scene keeps its object or collection)"""
+
+    bl_idname = "pixel_sprites.rig_box_remove"
+    bl_label = "Remove Box"
+    bl_options = {"UNDO"}
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        return _remove_active(context.scene.pixel_sprites, "rig_boxes", "rig_boxes_index")
+
+
 CLASSES = (
     PIXEL_SPRITES_OT_action_add,
     PIXEL_SPRITES_OT_action_remove,
     PIXEL_SPRITES_OT_variant_add,
     PIXEL_SPRITES_OT_variant_remove,
+    PIXEL_SPRITES_OT_rig_point_add,
+    PIXEL_SPRITES_OT_rig_point_remove,
+    PIXEL_SPRITES_OT_rig_box_add,
+    PIXEL_SPRITES_OT_rig_box_remove,
 )

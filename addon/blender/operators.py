@@ -282,6 +282,11 @@ class PIXEL_SPRITES_OT_render_sprites(bpy.types.Operator):
         if problem:
             self.report({"ERROR"}, problem)
             return {"CANCELLED"}
+        try:  # game data the scene cannot give is refused before anything is rendered
+            handlers.game_data_capture(scene, sprites.renders_folder(scene))
+        except SetupError as error:
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
         if not bpy.app.background:
             return self._start_render_job(context)
         _render_here(scene)

@@ -16,7 +16,9 @@ from ..engine.jobs.spec import SetSheets, SpriteJob
 from ..engine.options import Option
 from ..engine.sets.facings import COMPASS
 from ..engine.sprites.finishing import FinishSettings
+from . import rig_props
 from .preview_props import PreviewSettings
+from .rig_props import GameDataSettings
 
 DEFAULT_OUTPUT_FOLDER = "sprites"
 _METHOD_NAMES = {
@@ -107,7 +109,7 @@ class PIXEL_SPRITES_PG_variant(bpy.types.PropertyGroup):
     )
 
 
-class PIXEL_SPRITES_PG_settings(PreviewSettings, bpy.types.PropertyGroup):
+class PIXEL_SPRITES_PG_settings(GameDataSettings, PreviewSettings, bpy.types.PropertyGroup):
     enabled: bpy.props.BoolProperty(  # type: ignore[valid-type]
         name="Sprites After Render",
         description="Write sprites automatically when an animation render of this scene completes",
@@ -325,6 +327,7 @@ class PIXEL_SPRITES_PG_settings(PreviewSettings, bpy.types.PropertyGroup):
             sheets=SetSheets(self.sheet_options()) if sheets and self.make_sheets else None,
             normals=self.normal_settings(root or renders),
             finish=self.finish_settings(root or renders),
+            rig=self.rig_request(),
         )
 
     def finish_settings(self, renders: Path) -> FinishSettings | None:
@@ -353,5 +356,6 @@ CLASSES = (
     PIXEL_SPRITES_PG_skipped,
     PIXEL_SPRITES_PG_action,
     PIXEL_SPRITES_PG_variant,
+    *rig_props.CLASSES,  # before the settings that hold them
     PIXEL_SPRITES_PG_settings,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bpy
 
-from . import actions, job_outline, panel_text, sprite_set, sprites
+from . import actions, game_data_panel, job_outline, panel_text, sprite_set, sprites
 from .render_size import sprite_resolution
 
 SWATCHES_PER_ROW = 8
@@ -237,6 +237,18 @@ class PIXEL_SPRITES_PT_pivot(SpritesTab, bpy.types.Panel):
             panel_text.label_lines(layout, context, "Empty: the active object", greyed=True)
 
 
+class PIXEL_SPRITES_PT_game_data(SpritesTab, bpy.types.Panel):
+    """Points, boxes and root motion for the game, frame by frame, projected from the rig as the set renders."""
+
+    bl_idname = "PIXEL_SPRITES_PT_game_data"
+    bl_label = "Game Data"
+    bl_parent_id = "PIXEL_SPRITES_PT_set"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context: bpy.types.Context) -> None:
+        game_data_panel.draw_game_data(self.layout, context, labelled)
+
+
 class PIXEL_SPRITES_PT_output(SubPanel, bpy.types.Panel):
     bl_idname = "PIXEL_SPRITES_PT_output"
     bl_label = "Output"
@@ -323,7 +335,7 @@ class PIXEL_SPRITES_PT_character(SubPanel, bpy.types.Panel):
                 grid.prop(item, "color", text="")
 
 
-LISTS = (PIXEL_SPRITES_UL_actions, PIXEL_SPRITES_UL_variants)
+LISTS = (PIXEL_SPRITES_UL_actions, PIXEL_SPRITES_UL_variants, *game_data_panel.LISTS)
 # In the order they are drawn: a child panel follows its parent.
 PANELS = (
     PIXEL_SPRITES_PT_sprite,
@@ -332,6 +344,7 @@ PANELS = (
     PIXEL_SPRITES_PT_cleanup,
     PIXEL_SPRITES_PT_set,
     PIXEL_SPRITES_PT_pivot,
+    PIXEL_SPRITES_PT_game_data,
     PIXEL_SPRITES_PT_output,
     PIXEL_SPRITES_PT_sheet_layout,
     PIXEL_SPRITES_PT_variants,

@@ -30,7 +30,8 @@ from ..engine.errors import SetupError
 from ..engine.files.names import unique_safe_names
 from ..engine.jobs.run import update_set
 from ..engine.jobs.set_update import RenderedAction, SetOutcome
-from . import actions, jobs, render_session, sprites
+from ..engine.sets.rig_names import RigRequest
+from . import actions, jobs, render_session, rig_capture, sprites
 from .normal_pass import NormalRenders
 from .render_size import sprite_resolution, sprite_size_render_settings
 from .scene_state import SceneState
@@ -68,6 +69,7 @@ class SetPlan:
     animated: bpy.types.Object | None
     at_sprite_size: bool
     steps: list[tuple[PlannedAction, Facing]] = field(default_factory=list)
+    rig: RigRequest | None = None  # the game data to project from the rig, its sources checked
 
     def folder(self, action: PlannedAction, facing: Facing) -> Path:
         return self.renders / action.name / facing.name
@@ -79,6 +81,12 @@ def top_parent(obj: bpy.types.Object) -> bpy.types.Object:
     return obj
 
 
+def pivot_object(scene: bpy.types.Scene) -> bpy.types.Object | None:
+    """The object the character turns about: the Pivot setting, else the active object's top parent."""
+    active = bpy.context.view_layer.objects.active if bpy.context.view_layer else None
+    return scene.pixel_sprites.pivot_object or (top_parent(active) if active is not None else None)
+
+
 def plan(scene: bpy.types.Scene) -> SetPlan:
     """The set the scene's settings describe: every checked action from every facing.
 
@@ -86,14 +94,16 @@ def plan(scene: bpy.types.Scene) -> SetPlan:
     ------
     SetupError
         Naming the setting, for a missing pivot, a pivot not in the scene, an action that animates nothing in
-        the pivot's hierarchy, an empty frame range, or sprite settings that cannot work.
+        the pivot's hierarchy, an empty frame range, sprite settings that cannot work, or game data the scene
+        cannot give.
     """
     settings = scene.pixel_sprites
     problem = sprites.settings_problem(scene)
     if problem:
         raise SetupError(problem)
+    rig = rig_capture.checked_request(scene)
     active = bpy.context.view_layer.objects.active if bpy.context.view_layer else None
-    pivot = settings.pivot_object or (top_parent(active) if active is not None else None)
+    pivot = pivot_object(scene)
     if pivot is None:
         raise SetupError("Pivot: no pivot object; choose one, or make the character's object active")
     if scene.objects.get(pivot.name) is not pivot:
@@ -106,6 +116,7 @@ def plan(scene: bpy.types.Scene) -> SetPlan:
     renders = sprites.renders_folder(scene)
     prefix = Path(scene.render.filepath).name if not scene.render.filepath.endswith(("/", "\\")) else ""
     result = SetPlan(scene.name, renders, prefix, facing_list, planned, pivot, animated, settings.render_at_sprite_size)
+    result.rig = rig
     result.steps = [(action, facing) for action in planned for facing in facing_list if facing.mirror_of is None]
     return result
 
@@ -207,6 +218,8 @@ class SetRender:
         self.pivot = pivot_pixel(scene, set_plan.pivot)
         self._sprite_size_settings = sprite_size_render_settings(scene) if set_plan.at_sprite_size else None
         self._normals = NormalRenders(set_plan.renders)
+        rig = set_plan.rig
+        self._rig = rig_capture.RigCapture(scene, rig, set_plan.renders, set_plan.pivot) if rig is not None else None
 
     @property
     def scene(self) -> bpy.types.Scene:
@@ -225,6 +238,7 @@ class SetRender:
             for index in range(len(self.plan.steps)):
                 self.index = index
                 _set_up_step(self.scene, self.plan, self.state, index)
+                self._capture_step()
                 with self._normals:
                     self._normals.begin(self.scene)
                     bpy.ops.render.render(animation=True)
@@ -250,11 +264,18 @@ class SetRender:
             return
         self._ended = True
         self._normals.end()
+        if self._rig is not None:
+            self._rig.release()
         render_session.set_renders.discard(self.scene_name)
         if self._sprite_size_settings is not None:
             self._sprite_size_settings.__exit__(None, None, None)
         self.state.restore()
         render_session.current = None
+
+    def _capture_step(self) -> None:
+        """The step's game data, projected with the step set up, before its render (main thread)."""
+        if self._rig is not None:
+            self._rig.step(self.scene, _frames(self.plan.steps[self.index][0]))
 
     def _collect(self) -> None:
         action, facing = self.plan.steps[self.index]
@@ -278,6 +299,7 @@ class SetRender:
             return WAIT_SECONDS
         try:
             _set_up_step(self.scene, self.plan, self.state, self.index)
+            self._capture_step()  # In Place held until the next step, or the set's end
             self._normals.begin(self.scene)  # ended in step_ended, once Blender's render job has ended
             window = bpy.context.window_manager.windows[0]
             with bpy.context.temp_override(window=window):
@@ -324,6 +346,8 @@ class SetRender:
         job = settings.sprite_job(
             set_plan.renders, frames_at_sprite_size=set_plan.at_sprite_size, root=set_plan.renders, sheets=True
         )
+        if self._rig is not None:
+            job = self._rig.attach(job)
         facing_list, sprite_size, pivot = set_plan.facings, self.sprite_size, self.pivot
         scene_name = self.scene_name
         summaries: list[str] = []

@@ -50,15 +50,19 @@ def sheet_options(args: argparse.Namespace) -> SheetOptions:
     )  # fmt: skip
 
 
-def set_sheets(args: argparse.Namespace) -> SetSheets:
+def set_sheets(args: argparse.Namespace, rig_file: Path | None = None) -> SetSheets:
+    """The sheets the arguments ask for, with the game data of ``rig_file`` (see ``rig_arguments``)."""
     options = sheet_options(args)
     if getattr(args, "normals_from", None) is not None or getattr(args, "normals", False):
         options = replace(options, normals=True)
-    return SetSheets(options, character=args.character, fps=args.fps, pivot=args.pivot_pixel)
+    return SetSheets(options, character=args.character, fps=args.fps, pivot=args.pivot_pixel, rig_file=rig_file)
 
 
-def sprite_job(args: argparse.Namespace, *, output: Path, palette_file: Path | None = None) -> SpriteJob:
-    """The job the arguments ask for; ``palette_file`` for a job with a given palette (``apply``)."""
+def sprite_job(
+    args: argparse.Namespace, *, output: Path, palette_file: Path | None = None, rig_file: Path | None = None
+) -> SpriteJob:
+    """The job the arguments ask for; ``palette_file`` for a job with a given palette (``apply``), ``rig_file`` for
+    its sheets' game data."""
     return SpriteJob(
         output=output,
         downscale=downscale_settings(args),
@@ -69,7 +73,7 @@ def sprite_job(args: argparse.Namespace, *, output: Path, palette_file: Path | N
         indexed=getattr(args, "indexed", False),
         root=args.root,
         report_path=getattr(args, "report", None),
-        sheets=set_sheets(args) if getattr(args, "sheets", False) else None,
+        sheets=set_sheets(args, rig_file) if getattr(args, "sheets", False) else None,
         normals=normal_settings(args),
         finish=finish_settings(args),
         lock_timeout=getattr(args, "lock_timeout", DEFAULT_LOCK_TIMEOUT),

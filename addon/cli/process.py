@@ -20,6 +20,7 @@ from .arguments import (
 )
 from .finish_arguments import add_finish_options, check_finish_options
 from .jobs import check_job_folders, check_sheets_before_work, run_options, sprite_job
+from .rig_arguments import add_rig_option, frames_rig_path, keep_rig_beside_sprites, print_rig_notes
 from .running import StopRequests, print_skipped
 from .sheet import print_sheets
 from .sheet_arguments import add_sheet_options, given_sheet_options, sheet_defaults
@@ -34,6 +35,7 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     add_lock_option(parser)
     add_normal_options(parser)
     add_finish_options(parser)
+    add_rig_option(parser, default="<root>/rig.json")
     parser.add_argument(
         "--spool-dir", type=Path, metavar="DIR",
         help="where the small frames wait between the fit and the writing, in a hidden temporary file "
@@ -59,13 +61,18 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace, stop: StopRequests) -> int:
-    job = sprite_job(args, output=args.out)
+    rig = frames_rig_path(args)
+    job = sprite_job(args, output=args.out, rig_file=rig)
     check_job_folders(job)
+    frames = discover_frames(args.sources, exclude=[args.out], root=args.root) if job.sheets or rig else []
     if job.sheets is not None:
         # The sprites' paths, found as the run finds them, say before any is written whether they form a set.
-        frames = discover_frames(args.sources, exclude=[args.out], root=args.root)
         check_sheets_before_work(args.out, job.sheets, adding=[frame.relative for frame in frames])
     report, sheets = make_sprites(job, args.sources, run_options(args, stop))
+    if rig is not None:
+        notes = keep_rig_beside_sprites(rig, frames, args.out, lock_timeout=args.lock_timeout)
+        if sheets is None:  # with sheets, the sheets' report names the frames without data
+            print_rig_notes(notes)
     print_skipped(report)
     print(report.summary())
     if sheets is not None:

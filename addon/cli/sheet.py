@@ -16,6 +16,7 @@ from ..engine.frames.normals import NORMALS_FOLDER
 from ..engine.jobs.run import SheetsOutcome, write_set_sheets
 from . import grid
 from .jobs import check_sheets_before_work, set_sheets
+from .rig_arguments import RIG_FROM_FLAG, add_rig_option, rig_path
 from .running import StopRequests
 from .sheet_arguments import add_sheet_options, given_sheet_options, sheet_defaults
 
@@ -36,6 +37,7 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
         help="a normal sheet <sheet>_n.png beside every sheet, from SPRITES/normals/ (a set whose manifest has normal "
         "maps gets them anyway)",
     )  # fmt: skip
+    add_rig_option(parser, default="SPRITES/rig.json, which process and apply keep")
     grid.add_grid_options(parser.add_argument_group("preview grid (as the grid command)"), alias=True)
 
 
@@ -44,6 +46,8 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     grid_given = grid.given_grid_options(args)
     if args.normals:
         sheet_given.append("--normals")
+    if args.rig_from is not None:
+        sheet_given.append(RIG_FROM_FLAG)
     if args.sheet_out is not None and sheet_given:
         parser.error(f"{', '.join(sheet_given)} do nothing with --sheet-out, which lays sprites on one grid")
     if args.sheet_out is None and grid_given:
@@ -79,7 +83,7 @@ def run(args: argparse.Namespace, stop: StopRequests) -> int:
             "the normal-map sprites there"
         )
     check_folders_writable([folder, folder / SHEETS_FOLDER])
-    wanted = set_sheets(args)
+    wanted = set_sheets(args, rig_path(args, folder))
     check_sheets_before_work(folder, wanted)
     outcome = write_set_sheets(folder, wanted)
     print_sheets(outcome)

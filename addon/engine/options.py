@@ -165,6 +165,21 @@ VARIANT_HELP = (
     "manifest for later runs"
 )
 NO_VARIANTS_HELP = "drop the palette variants the set's manifest keeps (with --variant: only the ones given)"
+# Game data from the rig: the one help text of each, for the batch script, the Flamenco job type and the panel.
+POINTS_HELP = (
+    "points the game attaches things to, comma-separated: an object's name (its origin), OBJECT/BONE (the bone's "
+    "head) or OBJECT/BONE/tail (its tail), each optionally NAME=SOURCE; every frame gets each point's position in "
+    "sprite pixels and whether it is in front of the character or behind it"
+)
+BOXES_HELP = (
+    "hit and hurt boxes, comma-separated: an object's or a collection's name (all its meshes), each optionally "
+    "NAME=SOURCE; every frame gets the smallest rectangle of sprite pixels that holds it (hidden objects work)"
+)
+IN_PLACE_HELP = (
+    "render actions that move the character across the floor in place: their horizontal motion is taken out and "
+    "given per frame as root motion"
+)
+RIG_FROM_HELP = "the rig.json of game data (points, boxes, root motion) Blender wrote beside the renders"
 FPS = Option(
     "fps", "Frame Rate", "frame rate of every action (default: the set manifest's, or 24)", 24.0, 0.001, 1000.0
 )

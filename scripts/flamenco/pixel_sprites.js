@@ -133,6 +133,18 @@ const JOB_TYPE = {
           eval: EVAL_PALETTE_VARIANTS,
           evalInfo: { showLinkButton: true, description: "The scene's Palette Variants" },
           description: "Palette variants of the sheets, JSON [[name, palette file], ...] on shared storage; empty keeps the scene's" },
+        { key: "points", type: "string",
+          eval: "C.scene.pixel_sprites.game_data_text('points')",
+          evalInfo: { showLinkButton: true, description: "The points of the scene's Game Data" },
+          description: "Game data points, comma-separated: OBJECT (its origin), OBJECT/BONE or OBJECT/BONE/tail, each optionally NAME=SOURCE; empty keeps the scene's" },
+        { key: "boxes", type: "string",
+          eval: "C.scene.pixel_sprites.game_data_text('boxes')",
+          evalInfo: { showLinkButton: true, description: "The boxes of the scene's Game Data" },
+          description: "Game data hit and hurt boxes, comma-separated: an object's or a collection's name, each optionally NAME=SOURCE; empty keeps the scene's" },
+        { key: "in_place", type: "bool",
+          eval: "C.scene.pixel_sprites.in_place",
+          evalInfo: { showLinkButton: true, description: "The scene's In Place setting" },
+          description: "Render actions that move across the floor in place, their motion given as root motion per frame" },
         { key: "set_actions", type: "string",
           eval: EVAL_SET_ACTIONS,
           evalInfo: { showLinkButton: true, description: "The checked actions of the scene's sprite set" },
@@ -440,6 +452,7 @@ function spriteSettingsExpr(settings) {
         statements.push("s.normal_maps = True");
     }
     pushFinishSettings(settings, statements);
+    pushGameData(settings, statements);
     const variants = paletteVariants(settings.palette_variants);
     if (variants.length > 0) { // empty leaves the scene's own list, as every other setting not given does
         statements.push("s.palette_variants.clear()");
@@ -486,6 +499,66 @@ function pushFinishSettings(settings, statements) {
     }
     if (neighbours !== "4") {
         statements.push(`s.outline_neighbours = ${pyStr(neighbours)}`);
+    }
+}
+
+// The game data given (points, boxes, In Place), checked as pixel_sprites.engine.sets.rig_names checks them, before
+// anything runs; each task looks the names up in its scene (set_game_data), and one not there fails the task. Empty
+// and off leave the scene's own, as every other setting not given does.
+function pushGameData(settings, statements) {
+    const points = gameDataSources(settings.points, "points");
+    const boxes = gameDataSources(settings.boxes, "boxes");
+    checkGameDataNames(points.concat(boxes));
+    const given = [];
+    if (points.length > 0) given.push(`points=${pyStr(points.map((item) => item.text).join(","))}`);
+    if (boxes.length > 0) given.push(`boxes=${pyStr(boxes.map((item) => item.text).join(","))}`);
+    if (given.length > 0) {
+        statements.push(`s.set_game_data(${given.join(", ")})`);
+    }
+    if (settings.in_place) {
+        statements.push("s.in_place = True");
+    }
+}
+
+// Each item of a points or boxes setting, {setting, text, name}: SOURCE or NAME=SOURCE, a point's source OBJECT,
+// OBJECT/BONE or OBJECT/BONE/tail, a box's an object's or a collection's name.
+function gameDataSources(text, setting) {
+    if (text === undefined || text === null) return [];
+    const items = [];
+    for (const item of String(text).split(",")) {
+        if (item.trim() === "") continue;
+        const equals = item.indexOf("=");
+        const name = equals < 0 ? null : item.slice(0, equals).trim();
+        const source = (equals < 0 ? item : item.slice(equals + 1)).trim();
+        if (name === "" || source === "") throw `${setting}: "${item}": NAME=SOURCE needs both a name and a source`;
+        let own = source; // a box's: an object's or a collection's name, whatever it holds
+        if (setting === "points") {
+            const parts = source.split("/");
+            if (parts.some((part) => part === "") || parts.length > 3 || (parts.length === 3 && parts[2] !== "tail")) {
+                throw `points: "${item}": a point is OBJECT, OBJECT/BONE or OBJECT/BONE/tail, optionally NAME=SOURCE`;
+            }
+            own = parts.length > 1 ? parts[1] : parts[0];
+        }
+        items.push({ setting: setting, text: item.trim(), name: name === null ? own : name });
+    }
+    return items;
+}
+
+// Names the engine files use themselves, and one name for two outputs, also once Godot's node names replace what
+// Godot forbids in them, are refused (pixel_sprites.engine.sets.rig_names.check_names).
+const RESERVED_NAMES = ["pivot", "Sprite", "AnimationPlayer", "RootMotion"];
+
+function checkGameDataNames(items) {
+    const seen = {};
+    for (const item of items) {
+        const godot = item.name.replace(/[.:@/"%]/g, "_");
+        if (RESERVED_NAMES.indexOf(item.name) >= 0 || RESERVED_NAMES.indexOf(godot) >= 0) {
+            throw `${item.setting}: "${item.text}": the name "${item.name}" is the engine files' own; give it another with NAME=SOURCE`;
+        }
+        if (Object.prototype.hasOwnProperty.call(seen, godot)) {
+            throw `${item.setting}: "${item.text}": the name "${item.name}" is already "${seen[godot]}"'s; give one another with NAME=SOURCE`;
+        }
+        seen[godot] = item.text;
     }
 }
 

@@ -6,7 +6,7 @@ extends Node
 func _ready() -> void:
 	ResourceLoader.add_resource_format_loader(load("res://png_loader.gd").new(), true)
 	var check_script: Script = load("/vfs/check.gd")
-	if check_script == null:
+	if check_script == null or not check_script.can_instantiate():  # a parse error: end now, not at the time-out
 		printerr("bootstrap: /vfs/check.gd did not load")
 		get_tree().quit(3)
 		return

@@ -3,6 +3,9 @@
 The layout follows Aseprite's ``docs/ase-file-specs.md``: a 128-byte header, then one block per frame, each a
 16-byte frame header and its chunks. Everything is little-endian.
 
+Slices (the pivot and the game data, :mod:`.aseprite_slices`) follow the layer in the first frame, each with
+the user data that gives its colour, as Aseprite writes them.
+
 The sprite is in indexed mode with the same palette convention as the paletted PNGs
 (:func:`~.sprite_files.encode_indexed_png`): entry 0 is the transparent colour and entry ``i + 1`` is palette
 colour ``i``, so an artist sees the character's locked palette unchanged, and Unity's Aseprite Importer turns
@@ -21,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..files.atomic import write_atomically
+from .aseprite_slices import Slice, slice_chunks
 
 #: The palette entry that every layer shows as transparent; sprite index ``i`` is stored as ``i + 1``.
 TRANSPARENT_INDEX = 0
@@ -67,6 +71,7 @@ def encode_aseprite(
     palette: NDArray[np.uint8],
     tags: Sequence[tuple[str, int, int]],
     durations_ms: Sequence[int],
+    slices: Sequence[Slice] = (),
 ) -> bytes:
     """Encode sprites that share one palette as an indexed Aseprite file with one layer.
 
@@ -82,6 +87,8 @@ def encode_aseprite(
         each plays forward. Names must be distinct and not empty.
     durations_ms
         How long each frame shows, in milliseconds, 1 to 65535.
+    slices
+        Named slices with their keys (frames counted from 0); none by default.
 
     Returns
     -------
@@ -93,18 +100,22 @@ def encode_aseprite(
     ValueError
         Naming the problem: no frames, frames of different shapes or too large, non-integer frames, a palette
         of the wrong shape or with too many colours, an index outside the palette, a tag that is unnamed,
-        repeated or outside the frames, or a duration count or value out of range.
+        repeated or outside the frames, a duration count or value out of range, or a slice key outside the frames.
     """
     colors = _checked_palette(palette)
     stored = _stored_frames(frames, len(colors))
     durations = _checked_durations(durations_ms, len(stored))
     checked_tags = _checked_tags(tags, len(stored))
     height, width = stored[0].shape
+    for piece in slices:
+        if any(not 0 <= key.frame < len(stored) for key in piece.keys):
+            raise ValueError(f"slice {piece.name!r} has a key outside the {len(stored)} frames")
 
     first_chunks = [
         *_palette_chunks(colors),
         *([_tags_chunk(checked_tags)] if checked_tags else []),
         _layer_chunk(LAYER_NAME),
+        *(_chunk(kind, data) for kind, data in slice_chunks(slices)),
     ]
     blocks = []
     for index, (indices, duration) in enumerate(zip(stored, durations, strict=True)):
@@ -129,6 +140,7 @@ def write_aseprite(
     palette: NDArray[np.uint8],
     tags: Sequence[tuple[str, int, int]],
     durations_ms: Sequence[int],
+    slices: Sequence[Slice] = (),
 ) -> Path:
     """Write :func:`encode_aseprite`'s file to ``path``, atomically, and return the path.
 
@@ -136,7 +148,7 @@ def write_aseprite(
     as it was.
     """
     path = Path(path)
-    write_atomically(path, encode_aseprite(frames, palette, tags, durations_ms))
+    write_atomically(path, encode_aseprite(frames, palette, tags, durations_ms, slices))
     return path
 
 

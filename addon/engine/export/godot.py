@@ -53,6 +53,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..files.atomic import write_atomically
@@ -103,32 +104,7 @@ def sprite_frames_text(
         for name in normal_names:
             _check_image_name(name)
 
-    animations: list[tuple[str, float, bool, list[tuple[int, int]]]] = []  # (name, fps, loop, (page, cell) pairs)
-    for page_index, page in enumerate(pages):
-        for animation in page.animations:
-            if not 0 <= animation.first <= animation.last < len(page.cells):
-                raise ValueError(
-                    f"animation {animation.name!r} on page {page.name!r}: frames {animation.first}–{animation.last} "
-                    f"are not cells of the page, which has {len(page.cells)}"
-                )
-            if not (math.isfinite(animation.fps) and animation.fps > 0):
-                raise ValueError(f"animation {animation.name!r}: the frame rate must be above 0, got {animation.fps}")
-            cells = [(page_index, cell) for cell in range(animation.first, animation.last + 1)]
-            packed = page.cells[animation.first].trim is not None
-            if packed and animations and animations[-1][0] == animation.name and page_index > animations[-1][3][-1][0]:
-                animations[-1][3].extend(cells)  # a packed animation too long for one page continues on the next
-            else:
-                animations.append((animation.name, float(animation.fps), animation.loop, cells))
-    names = [name for name, *_ in animations]
-    for name in names:
-        if not name:
-            raise ValueError("an animation needs a name")
-        _check_text(name, "an animation name")
-    if len(set(names)) != len(names):
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        raise ValueError(f"animation names must be unique; repeated: {repeated}")
-    # SpriteFrames::_get_animations sorts by name (code point order), and the saver meets resources in that order.
-    animations.sort(key=lambda animation: animation[0])
+    animations = frames_animations(pages)
 
     ext_ids: dict[int, str] = {}  # page index → id
     normal_ids: dict[int, str] = {}  # page index → id of its normal sheet
@@ -138,17 +114,17 @@ def sprite_frames_text(
     # Frames that share a place and a trim share one AtlasTexture: the first cell that has them.
     shared: dict[tuple[int, int, int, Trim | None], int] = {}
     used: dict[tuple[int, int], tuple[int, int]] = {}  # (page index, cell index) → the key of its AtlasTexture
-    for _, _, _, cells in animations:
-        for page_index, _ in cells:
+    for animation in animations:
+        for page_index, _ in animation.cells:
             if page_index in ext_ids:
                 continue
             number = len(ext_ids) + len(normal_ids) + 1
-            ext_ids[page_index] = f"{number}_{_short_id(f'{number}/{image_names[page_index]}')}"
+            ext_ids[page_index] = f"{number}_{short_id(f'{number}/{image_names[page_index]}')}"
             if normal_names is not None:
                 number += 1
-                normal_ids[page_index] = f"{number}_{_short_id(f'{number}/{normal_names[page_index]}')}"
-                canvas_ids[page_index] = _unique_id(CANVAS_CLASS, f"{image_names[page_index]}/canvas", taken)
-        for page_index, cell_index in cells:
+                normal_ids[page_index] = f"{number}_{short_id(f'{number}/{normal_names[page_index]}')}"
+                canvas_ids[page_index] = unique_id(CANVAS_CLASS, f"{image_names[page_index]}/canvas", taken)
+        for page_index, cell_index in animation.cells:
             page, cell = pages[page_index], pages[page_index].cells[cell_index]
             key = (page_index, shared.setdefault((page_index, cell.x, cell.y, cell.trim), cell_index))
             used[page_index, cell_index] = key
@@ -160,17 +136,17 @@ def sprite_frames_text(
                     f"cell {cell_index} of page {page.name!r} at ({cell.x}, {cell.y}) with a "
                     f"{shown_width}x{shown_height} sprite lies outside the {page.width}x{page.height} page"
                 )
-            sub_ids[key] = _unique_id(ATLAS_CLASS, f"{image_names[page_index]}/{cell_index}", taken)
+            sub_ids[key] = unique_id(ATLAS_CLASS, f"{image_names[page_index]}/{cell_index}", taken)
 
     load_steps = len(ext_ids) + len(normal_ids) + len(canvas_ids) + len(sub_ids) + 1
     lines = [f'[gd_resource type="{RESOURCE_CLASS}"' + (f" load_steps={load_steps}" if load_steps > 1 else "")]
     lines[0] += f" format={FORMAT}]"
     lines.append("")
     for page_index, ext_id in ext_ids.items():
-        lines.append(f'[ext_resource type="{TEXTURE_CLASS}" path={_quote(image_names[page_index])} id="{ext_id}"]')
+        lines.append(f'[ext_resource type="{TEXTURE_CLASS}" path={quote(image_names[page_index])} id="{ext_id}"]')
         if page_index in normal_ids:
             assert normal_names is not None
-            normal = _quote(normal_names[page_index])
+            normal = quote(normal_names[page_index])
             lines.append(f'[ext_resource type="{TEXTURE_CLASS}" path={normal} id="{normal_ids[page_index]}"]')
     if ext_ids:
         lines.append("")
@@ -198,20 +174,68 @@ def sprite_frames_text(
         lines += ["filter_clip = true", ""]
     lines.append("[resource]")
     written = []
-    for name, fps, loop, cells in animations:
+    for animation in animations:
         frames = ", ".join(
-            '{\n"duration": 1.0,\n"texture": SubResource("' + sub_ids[used[cell]] + '")\n}' for cell in cells
+            '{\n"duration": 1.0,\n"texture": SubResource("' + sub_ids[used[cell]] + '")\n}' for cell in animation.cells
         )
         written.append(
             "{\n"
             f'"frames": [{frames}],\n'
-            f'"loop": {"true" if loop else "false"},\n'
-            f'"name": &{_quote(name)},\n'
-            f'"speed": {_float(fps)}\n'
+            f'"loop": {"true" if animation.loop else "false"},\n'
+            f'"name": &{quote(animation.name)},\n'
+            f'"speed": {float_literal(animation.fps)}\n'
             "}"
         )
     lines.append(f"animations = [{', '.join(written)}]")
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class FramesAnimation:
+    """One animation of a ``SpriteFrames`` as Godot holds it: its cells in play order, each (page index, cell index),
+    every one shown for ``1 / fps`` seconds."""
+
+    name: str
+    fps: float
+    loop: bool
+    cells: list[tuple[int, int]]
+
+
+def frames_animations(pages: Sequence[Page]) -> list[FramesAnimation]:
+    """The animations of the ``SpriteFrames`` written for ``pages``, in the order Godot saves them (by name).
+
+    Raises
+    ------
+    ValueError
+        If an animation's name is empty or repeated, or its frame range or rate is invalid.
+    """
+    animations: list[FramesAnimation] = []
+    for page_index, page in enumerate(pages):
+        for animation in page.animations:
+            if not 0 <= animation.first <= animation.last < len(page.cells):
+                raise ValueError(
+                    f"animation {animation.name!r} on page {page.name!r}: frames {animation.first}–{animation.last} "
+                    f"are not cells of the page, which has {len(page.cells)}"
+                )
+            if not (math.isfinite(animation.fps) and animation.fps > 0):
+                raise ValueError(f"animation {animation.name!r}: the frame rate must be above 0, got {animation.fps}")
+            cells = [(page_index, cell) for cell in range(animation.first, animation.last + 1)]
+            packed = page.cells[animation.first].trim is not None
+            last = animations[-1] if animations else None
+            if packed and last is not None and last.name == animation.name and page_index > last.cells[-1][0]:
+                last.cells.extend(cells)  # a packed animation too long for one page continues on the next
+            else:
+                animations.append(FramesAnimation(animation.name, float(animation.fps), animation.loop, cells))
+    names = [animation.name for animation in animations]
+    for name in names:
+        if not name:
+            raise ValueError("an animation needs a name")
+        check_text(name, "an animation name")
+    if len(set(names)) != len(names):
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        raise ValueError(f"animation names must be unique; repeated: {repeated}")
+    # SpriteFrames::_get_animations sorts by name (code point order), and the saver meets resources in that order.
+    return sorted(animations, key=lambda animation: animation.name)
 
 
 def write_sprite_frames(
@@ -227,11 +251,11 @@ def write_sprite_frames(
     return path
 
 
-def _unique_id(kind: str, seed: str, taken: set[str]) -> str:
+def unique_id(kind: str, seed: str, taken: set[str]) -> str:
     """A sub-resource id ``<kind>_<5 characters>`` not yet ``taken``, from a hash of ``seed``."""
     attempt = 0
     while True:
-        candidate = f"{kind}_{_short_id(seed + (f'/{attempt}' if attempt else ''))}"
+        candidate = f"{kind}_{short_id(seed + (f'/{attempt}' if attempt else ''))}"
         if candidate not in taken:
             taken.add(candidate)
             return candidate
@@ -245,7 +269,7 @@ def _check_size(sprite_size: tuple[int, int]) -> tuple[int, int]:
     return width, height
 
 
-def _check_text(text: str, what: str) -> None:
+def check_text(text: str, what: str) -> None:
     if "\x00" in text:
         raise ValueError(f"{what} cannot hold a NUL character: {text!r}")
     try:
@@ -256,12 +280,12 @@ def _check_text(text: str, what: str) -> None:
 
 def _check_image_name(name: str) -> None:
     """A bare file name: Godot joins it to the ``.tres``'s folder only when it has no ``://`` and is relative."""
-    _check_text(name, "an image name")
+    check_text(name, "an image name")
     if not name or name in {".", ".."} or "/" in name or "\\" in name or ":" in name:
         raise ValueError(f"an image name must be a file name in the folder of the .tres, got {name!r}")
 
 
-def _short_id(seed: str) -> str:
+def short_id(seed: str) -> str:
     """Five characters of Godot's id alphabet, from a hash of ``seed``: random-looking but the same every time."""
     number = int.from_bytes(hashlib.sha256(seed.encode("utf-8")).digest()[:4], "little")
     characters = []
@@ -271,7 +295,7 @@ def _short_id(seed: str) -> str:
     return "".join(characters)
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
     """``text`` as a quoted string that Godot's reader turns back into ``text``: non-ASCII stays raw UTF-8."""
     escaped = []
     for character in text:
@@ -284,7 +308,7 @@ def _quote(text: str) -> str:
     return '"' + "".join(escaped) + '"'
 
 
-def _float(value: float) -> str:
+def float_literal(value: float) -> str:
     """A float literal as Godot writes one: the shortest digits that read back exactly, with ``.0`` if whole."""
     text = repr(value)
     return text if any(mark in text for mark in ".e") else f"{text}.0"

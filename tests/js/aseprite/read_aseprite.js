@@ -36,6 +36,7 @@ function read(file) {
     palette: ase.palette === undefined ? null : ase.palette,
     layers: ase.layers,
     tags: ase.tags,
+    slices: ase.slices,
     frames: ase.frames.map((frame) => ({
       bytesInFrame: frame.bytesInFrame,
       duration: frame.frameDuration,

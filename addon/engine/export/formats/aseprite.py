@@ -1,5 +1,6 @@
 """``.aseprite`` files (Aseprite, and Unity through its importer): one per group, a frame per cell and a tag per
-animation, in the group's indexed palette; a palette variant's copy has the variant's palette."""
+animation, in the group's indexed palette, and where the set has game data the slices of the JSON pages (the pivot,
+each point and box, a key per frame); a palette variant's copy has the variant's palette."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from ...sets.manifest import SpriteSet, frame_duration_ms
 from ..aseprite import MAX_DURATION_MS, write_aseprite
+from ..aseprite_slices import Slice, pivot_slice, rig_slices
 from ..colours import colour_indices, palette_lookup
 from ..palette_chunks import repaint_aseprite_palette
 from ..recolour import Recolour
@@ -53,11 +55,22 @@ class AsepriteFiles(SheetFormat):
             tags.append((animation.name, first, first + len(animation.sprites) - 1))
             first += len(animation.sprites)
         durations = [animation.duration_ms for animation in group.animations for _ in animation.sprites]
-        path = write_aseprite(out / f"{group.name}.aseprite", frames, palette.colors, tags, durations)
+        slices = _slices(group.sprite_set, [sprite for animation in group.animations for sprite in animation.sprites])
+        path = write_aseprite(out / f"{group.name}.aseprite", frames, palette.colors, tags, durations, slices)
         return FormatOutcome([path.name], manifest_key="aseprite")
 
     def variant_copy(self, data: bytes, name: str, pages: Sequence[str], variant: str, recolour: Recolour) -> bytes:
         return repaint_aseprite_palette(data, recolour, name)
+
+
+def _slices(sprite_set: SpriteSet, sprites: Sequence[Path]) -> list[Slice]:
+    """The file's slices: none without points or boxes (the file stays as it was before there was game data), else
+    the pivot's and the game data's, frame by frame."""
+    rig = sprite_set.rig
+    if rig is None or not (rig.points or rig.boxes):
+        return []
+    pivot = pivot_slice(sprite_set.sprite_size, sprite_set.pivot_pixel)
+    return [pivot, *rig_slices(rig, [rig.for_sprite(sprite) for sprite in sprites])]
 
 
 FORMAT = AsepriteFiles()
