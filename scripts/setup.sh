@@ -31,15 +31,20 @@ make_venv() {
 }
 
 # Debian's packages in one apt-get run: blender with its Python libraries and a virtual screen for its UI; Node.js
-# for the JavaScript readers; Chromium, in which Phaser and Godot draw the sheets.
+# for the JavaScript readers; Chromium, in which Phaser and Godot draw the sheets. Node.js and npm are asked for only
+# where they are missing: a machine whose Node.js comes from elsewhere (NodeSource's nodejs ships its own npm) cannot
+# take Debian's npm beside it, and apt-get would refuse the whole list.
 if ! command -v blender >/dev/null 2>&1 || ! command -v xvfb-run >/dev/null 2>&1 \
     || ! /usr/bin/python3 -c "import sklearn, skimage, PIL, filelock" 2>/dev/null \
     || ! command -v npm >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
     echo "== installing Debian's blender, its Python libraries, a virtual screen, Node.js and Chromium"
     export DEBIAN_FRONTEND=noninteractive
+    packages=(blender python3-numpy python3-scipy python3-sklearn python3-skimage python3-pil python3-filelock
+        xvfb xauth libgl1-mesa-dri chromium)
+    command -v node >/dev/null 2>&1 || packages+=(nodejs)
+    command -v npm >/dev/null 2>&1 || packages+=(npm)
     apt-get update -qq
-    apt-get install -y -qq blender python3-numpy python3-scipy python3-sklearn python3-skimage python3-pil python3-filelock \
-        xvfb xauth libgl1-mesa-dri nodejs npm chromium >/dev/null
+    apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
 
 npm_install() {
