@@ -13,24 +13,22 @@ Inside Blender the script builds the demo character's sprite-set scene (``charac
 renders its set for real (Workbench, 8 facings x 2 actions, 56 sprites of 64x90) with the panel's own operator, and
 then takes one screenshot per panel at the sidebar's default width: the main panel while the set renders
 (``panel_rendering.png``) and after it (``panel_main.png``), the whole tab as it opens by default
-(``panel_default.png``), and each sub-panel opened below the main panel with its child panels
-(``panel_sprite.png``, ...); then it presses Show Sprites and cuts the Image Editor it opened
-(``panel_show_sprites.png``). It prints the height of the tab as it opens and with every sub-panel open. Blender 3.4
-has no Python way to pick a sidebar tab or open a panel, so the tab is clicked with simulated events
-(``--enable-event-simulate``), and each panel class is registered twice: as it is, shown for the default view, and
-as an open copy under another name (Blender keeps a panel's open or closed state by its name), shown while its
-sub-panel's screenshot is taken. Each PNG is cut from a screenshot of the window, the sidebar's trimmed below the
-panels. The temporary folder's path is shown as ``~/hero`` in the run's summary line, and a palette variant is
-listed after the set (its file is not made).
+(``panel_default.png``), and each sub-panel opened below the main panel with its child panels (``panel_sprite.png``,
+...), and Game Data alone below its parents' headers, with a point and a box set (``panel_game_data.png``); then it
+presses Show Sprites and cuts the Image Editor it opened (``panel_show_sprites.png``). It prints the height of the
+tab as it opens and with every sub-panel open. Blender 3.4 has no Python way to pick a sidebar tab or open a panel,
+so the tab is clicked with simulated events (``--enable-event-simulate``), and each panel class is registered twice:
+as it is, shown for the default view, and as an open copy under another name (Blender keeps a panel's open or closed
+state by its name), shown while its sub-panel's screenshot is taken. Each PNG is cut from a screenshot of the
+window, the sidebar's trimmed below the panels. The temporary folder's path is shown as ``~/hero`` in the run's
+summary line, and a palette variant is listed after the set (its file is not made).
 """
 
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -58,6 +56,7 @@ SHOTS = {
     "panel_directions_actions.png": "PIXEL_SPRITES_PT_set",
     "panel_output.png": "PIXEL_SPRITES_PT_output",
     "panel_character.png": "PIXEL_SPRITES_PT_character",
+    "panel_game_data.png": "PIXEL_SPRITES_PT_game_data",  # a child panel: below its parents' headers alone
 }
 RENDERING_SHOT = "panel_rendering.png"
 PREVIEW_SHOT = "panel_preview.png"  # with Live Preview on
@@ -67,8 +66,6 @@ SHOWN_FACING = "SE"  # the facing Show Sprites plays
 PLAYED_SECONDS = 4  # how long the sprites are watched playing (a virtual screen redraws about twice a second)
 OPEN_SUFFIX = "_open"  # the open copy of a panel class is registered under its name and this
 MIN_HEIGHT = 250  # pixels: a short panel keeps some of the sidebar below it
-# Set by the bpy module of a venv, which Debian's Blender must not see (as tests/blender/test_blender_binary.py).
-SET_BY_BPY = ("OCIO", "MATERIALX_SEARCH_PATH", "PXR_MTLX_STDLIB_SEARCH_PATHS", "BLENDER_USER_SCRIPTS")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -82,28 +79,17 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def run_blender(args: argparse.Namespace) -> int:
     """Outside Blender: start Debian's Blender with a UI on a virtual screen, running this script."""
+    from debian_blender import run_on_virtual_screen
+
     command = [
         "xvfb-run", "-a", "-s", f"-screen 0 {SCREEN}", args.blender, "--factory-startup", "--enable-event-simulate",
         "--python", str(Path(__file__).resolve()), "--", "--out", str(args.out.resolve()), "--scale", str(args.scale),
     ]  # fmt: skip
     print(" ".join(command), flush=True)
-    env = {key: value for key, value in os.environ.items() if key not in SET_BY_BPY}
-    # Debian's Blender takes its Python's home from the first python3.11 on PATH: not a venv's or pyenv's.
-    system = [folder for folder in env.get("PATH", "").split(os.pathsep) if folder.startswith(("/usr/", "/bin"))]
-    env["PATH"] = os.pathsep.join(system or ["/usr/local/bin", "/usr/bin", "/bin"])
-    env.pop("VIRTUAL_ENV", None)
-    # One Blender UI at a time with the tests' (the lock file of tests/blender/test_blender_binary.py): two
-    # ``xvfb-run -a`` started together can pick the same display.
-    with open(Path(tempfile.gettempdir()) / "pixel-sprites-tests-xvfb.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        process = subprocess.Popen(command, env=env, start_new_session=True)
-        try:
-            return process.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # Blender and its virtual screen
-            process.wait()
-            print(f"panel_screenshots: Blender took over {TIMEOUT} s and was stopped", file=sys.stderr)
-            return 1
+    code = run_on_virtual_screen(command, TIMEOUT)
+    if code is None:
+        print(f"panel_screenshots: Blender took over {TIMEOUT} s and was stopped", file=sys.stderr)
+    return 1 if code is None else code
 
 
 if "bpy" not in sys.modules:  # a plain Python: this is the wrapper
@@ -148,10 +134,17 @@ else:
         main.draw = draw_main
         parents = {cls.bl_idname: cls.bl_parent_id for cls in sub_panels}
 
+        def ancestors(idname: str | None) -> list[str]:
+            return [parents[idname], *ancestors(parents[idname])] if idname in parents else []
+
         def shown(idname: str) -> bool:
+            if idname in ancestors(SHOWN[0]):  # a child panel's shot: its parents' headers above it
+                return True
             while idname in parents:
                 if SHOWN[0] in (idname, ALL_OPEN):
                     return True
+                if idname in SHOTS.values():  # a child panel with a shot of its own: not in its parent's
+                    return False
                 idname = parents[idname]
             return False
 
@@ -164,6 +157,12 @@ else:
             parent = cls.bl_parent_id  # type: ignore[attr-defined]
             blenders = ("bl_rna", "__dict__", "__weakref__")
             own = {name: value for name, value in vars(cls).items() if name not in blenders}
+            own_draw = cls.draw  # type: ignore[attr-defined]
+
+            def draw(self, context):  # type: ignore[no-untyped-def]
+                if cls.bl_idname not in ancestors(SHOWN[0]):  # type: ignore[attr-defined]
+                    own_draw(self, context)
+
             return type(
                 f"{cls.__name__}{OPEN_SUFFIX}",
                 cls.__bases__,
@@ -173,6 +172,7 @@ else:
                     "bl_parent_id": parent if parent == main.bl_idname else f"{parent}{OPEN_SUFFIX}",
                     "bl_options": set(getattr(cls, "bl_options", set())) - {"DEFAULT_CLOSED"},
                     "poll": shown_poll(cls.bl_idname),  # type: ignore[attr-defined]
+                    "draw": draw,
                 },
             )
 
@@ -198,6 +198,7 @@ else:
         settings.set_actions[1].frame_step = 2
         settings.make_sheets = True
         settings.cleanup, settings.outline = True, "selout"
+        settings.set_game_data(points="Hand=rig/arm_left/tail", boxes="Hurt=body")  # an entry in each list
 
     def open_scene() -> None:
         """The scene, built by a background Blender (a timer's context cannot make objects), then opened here."""

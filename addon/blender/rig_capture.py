@@ -70,7 +70,7 @@ def point_object(scene: bpy.types.Scene, point: RigSource) -> bpy.types.Object:
     if obj is None:
         raise SetupError(f"{where}: no object {point.object!r} in the scene {scene.name!r}")
     if point.bone is not None and obj.type != "ARMATURE":
-        raise SetupError(f"{where}: {obj.name!r} is not an armature (a {obj.type.lower()}): it has no bones")
+        raise SetupError(f"{where}: {obj.name!r} is not an armature (its type is {obj.type}): it has no bones")
     if point.bone is not None and obj.data.bones.get(point.bone) is None:
         raise SetupError(f"{where}: the armature {obj.name!r} has no bone {point.bone!r}")
     return obj
@@ -92,7 +92,7 @@ def box_objects(scene: bpy.types.Scene, box: RigSource) -> list[bpy.types.Object
         raise SetupError(f"{where}: {box.object!r} is both an object and a collection (ambiguous); rename one")
     if obj is not None:
         if obj.type not in GEOMETRY_TYPES:
-            raise SetupError(f"{where}: the object {obj.name!r} has no geometry (a {obj.type.lower()})")
+            raise SetupError(f"{where}: the object {obj.name!r} has no geometry (its type is {obj.type})")
         return [obj]
     if collection is None:
         raise SetupError(f"{where}: no object or collection {box.object!r} in the scene {scene.name!r}")
