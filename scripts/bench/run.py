@@ -22,6 +22,8 @@ Sections, in the order they run (a size of 0 skips its section):
     normals      what Normal Maps add to a sprite set, at full size and at sprite size (Blender)
     cleanup      --cleanup and --outline: isolated pixels, pixels recoloured, selout, flicker, cost (Blender, or
                  the --frames-from frames alone)
+    steady       Steady Colours (--stabilise): flicker of still poses, error and stuck pixels of moving ones against
+                 a 64-sample reference, cost, on characters no test renders (Blender)
     sheets       sheet packing with every engine file, per 1,000 cells
     packing      packed sheets (--packed): --packing-sprites sprites trimmed, merged and packed (time, memory), and
                  the pages' area against maxrects-packer and fixed cells (two drawn characters, --packing-demo)
@@ -29,6 +31,8 @@ Sections, in the order they run (a size of 0 skips its section):
     safety       what the palette lock held for a whole run and the flushes to the disk (fsync) cost, on
                  --safety-frames drawn frames
     frame-list   what sprites add to Debian's blender -a and --render-frame (skipped without a blender binary)
+    game-data    what Game Data (a 30-bone rig, 5 points, 5 boxes, In Place) adds to a set's Cycles renders, at full
+                 size and at sprite size (Blender)
     preview      the live preview's latency in Debian's Blender with its interface under xvfb-run, against the
                  floor of the same run, scrubbing, and FAST against EXACT (skipped without blender or xvfb-run)
 
@@ -53,6 +57,7 @@ from . import (
     cleanup,
     decoders,
     frame_list,
+    game_data,
     packing,
     preview,
     quality,
@@ -62,6 +67,7 @@ from . import (
     sheets,
     speed,
     spool,
+    steady,
     tables,
     variants,
 )
@@ -80,11 +86,13 @@ SECTIONS: dict[str, Callable[[Inputs], dict[str, Any]]] = {
     "sets": rendering.sets_section,
     "normals": rendering.normals_section,
     "cleanup": cleanup.cleanup_section,
+    "steady": steady.steady_section,
     "sheets": sheets.sheets_section,
     "packing": packing.packing_section,
     "variants": variants.variants_section,
     "safety": safety.safety_section,
     "frame-list": frame_list.frame_list_section,
+    "game-data": game_data.game_data_section,
     "preview": preview.preview_section,
 }
 # The size options of a section: when they are all 0, the section is left out.

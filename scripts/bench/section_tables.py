@@ -7,6 +7,7 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from .game_data import game_data_table
 from .preview import preview_table
 from .safety import safety_table
 
@@ -382,6 +383,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "packing": packing,
     "variants": variants,
     "frame-list": frame_list,
+    "game-data": game_data_table,
     "safety": safety_table,
     "preview": preview_table,
 }
