@@ -24,7 +24,7 @@ def test_addon_registers_settings_operators_and_panel():
         "process", "fit_palette", "lock_palette", "cancel", "process_render_result", "render_sprites", "report",
         "render_set", "action_add", "action_remove", "actions_from_file", "variant_add", "variant_remove",
         "farm_prepare", "farm_fit", "farm_apply", "farm_sheets", "open_folder", "show_sprites", "show_sheet",
-        "preview_show_image",
+        "preview_show_image", "rig_point_add", "rig_point_remove", "rig_box_add", "rig_box_remove",
     }  # fmt: skip
     assert bpy.ops.pixel_sprites.process.get_rna_type().identifier == "PIXEL_SPRITES_OT_process"
     assert isinstance(bpy.types.PIXEL_SPRITES_PT_main, type)
