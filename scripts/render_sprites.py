@@ -48,7 +48,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     An option not given is left out of the result (``argparse.SUPPRESS``), so that only the options given change
     the scene's saved settings; every on/off setting has a ``--no-`` form to turn it off.
     """
-    from pixel_sprites.cli.arguments import add_colour_options, add_option, add_size_options
+    from pixel_sprites.cli.arguments import add_colour_options, add_option, add_size_options, add_stabilise_option
     from pixel_sprites.cli.finish_arguments import add_finish_options
     from pixel_sprites.engine import options
     from pixel_sprites.engine.sets.facings import COMPASS
@@ -56,6 +56,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     on_off = argparse.BooleanOptionalAction
     parser = argparse.ArgumentParser(prog="render_sprites.py", description=__doc__, argument_default=argparse.SUPPRESS)
     add_size_options(parser, defaults=False)
+    add_stabilise_option(parser, defaults=False)
     add_colour_options(parser, defaults=False)
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--target-palette", metavar="FILE", help="game palette (.png, .gpl, .hex, .pal)")
@@ -145,6 +146,7 @@ OPTION_SETTINGS = {
     "pixel": "pixel",
     "alpha_threshold": "alpha_threshold",
     "sampling": "sampling",
+    "stabilise": "stabilise",
     "tolerance": "tolerance",
     "max_colors": "max_colors",
     "method": "method",

@@ -284,6 +284,7 @@ class PIXEL_SPRITES_OT_farm_sheets(_RendersOperator):
             for planned in set_plan.actions
         ]
         name = _character_name(scene)
+        steadied = _steady_again(scene, renders, folder / f"{name}.gpl")
         palettes = palettes_on_disk(folder, name)  # the character's, which the fit task saved
         pivot = sprite_set.pivot_pixel(scene, set_plan.pivot)
         made = SpriteSet(
@@ -300,7 +301,22 @@ class PIXEL_SPRITES_OT_farm_sheets(_RendersOperator):
         for path, reason in report.skipped:
             print(f"{sprites.SUMMARY_PREFIX}: skipped {path}: {reason}")
         merged = f", {report.merged} merged with identical frames" if options.packed else ""
-        return f"{report.cells} sprites on sheets in {folder / 'sheets'}{merged}"
+        return f"{steadied}{report.cells} sprites on sheets in {folder / 'sheets'}{merged}"
+
+
+def _steady_again(scene: bpy.types.Scene, renders: Path, palette: Path) -> str:
+    """With Steady Colours, every sprite written again from all the renders, as one run writes them: a sprite
+    written as its frame arrived (Sprites per Frame) may not have had the frames before it, rendered by another
+    task. Returns the line that says so, or nothing with the option off or no palette of the character's."""
+    job = scene.pixel_sprites.sprite_job(renders, root=renders)
+    if not job.stabilise or not palette.is_file():
+        return ""
+    folder = job.output
+    (folder / REPORTS_FOLDER).mkdir(parents=True, exist_ok=True)
+    report_path = folder / REPORTS_FOLDER / "apply_steady.json"
+    job = replace(job, palette_mode="file", palette_file=palette, report_path=report_path)
+    report, _ = make_sprites(job, [renders])
+    return f"{report.frames_written} sprites steadied again; "
 
 
 def _by_number(name: str) -> tuple[int, str]:

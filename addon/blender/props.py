@@ -153,6 +153,11 @@ class PIXEL_SPRITES_PG_settings(GameDataSettings, PreviewSettings, bpy.types.Pro
         items=SAMPLING_ITEMS,
         default=options.SAMPLING.default,
     )
+    stabilise: bpy.props.BoolProperty(  # type: ignore[valid-type]
+        name=options.STABILISE.label,
+        description=_description(options.STABILISE),
+        default=bool(options.STABILISE.default),
+    )
     indexed: bpy.props.BoolProperty(name="Paletted PNG", default=False)  # type: ignore[valid-type]
     output_folder: bpy.props.StringProperty(  # type: ignore[valid-type]
         name="Output Folder",
@@ -328,6 +333,7 @@ class PIXEL_SPRITES_PG_settings(GameDataSettings, PreviewSettings, bpy.types.Pro
             normals=self.normal_settings(root or renders),
             finish=self.finish_settings(root or renders),
             rig=self.rig_request(),
+            stabilise=self.stabilise,
         )
 
     def finish_settings(self, renders: Path) -> FinishSettings | None:

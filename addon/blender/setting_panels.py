@@ -102,6 +102,7 @@ class PIXEL_SPRITES_PT_sprite(SubPanel, bpy.types.Panel):
             panel_text.label_lines(
                 layout, context, "Sampling is unused: Render at Sprite Size renders each sprite pixel once", greyed=True
             )
+        layout.prop(settings, "stabilise", text="Steady Colours")
         layout.prop(settings, "normal_maps", text="Normal Maps")
         if settings.normal_maps:
             layout.prop(settings, "normal_y_down", text="Y Down (DirectX)")

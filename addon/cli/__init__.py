@@ -30,6 +30,7 @@ examples:
   pixel-sprites process renders/ --out sprites/ --size 64x90
   pixel-sprites process renders/walk renders/idle --out sprites/ --pixel 10 --colors 16
   pixel-sprites process renders/ --out sprites/ --target-palette game.gpl --indexed
+  pixel-sprites process renders/ --out sprites/ --size 64x90 --stabilise   # steady colours from frame to frame
   pixel-sprites fit renders/ --palette-out hero.gpl
   pixel-sprites apply renders/new_angle --palette hero.gpl --out sprites/
   pixel-sprites apply renders/walk/E --root renders/ --palette hero.gpl --out sprites/   # a farm's chunk

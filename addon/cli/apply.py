@@ -7,7 +7,13 @@ from pathlib import Path
 
 from ..engine.frames.sources import discover_frames
 from ..engine.jobs.run import make_sprites
-from .arguments import add_frame_options, add_normal_options, add_output_options, check_normal_options
+from .arguments import (
+    add_frame_options,
+    add_normal_options,
+    add_output_options,
+    add_stabilise_option,
+    check_normal_options,
+)
 from .finish_arguments import add_finish_options, check_finish_options
 from .jobs import check_job_folders, run_options, sprite_job
 from .rig_arguments import add_rig_option, frames_rig_path, keep_rig_beside_sprites, print_rig_notes
@@ -18,6 +24,7 @@ SUMMARY = "write sprites with a saved palette"
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
     add_frame_options(parser)
+    add_stabilise_option(parser)
     parser.add_argument("--palette", type=Path, required=True, metavar="FILE", help="palette file to use")
     add_output_options(parser)
     add_normal_options(parser)

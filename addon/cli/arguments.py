@@ -108,6 +108,20 @@ def add_size_options(parser: argparse.ArgumentParser, *, defaults: bool = True, 
         add_option(parser, options.SAMPLING, default=options.SAMPLING.default if defaults else unset)
 
 
+def add_stabilise_option(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
+    """``--stabilise`` (also spelled ``--stabilize``) where sprites are written; without ``defaults`` (the batch
+    script) left out of the parsed arguments unless given, with ``--no-stabilise`` to turn a scene's off."""
+    option = options.STABILISE
+    spellings = (option.flag, option.flag.replace("stabilise", "stabilize"))
+    if defaults:
+        parser.add_argument(*spellings, dest=option.name, action="store_true", help=f"{option.label}: {option.help}")
+        return
+    parser.add_argument(
+        *spellings, dest=option.name, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,
+        help=f"{option.label}: {option.help} (--no-stabilise: off)",
+    )  # fmt: skip
+
+
 def add_frame_options(parser: argparse.ArgumentParser, *, sampling: bool = True) -> None:
     """The frames to read and how: ``SRC``, the sprite size, the workers and the root."""
     parser.add_argument("sources", nargs="+", metavar="SRC", type=Path, help="folders of PNG frames, or PNG files")

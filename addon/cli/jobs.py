@@ -77,6 +77,7 @@ def sprite_job(
         normals=normal_settings(args),
         finish=finish_settings(args),
         lock_timeout=getattr(args, "lock_timeout", DEFAULT_LOCK_TIMEOUT),
+        stabilise=bool(getattr(args, options.STABILISE.name, False)),  # fit has none: it writes no sprites
     )
 
 

@@ -16,6 +16,7 @@ from .arguments import (
     add_lock_option,
     add_normal_options,
     add_output_options,
+    add_stabilise_option,
     check_normal_options,
 )
 from .finish_arguments import add_finish_options, check_finish_options
@@ -30,6 +31,7 @@ SUMMARY = "fit one palette over all frames and write the sprites"
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
     add_frame_options(parser)
+    add_stabilise_option(parser)
     add_colour_options(parser)
     add_output_options(parser)
     add_lock_option(parser)

@@ -27,7 +27,8 @@ INDEXED_LIMIT = 255
 
 @dataclass(frozen=True)
 class Option:
-    """A numeric or choice option, as the command line spells it (``flag``) and Blender shows it (``label``)."""
+    """A numeric, choice or on/off option, as the command line spells it (``flag``) and Blender shows it
+    (``label``)."""
 
     name: str
     label: str
@@ -75,6 +76,14 @@ SAMPLING = Option(
     "read twice)",
     SAMPLINGS[0],
     choices=SAMPLINGS,
+)
+STABILISE = Option(
+    "stabilise",
+    "Steady Colours",
+    "within each animation a sprite pixel keeps its palette colour from the frame before until the surface under "
+    "it really changes, so that render noise does not make still areas shimmer (for idles and held poses: on "
+    "moving poses it costs colour accuracy, see docs/steady-colours.md)",
+    False,
 )
 COLORS = Option("colors", "Colours", "number of palette colours", 16, 1, PALETTE_LIMIT)
 MAX_COLORS = Option("max_colors", "Max Colours", "upper bound of the automatic colour count", 32, 1, PALETTE_LIMIT)

@@ -10,6 +10,7 @@ from typing import Any
 from .game_data import game_data_table
 from .preview import preview_table
 from .safety import safety_table
+from .steady import steady_table
 
 MIB = 1024 * 1024
 PIPELINE_NAMES = {
@@ -386,4 +387,5 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "game-data": game_data_table,
     "safety": safety_table,
     "preview": preview_table,
+    "steady": steady_table,
 }

@@ -109,6 +109,10 @@ const JOB_TYPE = {
           eval: "C.scene.pixel_sprites.normal_maps",
           evalInfo: { showLinkButton: true, description: "The scene's Normal Maps setting" },
           description: "Render the Normal pass too, and write normal-map sprites and sheets (Cycles or EEVEE)" },
+        { key: "stabilise", type: "bool", default: false,
+          eval: "C.scene.pixel_sprites.stabilise",
+          evalInfo: { showLinkButton: true, description: "The scene's Steady Colours setting" },
+          description: "Steady Colours: a sprite pixel keeps its colour from the frame before until the surface under it really changes" },
         { key: "cleanup", type: "bool",
           eval: "C.scene.pixel_sprites.cleanup",
           evalInfo: { showLinkButton: true, description: "The scene's Clean Up setting" },
@@ -450,6 +454,9 @@ function spriteSettingsExpr(settings) {
     }
     if (settings.normal_maps) { // off leaves the scene's setting, as every other setting not given does
         statements.push("s.normal_maps = True");
+    }
+    if (settings.stabilise) { // in every task, as normal_maps: the apply tasks (a locked job's renders) write sprites
+        statements.push("s.stabilise = True");
     }
     pushFinishSettings(settings, statements);
     pushGameData(settings, statements);

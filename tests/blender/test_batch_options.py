@@ -44,7 +44,7 @@ def settings() -> Any:
     saved.make_sheets = True
     saved.sheet_packed, saved.sheet_extrude = True, 3
     saved.cleanup, saved.outline, saved.outline_colour, saved.outline_neighbours = True, "inner", "#abcdef", "8"
-    saved.inner_lines = True
+    saved.inner_lines = saved.stabilise = True
     scene.frame_step = 5
     return saved
 
@@ -107,6 +107,7 @@ TURNED_ON = {"enabled": True}
             {"outline": "selout", "outline_colour": "#102030", "outline_neighbours": "4"},
         ),
         (["--outline-colour", "auto", "--outline-neighbours", "8"], {"outline_colour": "auto"}),
+        (["--no-stabilize"], {"stabilise": False}),  # the US spelling, as the command line's --stabilize
     ],
 )
 def test_only_the_options_given_change_the_scene(settings, argv: list[str], changes: dict[str, Any]) -> None:
@@ -128,6 +129,7 @@ def test_paths_given_are_made_absolute(settings, tmp_path: Path) -> None:
         ("packed", "sheet_packed"),
         ("cleanup", "cleanup"),
         ("inner-lines", "inner_lines"),
+        ("stabilise", "stabilise"),
     ],
 )
 def test_each_on_off_flag_turns_its_setting_either_way_and_nothing_else(settings, flag: str, setting: str) -> None:

@@ -139,6 +139,7 @@ def test_the_first_step_comes_first_and_the_rest_is_in_closed_sub_panels():
         ("PIXEL_SPRITES_PT_cleanup", MAIN, True),
         ("PIXEL_SPRITES_PT_set", MAIN, True),
         ("PIXEL_SPRITES_PT_pivot", "PIXEL_SPRITES_PT_set", True),
+        ("PIXEL_SPRITES_PT_game_data", "PIXEL_SPRITES_PT_set", True),
         ("PIXEL_SPRITES_PT_output", MAIN, True),
         ("PIXEL_SPRITES_PT_sheet_layout", "PIXEL_SPRITES_PT_output", True),
         ("PIXEL_SPRITES_PT_variants", "PIXEL_SPRITES_PT_output", True),
@@ -240,6 +241,17 @@ def test_sampling_greyed_out_at_sprite_size_says_why():
     assert not sampling.active
     after = " ".join(item.text for item in items[items.index(sampling) :] if item.kind == "label")
     assert "Sampling is unused" in after and "Render at Sprite Size" in after
+
+
+def test_steady_colours_is_beside_sampling_and_acts_at_sprite_size_too():
+    settings = bpy.context.scene.pixel_sprites
+    for at_sprite_size in (False, True):
+        settings.render_at_sprite_size = at_sprite_size
+        items = drawn(setting_panels.PIXEL_SPRITES_PT_sprite)
+        shown = names(items)
+        assert shown.index("stabilise") == shown.index("sampling") + 1
+        steady = next(item for item in items if item.name == "stabilise")
+        assert (steady.text, steady.active) == ("Steady Colours", True)  # it steadies palette indices, not blocks
 
 
 def test_sheet_layout_and_packed_have_a_line_each():

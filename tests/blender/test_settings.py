@@ -365,3 +365,14 @@ def test_the_clean_up_settings_are_the_shared_options_and_reach_the_job(tmp_path
     assert settings_problem(bpy.context.scene) is None
     settings.outline_colour = "dark"
     assert settings_problem(bpy.context.scene) == "--outline-colour: expected auto or #RRGGBB, got 'dark'"
+
+
+def test_steady_colours_is_the_shared_option_and_reaches_the_job(tmp_path):
+    settings = bpy.context.scene.pixel_sprites
+    prop = type(settings).bl_rna.properties["stabilise"]
+    assert (prop.name, prop.default) == (options.STABILISE.label, options.STABILISE.default)
+    assert prop.description.startswith("Within each animation a sprite pixel keeps its palette colour")
+    assert settings.sprite_job(tmp_path).stabilise is False  # off by default: the job is today's
+    settings.stabilise = True
+    for job in (settings.sprite_job(tmp_path), settings.sprite_job(tmp_path, frames_at_sprite_size=True)):
+        assert job.stabilise is True and job.output_settings().stabilise is True

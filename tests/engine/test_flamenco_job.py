@@ -6,7 +6,8 @@ in two ways: its functions against the values Flamenco's own Go tests expect (``
 ``crosspath_test.go``), and Flamenco's own ``simple_blender_render.js`` against the graph that
 ``job_compilers_test.go`` expects. That script is not in this repository (it is Flamenco's code) and no package
 registry ships it, so that test runs when ``FLAMENCO_SIMPLE_JOB`` names a copy of it
-(``internal/manager/job_compilers/scripts/simple_blender_render.js`` of Flamenco 3.9), and skips otherwise.
+(``internal/manager/job_compilers/scripts/simple_blender_render.js`` of Flamenco 3.9) or the workplace keeps one
+beside the repository (``../shared/ref/flamenco/``), and skips otherwise.
 
 Node runs the harness: without ``node`` these tests skip, and in CI (``CI`` set) they fail.
 """
@@ -270,9 +271,15 @@ def flamenco_example_job(**settings: object) -> dict:
     }
 
 
+# Flamenco's own job type, where the workplace keeps reference files of other projects beside the repository.
+SHARED_SIMPLE_JOB = Path(__file__).resolve().parents[3] / "shared" / "ref" / "flamenco" / "simple_blender_render.js"
+
+
 @pytest.fixture(scope="module")
 def simple_job() -> Path:
     given = os.environ.get("FLAMENCO_SIMPLE_JOB")
+    if not given and SHARED_SIMPLE_JOB.is_file():
+        given = str(SHARED_SIMPLE_JOB)
     if not given:
         pytest.skip(
             "FLAMENCO_SIMPLE_JOB is not set: point it at Flamenco 3.9's "
@@ -396,7 +403,7 @@ def test_job_type_settings_are_valid_flamenco_settings(node: str) -> None:
         "frames", "chunk_size", "render_output_root", "add_path_components", "render_output_path", "character",
         "pixel", "colors", "palette_mode", "palette_file", "sheets", "set_actions", "directions", "set_frames",
         "start_facing", "blendfile", "scene", "normal_maps", "packed", "cleanup", "outline", "outline_colour",
-        "outline_neighbours", "palette_variants", "inner_lines",
+        "outline_neighbours", "palette_variants", "inner_lines", "points", "boxes", "in_place", "stabilise",
     }  # fmt: skip
     python_type = {"string": str, "int32": int, "float": float, "bool": bool}
     for key, setting in settings.items():
@@ -749,7 +756,8 @@ BLENDER_SCENES = [
         "render_output_root": "/render/sprites",
         "frame_range": [1, 20],
         "pixel_sprites": {"character": "hero", "size_mode": "PIXEL", "pixel": 8, "auto_colors": False, "colors": 12,
-                          "palette_locked": False, "make_sheets": True, "directions": 4, "start_facing": "E"},
+                          "palette_locked": False, "make_sheets": True, "directions": 4, "start_facing": "E",
+                          "stabilise": True},
         "set_actions": [
             {"action": {"name": "walk", "frame_range": [1, 12]}, "frame_step": 2},
             {"action": {"name": "Run/Fast, now", "frame_range": [1, 30]}, "use_action_range": False,
@@ -781,8 +789,9 @@ def test_settings_from_a_blender_scene_make_the_job_the_operators_run(node: str)
     variants = json.dumps([["red", "/render/palettes/hero_red.gpl"]])
     for overrides in (
         {},
-        {"colors": "7", "set_actions": "walk", "start_facing": "NE", "pixel": 0, "palette_variants": variants},
-    ):
+        {"colors": "7", "set_actions": "walk", "start_facing": "NE", "pixel": 0, "palette_variants": variants,
+         "stabilise": True},
+    ):  # fmt: skip
         for task in compiled(node, **overrides)["tasks"]:
             *before, _call = python_exprs(task)[-1].split("; ")
             statements.add("; ".join(before))
@@ -810,6 +819,10 @@ def test_settings_from_a_blender_scene_make_the_job_the_operators_run(node: str)
         "outline": "none",
         "outline_colour": "auto",
         "outline_neighbours": "4",
+        "stabilise": True,
+        "points": "",
+        "boxes": "",
+        "in_place": False,
         "palette_variants": json.dumps([["red", "/render/palettes/hero_red.gpl"]]),
         "set_actions": "walk,Run/Fast\\, now,default",
         "set_frames": json.dumps([["walk", "1,3,5,7,9,11"], ["Run/Fast, now", "5,6,7,8"], ["default", "1,6,11,16"]]),
@@ -826,6 +839,7 @@ def test_settings_from_a_blender_scene_make_the_job_the_operators_run(node: str)
         "set_actions": "",
         "frames": "3-9",
         "palette_variants": "[]",
+        "stabilise": False,
     }
     assert {key: plain_scene[key] for key in expected} == expected
 
@@ -839,7 +853,7 @@ def test_settings_from_a_blender_scene_make_the_job_the_operators_run(node: str)
     assert tasks["fit"]["dependencies"] == renders
     assert sprite_call(tasks[renders[0]])[2] == {
         "render_at_sprite_size": False, "character": "hero", "size_mode": "PIXEL", "pixel": 8, "auto_colors": False,
-        "colors": 12, "directions": 4, "start_facing": "E",
+        "colors": 12, "stabilise": True, "directions": 4, "start_facing": "E",
     }  # fmt: skip
 
     # The add-on has every operator the job calls, and each takes every keyword argument the job passes.
@@ -859,6 +873,18 @@ def test_normal_maps_turn_on_in_every_task_that_renders_or_makes_sprites_and_off
         assigned = sprite_call(task)[2]
         assert assigned.get("normal_maps") is True, name  # the render writes normals; apply and sheets use them
         assert "normal_maps" not in sprite_call(plain[name])[2], name  # off: the scene's own setting stays
+
+
+def test_steady_colours_turn_on_in_every_task_and_off_changes_nothing(node: str) -> None:
+    for locked in ({}, {"palette_mode": "locked", "palette_file": "/p.gpl"}):  # locked: render tasks write sprites
+        plain = by_name(compiled(node, set_actions=SET_ACTIONS, directions=4, frames="1-3", **locked))
+        off = by_name(compiled(node, set_actions=SET_ACTIONS, directions=4, frames="1-3", stabilise=False, **locked))
+        steady = by_name(compiled(node, set_actions=SET_ACTIONS, directions=4, frames="1-3", stabilise=True, **locked))
+        assert off == plain
+        assert list(steady) == list(plain)
+        for name, task in steady.items():
+            assert sprite_call(task)[2].get("stabilise") is True, name
+            assert "stabilise" not in sprite_call(plain[name])[2], name  # off: the scene's own setting stays
 
 
 def test_packed_sheets_turn_on_in_the_sheets_task_only_and_off_changes_nothing(node: str) -> None:

@@ -14,7 +14,15 @@ from ..files.paths import absolute, below_anchor, common_folder, is_inside
 from ..files.record import OUTPUT_FOLDER_NAMES, holds_record, recorded
 from ..files.writable import probe_writable
 
-__all__ = ["FrameSource", "SetupError", "discover_frames", "frames_base", "pass_frame_path", "prepare_output_folder"]
+__all__ = [
+    "FrameSource",
+    "SetupError",
+    "discover_frames",
+    "folder_frames",
+    "frames_base",
+    "pass_frame_path",
+    "prepare_output_folder",
+]
 
 SKIPPED_OUTPUT_FOLDER = "holds outputs of an earlier run"
 
@@ -65,6 +73,15 @@ def _frames_below(folder: Path, recursive: bool, skipped_folders: list[Path]) ->
                 continue
             kept.append(name)
         folders[:] = kept
+
+
+def folder_frames(folder: Path) -> list[Path]:
+    """The PNG frames directly in ``folder`` (absolute), as :func:`discover_frames` finds them there: an animation's
+    frames, whichever of them a run was given; none if the folder cannot be read."""
+    try:
+        return list(_frames_below(absolute(folder), False, []))
+    except OSError:
+        return []
 
 
 def _recorded_here(folder: Path) -> set[str]:

@@ -80,6 +80,9 @@ class SpriteJob:
     rig: RigRequest | None = None
     """The game data Blender projects from the rig while it renders (points, boxes, In Place) into ``rig.json``
     beside the renders; None for none. The engine reads that file through ``sheets.rig_file``."""
+    stabilise: bool = False
+    """Steady Colours (``--stabilise``): within each animation a sprite pixel keeps its palette colour from the frame
+    before until its surface really changes (``sprites.stabilise``)."""
 
     def __post_init__(self) -> None:
         if self.palette_mode not in PALETTE_MODES:
@@ -126,6 +129,7 @@ class SpriteJob:
             normals=self.normals,
             finish=self.finish,
             lock_timeout=self.lock_timeout,
+            stabilise=self.stabilise,
         )
 
 

@@ -105,6 +105,26 @@ class Remapper:
         errors.add(self._errors_against(compared_to.reshape(-1, 4), opaque, pixel_output))
         return self._frame(small, opaque, pixel_output, errors)
 
+    def remap_palette_indices(
+        self,
+        indices: NDArray[np.integer],
+        compared_to: NDArray[np.uint8],
+        compared_lab: NDArray[np.float64] | None = None,
+    ) -> RemappedFrame:
+        """The sprite whose pixels are the palette's colours at ``indices`` (h, w; -1 where transparent), mapped on
+        to the output palette; its errors are against ``compared_to`` (h, w, 4), as :meth:`remap` measures them.
+        ``compared_lab``, if given, is the CIELAB of ``compared_to`` at every pixel the sprite has, in order (known
+        already where the indices came from its colours): then each error is measured from it."""
+        flat = np.asarray(indices).reshape(-1)
+        opaque = np.flatnonzero(flat >= 0)
+        pixel_output = self._output_of_fitted[flat[opaque]]
+        errors = ErrorStats()
+        if compared_lab is None:
+            errors.add(self._errors_against(compared_to.reshape(-1, 4), opaque, pixel_output))
+        else:
+            errors.add(delta_e_2000(compared_lab, self.output_palette.lab[pixel_output]))
+        return self._frame(compared_to, opaque, pixel_output, errors)
+
     def remap_frames(self, smalls: Sequence[NDArray[np.uint8]]) -> list[RemappedFrame]:
         """Remap several downscaled frames at once, each as :meth:`remap` would.
 

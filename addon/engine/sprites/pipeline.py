@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -44,6 +44,7 @@ from .normal_sprites import normal_sprite_path
 from .report import Report, merge_into_report
 from .small_frames import READ_BATCH, SmallFrame, small_frames
 from .spool import Spool
+from .steady_writer import spooled, steady_surfaces, write_steady_sprites
 from .worker_pool import CancelCheck, ProgressCallback, RunOptions, WorkerPool, cancelled
 from .writing import WRITE_BATCH, OutputSettings, write_sprites
 
@@ -307,9 +308,9 @@ def _fit_and_write(
     reservoir = PixelReservoir(SAMPLE_SIZE, seed=palette_settings.seed)
     spool = Spool(options.spool_dir or output.folder)
     try:
-        for item in small_frames(frames, downscale, report, pool):
+        for item in small_frames(frames, downscale, report, pool, surfaces=steady_surfaces(output, downscale)):
             reservoir.add(_opaque_pixels(item.pixels))
-            spool.append(item.source, item.pixels)
+            spool.append(item.source, item.pixels, item.surface)
             report.frames_read += 1
         if report.cancelled:
             raise Cancelled(report)
@@ -318,7 +319,10 @@ def _fit_and_write(
         remapper = Remapper(palette, output.target, outline_colour(output.finish, palette, output.target))
         _check_indexed(output, len(remapper.output_palette), "the fitted palette")
         writing = time.perf_counter()
-        write_sprites(spool, len(spool), remapper, output, downscale, report, pool)
+        if output.stabilise:
+            write_steady_sprites(spool, remapper, output, downscale, report, pool)
+        else:
+            write_sprites(spool, len(spool), remapper, output, downscale, report, pool)
         report.timings["write"] = time.perf_counter() - writing
     finally:
         spool.close()
@@ -352,13 +356,18 @@ def apply(
             started_reports.append(report)
             started = time.perf_counter()
 
-            def counted(items: Iterator[SmallFrame]) -> Iterator[tuple[FrameSource, NDArray[np.uint8]]]:
+            def counted(items: Iterator[SmallFrame]) -> Iterator[SmallFrame]:
                 for item in items:
                     report.frames_read += 1
-                    yield item.source, item.pixels
+                    yield item
 
-            items = counted(small_frames(frames, downscale, report, pool))
-            write_sprites(items, len(frames), remapper, output, downscale, report, pool)
+            items = counted(small_frames(frames, downscale, report, pool, surfaces=steady_surfaces(output, downscale)))
+            if output.stabilise:  # an animation's runs are known once all its frames are read
+                with closing(spooled(items, Spool(options.spool_dir or output.folder))) as spool:
+                    write_steady_sprites(spool, remapper, output, downscale, report, pool)
+            else:
+                plain = ((item.source, item.pixels) for item in items)
+                write_sprites(plain, len(frames), remapper, output, downscale, report, pool)
         if report.frames_read == 0 and not report.cancelled:
             raise SetupError(f"none of the {report.frames_in} frames could be used:\n{report.skipped_text()}")
         report.timings["read_and_write"] = time.perf_counter() - started

@@ -15,6 +15,7 @@ from ..errors import FrameError, SetupError
 from ..frames.downscale import Downscaler, DownscaleSettings, read_frame, sizes_by_count
 from ..frames.sources import FrameSource
 from .report import Report
+from .surfaces import surface_colours
 from .worker_pool import WorkerPool, cancelled
 
 # Frames per task handed to a worker: large enough that the hand-over costs little, small enough for smooth progress.
@@ -26,6 +27,7 @@ class _Read:
     """What a worker makes of one frame; the frame's source stays with the caller, which has it already."""
 
     pixels: NDArray[np.uint8] | None = None
+    surface: NDArray[np.uint8] | None = None
     frame_shape: tuple[int, int] = (0, 0)
     notes: tuple[str, ...] = ()
     error: str | None = None
@@ -35,6 +37,9 @@ class _Read:
 class SmallFrame:
     source: FrameSource
     pixels: NDArray[np.uint8]
+    surface: NDArray[np.uint8] | None = None
+    """Steady Colours with nearest sampling: each sprite pixel's surface colour (see ``surfaces``), taken while the
+    frame is at hand; None otherwise."""
 
 
 @functools.lru_cache(maxsize=4)
@@ -44,7 +49,7 @@ def _downscaler(downscale: DownscaleSettings, shape: tuple[int, int]) -> Downsca
     return downscale.downscaler(shape)
 
 
-def _read_small(path: Path, downscale: DownscaleSettings) -> _Read:
+def _read_small(path: Path, downscale: DownscaleSettings, surfaces: bool = False) -> _Read:
     try:
         frame = read_frame(path)
     except FrameError as error:
@@ -56,11 +61,24 @@ def _read_small(path: Path, downscale: DownscaleSettings) -> _Read:
             error=f"{shape[1]}x{shape[0]} is smaller than the {small.shape[1]}x{small.shape[0]} sprite, and "
             "--sampling majority needs a block of render pixels for each sprite pixel",
         )
-    return _Read(small, shape, frame.notes)
+    surface = None
+    if surfaces:
+        sprite_shape = (small.shape[0], small.shape[1])
+        surface = surface_colours(frame.rgba, sprite_shape, downscale.alpha_threshold, majority=False)
+    return _Read(small, surface, shape, frame.notes)
 
 
-def _read_batch(paths: list[Path], downscale: DownscaleSettings) -> list[_Read]:
-    return [_read_small(path, downscale) for path in paths]
+def read_small_frame(path: Path, downscale: DownscaleSettings) -> tuple[NDArray[np.uint8], NDArray[np.uint8]] | None:
+    """One frame's small frame and surface colours (see :class:`SmallFrame`), or None if it cannot be used: a frame
+    read again only for Steady Colours to look back on."""
+    read = _read_small(path, downscale, surfaces=True)
+    if read.pixels is None or read.surface is None:
+        return None
+    return read.pixels, read.surface
+
+
+def _read_batch(paths: list[Path], downscale: DownscaleSettings, surfaces: bool) -> list[_Read]:
+    return [_read_small(path, downscale, surfaces) for path in paths]
 
 
 def _common_size(frames: Sequence[FrameSource], report: Report) -> tuple[list[FrameSource], tuple[int, int] | None]:
@@ -104,15 +122,17 @@ def small_frames(
     downscale: DownscaleSettings,
     report: Report,
     pool: WorkerPool,
+    *,
+    surfaces: bool = False,
 ) -> Iterator[SmallFrame]:
     """Downscaled frames in order, all of the most common size; unusable ones are recorded in ``report`` and
-    left out."""
+    left out. With ``surfaces``, each with its surface colours (see :class:`SmallFrame`)."""
     options = pool.options
     frames, common = _common_size(frames, report)
     expected: tuple[int, int] | None = (common[1], common[0]) if common is not None else None
     if options.progress is not None:  # at once, not when the first batch is back: the user sees the run start
         options.progress("reading", 0, len(frames))
-    read_batch = functools.partial(_read_batch, downscale=downscale)
+    read_batch = functools.partial(_read_batch, downscale=downscale, surfaces=surfaces)
     batches = pool.map_batches(read_batch, (frame.path for frame in frames), batch_size=READ_BATCH)
     # The results come in the order of the frames, each matched with this process's own source: a copy sent back
     # by the worker would hold a second set of paths, for as long as the run holds the frame.
@@ -137,5 +157,5 @@ def small_frames(
         for note in item.notes:
             report.note(source.path, note)
         assert item.pixels is not None
-        yield SmallFrame(source, item.pixels)
+        yield SmallFrame(source, item.pixels, item.surface)
     report.cancelled = report.cancelled or cancelled(options)

@@ -30,13 +30,18 @@ class Spool:
             ) from error
         self._sources: list[FrameSource] = []
         self._shape: tuple[int, ...] = ()
+        self._surface_shape: tuple[int, ...] = ()
 
-    def append(self, source: FrameSource, small: NDArray[np.uint8]) -> None:
+    def append(self, source: FrameSource, small: NDArray[np.uint8], surface: NDArray[np.uint8] | None = None) -> None:
+        """Park ``small`` (and its surface colours, for Steady Colours: every frame has them, or none does)."""
+        surface_shape = surface.shape if surface is not None else ()
         if not self._sources:
-            self._shape = small.shape
-        elif small.shape != self._shape:
+            self._shape, self._surface_shape = small.shape, surface_shape
+        elif small.shape != self._shape or surface_shape != self._surface_shape:
             raise ValueError(f"the spool holds frames of shape {self._shape}, not {small.shape}")
         self._file.write(np.ascontiguousarray(small).data)
+        if surface is not None:
+            self._file.write(np.ascontiguousarray(surface).data)
         self._sources.append(source)
 
     def __len__(self) -> int:
@@ -46,8 +51,27 @@ class Spool:
         self._file.flush()
         self._file.seek(0)
         size = int(np.prod(self._shape))
+        surface_size = int(np.prod(self._surface_shape)) if self._surface_shape else 0
         for source in self._sources:
             yield source, np.frombuffer(self._file.read(size), dtype=np.uint8).reshape(self._shape)
+            if surface_size:
+                self._file.seek(surface_size, 1)
+
+    def pixels_at(self, index: int) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:
+        """The small frame appended ``index``-th and its surface colours, if the spool keeps them (a run of an
+        animation's frames takes them out of order)."""
+        self._file.flush()
+        size = int(np.prod(self._shape))
+        surface_size = int(np.prod(self._surface_shape)) if self._surface_shape else 0
+        self._file.seek(index * (size + surface_size))
+        small = np.frombuffer(self._file.read(size), dtype=np.uint8).reshape(self._shape)
+        if not surface_size:
+            return small, None
+        return small, np.frombuffer(self._file.read(surface_size), dtype=np.uint8).reshape(self._surface_shape)
+
+    def sources(self) -> list[FrameSource]:
+        """The frames' sources, in the order they were appended."""
+        return list(self._sources)
 
     def close(self) -> None:
         self._file.close()

@@ -42,9 +42,10 @@ class OutputSettings:
     the sprite stage, through the character's and the set's updates, which re-list none of its fields.
 
     An option of how a sprite's colours are kept or finished is a field here, or of :class:`FinishSettings`, read in
-    :class:`_SpriteWriter` (steady colours across an animation's frames would be one), and nothing between the job
-    and the writer changes. Per-frame data from the scene (rig points and boxes) is not a sprite setting: it travels
-    with the frames to the sheet stage's formats (``export.formats``).
+    :class:`SpriteWriter` (or, for ``stabilise``, in ``steady_writer``, which steadies an animation's frames before
+    this writer finishes them), and nothing between the job and the writer changes. Per-frame data from the scene
+    (rig points and boxes) is not a sprite setting: it travels with the frames to the sheet stage's formats
+    (``export.formats``).
     """
 
     folder: Path
@@ -58,6 +59,8 @@ class OutputSettings:
     """Clean-up and outline of every sprite once its colours are final; None (or all off) for none."""
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
     """How long a run that fits a palette waits for another holding the folder's palette lock, in seconds."""
+    stabilise: bool = False
+    """Steady Colours: a pixel keeps its colour from the frame before until its surface changes (``stabilise``)."""
 
     @property
     def report_file(self) -> Path:
@@ -70,8 +73,13 @@ class OutputSettings:
 _Sprite = tuple[Path, Path, NDArray[np.uint8]]
 
 
+# A sprite ready to be finished and written: its frame's path and its own relative one, its colours, its normal
+# sprite (None for none) and its inner lines (None for none).
+FinishedSprite = tuple[tuple[Path, Path], RemappedFrame, NDArray[np.uint8] | None, NDArray[np.bool_] | None]
+
+
 @dataclass
-class _WrittenBatch:
+class WrittenBatch:
     written: int
     failures: list[tuple[Path, str]]
     errors: ErrorStats
@@ -84,7 +92,7 @@ class _WrittenBatch:
 
 
 @dataclass(frozen=True)
-class _SpriteWriter:
+class SpriteWriter:
     """Remap small frames and write their sprites; picklable, so it runs in worker processes too.
 
     With majority sampling each frame is read again and its blocks vote over the fitted palette; the error is
@@ -97,9 +105,9 @@ class _SpriteWriter:
     temporary_tag: str
     """The run's tag, which the temporary files of helper processes carry too (see ``atomic``)."""
 
-    def __call__(self, batch: list[_Sprite]) -> _WrittenBatch:
+    def __call__(self, batch: list[_Sprite]) -> WrittenBatch:
         use_run_tag(self.temporary_tag)
-        outcome = _WrittenBatch(0, [], ErrorStats(), [], [], [])
+        outcome = WrittenBatch(0, [], ErrorStats(), [], [], [])
         if self.downscale.sampling == "majority":
             sprites = self._by_majority(batch, outcome)
         else:
@@ -108,11 +116,16 @@ class _SpriteWriter:
                 (
                     (path, relative),
                     sprite,
-                    self._nearest_normals(path, relative, sprite.rgba, outcome),
-                    self._inner_lines(path, relative, sprite.rgba, outcome),
+                    self.nearest_normals(path, relative, sprite.rgba, outcome),
+                    self.inner_lines(path, relative, sprite.rgba, outcome),
                 )
                 for (path, relative, _), sprite in zip(batch, remapped, strict=True)
             )
+        self.write(sprites, outcome)
+        return outcome
+
+    def write(self, sprites: Iterable[FinishedSprite], outcome: WrittenBatch) -> None:
+        """Finish (clean-up, outline), encode and write each sprite, counting it in ``outcome``."""
         finish = self.output.finish
         for (path, relative), sprite, normals, lines in sprites:
             if finish is not None and finish.active:
@@ -134,10 +147,9 @@ class _SpriteWriter:
             outcome.written += 1
             outcome.errors.merge(sprite.errors)
             outcome.sprites.append((portable(relative), sprite.errors.pixels, sprite.errors.total))
-        return outcome
 
-    def _nearest_normals(
-        self, path: Path, relative: Path, colour: NDArray[np.uint8], outcome: _WrittenBatch
+    def nearest_normals(
+        self, path: Path, relative: Path, colour: NDArray[np.uint8], outcome: WrittenBatch
     ) -> NDArray[np.uint8] | None:
         """The normal sprite of a nearest-sampled sprite: the normals of the very pixels its colours came from."""
         settings = self.output.normals
@@ -154,12 +166,12 @@ class _SpriteWriter:
 
         return normal_sprite(settings, colour, sampled, outcome.normal_problems)
 
-    def _inner_lines(
+    def inner_lines(
         self,
         path: Path,
         relative: Path,
         colour: NDArray[np.uint8],
-        outcome: _WrittenBatch,
+        outcome: WrittenBatch,
         render_alpha: NDArray[np.uint8] | None = None,
     ) -> NDArray[np.bool_] | None:
         """The inner lines of a sprite, with ``--inner-lines``: from the depth of the very pixels its colours came
@@ -188,9 +200,7 @@ class _SpriteWriter:
         opaque = colour[:, :, 3] > 0
         return sprite_inner_lines(depth, path, relative, shape, sampled, opaque, outcome.depth_problems)
 
-    def _by_majority(
-        self, batch: list[_Sprite], outcome: _WrittenBatch
-    ) -> Iterator[tuple[tuple[Path, Path], RemappedFrame, NDArray[np.uint8] | None, NDArray[np.bool_] | None]]:
+    def _by_majority(self, batch: list[_Sprite], outcome: WrittenBatch) -> Iterator[FinishedSprite]:
         majority: dict[tuple[int, int], MajorityDownscaler] = {}
         settings = self.output.normals
         for path, relative, small in batch:
@@ -210,21 +220,21 @@ class _SpriteWriter:
             downscaler = majority[shape]
             if settings is None:
                 colour = downscaler(rgba)
-                lines = self._inner_lines(path, relative, colour, outcome, rgba[:, :, 3])
+                lines = self.inner_lines(path, relative, colour, outcome, rgba[:, :, 3])
                 yield (path, relative), self.remapper.remap(colour, compared_to=small), None, lines
                 continue
             try:
                 indices, voted = downscaler.indices_and_normals(rgba, frame_normals(settings, path, relative, shape))
                 colour = downscaler.sprite(indices)
-                normals = normal_sprite(settings, colour, _given(voted), outcome.normal_problems)
+                normals = normal_sprite(settings, colour, given(voted), outcome.normal_problems)
             except FrameError as error:  # no usable normal frame: the colours as ever, a flat normal
                 colour = downscaler(rgba)
                 normals = normal_sprite(settings, colour, _raiser(error), outcome.normal_problems)
-            lines = self._inner_lines(path, relative, colour, outcome, rgba[:, :, 3])
+            lines = self.inner_lines(path, relative, colour, outcome, rgba[:, :, 3])
             yield (path, relative), self.remapper.remap(colour, compared_to=small), normals, lines
 
 
-def _given(normals: NDArray[np.float32]) -> Callable[[], NDArray[np.float32]]:
+def given(normals: NDArray[np.float32]) -> Callable[[], NDArray[np.float32]]:
     return lambda: normals
 
 
@@ -246,12 +256,19 @@ def write_sprites(
 ) -> None:
     """Write the sprite of every small frame of ``items`` (``total`` of them, for the progress) into
     ``output.folder``, counting what was written, what failed and the colour error in ``report``."""
+    writer = SpriteWriter(remapper, output, downscale, run_tag())
+    sprites = ((source.path, source.relative, small) for source, small in items)
+    count_written(pool.map_batches(writer, sprites, batch_size=WRITE_BATCH), total, output, report, pool)
+
+
+def count_written(
+    batches: Iterable[WrittenBatch], total: int, output: OutputSettings, report: Report, pool: WorkerPool
+) -> None:
+    """Count the written ``batches`` in ``report`` as they come, with the progress; stop at a fatal write error."""
     options = pool.options
     errors = ErrorStats()
     done = 0
-    writer = _SpriteWriter(remapper, output, downscale, run_tag())
-    sprites = ((source.path, source.relative, small) for source, small in items)
-    for batch in pool.map_batches(writer, sprites, batch_size=WRITE_BATCH):
+    for batch in batches:
         for name, error_pixels, error_total in batch.sprites:
             report.written[name] = [error_pixels, round(error_total, 3)]
         for path, reason in batch.failures:
