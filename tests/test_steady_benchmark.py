@@ -65,22 +65,21 @@ def test_the_table_has_a_row_per_character_and_sampling(steady):
     data = {
         "render_size": [640, 900], "sprite_size": [64, 90], "colours": 16, "samples": 16, "reference_samples": 64,
         "still_frames": 8, "real_change": 10.0,
-        "rule": {"look_back": 4, "move_limit": 12.0, "near_margin": 6.0, "detail_margin": 12.0,
-                 "normal_limit_degrees": 20.0},
+        "rule": {"look_back": 4, "move_limit": 6.0, "region_limit": 1.5},
         "characters": {"golem": {"nearest": figures, "majority": figures}, "alchemist": {"nearest": figures}},
     }  # fmt: skip
     table = steady.steady_table(data)
     rows = [line for line in table.splitlines() if line.startswith("| golem") or line.startswith("| alchemist")]
     assert [row.split(" | ")[0] for row in rows] == ["| golem, nearest", "| golem, majority", "| alchemist, nearest"]
     assert "8.10% → **0.21%**" in rows[0] and "(**1.010x**)" in rows[0] and "(**+1.50**)" in rows[0]
-    assert "look-back 4 frames" in table
+    assert "`look_back` 4, `move_limit` 6, `region_limit` 1.5" in table
 
 
-def test_the_docs_give_the_rules_constants_as_the_engine_has_them():
+def test_the_docs_give_the_rules_constants_as_the_engine_has_them(steady):
     from pixel_sprites.engine.sprites import stabilise
 
     page = (ROOT / "docs" / "steady-colours.md").read_text()
     rows = {cells[0].strip("` "): cells[1].strip() for cells in
             (line.strip("|").split("|") for line in page.splitlines() if line.startswith("| `"))}  # fmt: skip
-    names = ("MOVE_LIMIT", "NEAR_MARGIN", "DETAIL_MARGIN", "NORMAL_LIMIT_DEGREES", "LOOK_BACK")
+    names = steady.RULE_CONSTANTS
     assert {name: float(rows[name]) for name in names} == {name: float(getattr(stabilise, name)) for name in names}

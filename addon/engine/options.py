@@ -81,8 +81,7 @@ STABILISE = Option(
     "stabilise",
     "Steady Colours",
     "within each animation a sprite pixel keeps its palette colour from the frame before until the surface under "
-    "it really changes, so that render noise does not make still areas shimmer (for idles and held poses: on "
-    "moving poses it costs colour accuracy, see docs/steady-colours.md)",
+    "it really changes, so that render noise does not make still areas shimmer",
     False,
 )
 COLORS = Option("colors", "Colours", "number of palette colours", 16, 1, PALETTE_LIMIT)

@@ -38,6 +38,11 @@ from .inputs import SPRITE_SIZE, Inputs
 from .sampling import changed_share
 
 CHARACTERS = ("golem", "alchemist", "knight")
+RULE_CONSTANTS = (
+    "LOOK_BACK", "FRESH_WEIGHT", "MOVE_LIMIT", "NEAR_MARGIN", "REGION_RADIUS", "REGION_LIMIT", "ALPHA_MOVE",
+    "VOTE_MOVE", "SHARE_MARGIN", "VOTE_REGION_RADIUS", "VOTE_REGION_LIMIT", "NORMAL_LIMIT_DEGREES",
+)  # fmt: skip
+"""The rule's constants (``addon/engine/sprites/stabilise.py``), kept with the figures they gave."""
 COLOURS = 16
 STILL_FRAMES = 8
 MOVING_FRAMES = 12
@@ -221,13 +226,7 @@ def steady_section(inputs: Inputs) -> dict[str, Any]:
         "still_frames": STILL_FRAMES,
         "moving_frames": MOVING_FRAMES,
         "real_change": REAL_CHANGE,
-        "rule": {
-            "look_back": stabilise.LOOK_BACK,
-            "move_limit": stabilise.MOVE_LIMIT,
-            "near_margin": stabilise.NEAR_MARGIN,
-            "detail_margin": stabilise.DETAIL_MARGIN,
-            "normal_limit_degrees": stabilise.NORMAL_LIMIT_DEGREES,
-        },
+        "rule": {name.lower(): getattr(stabilise, name) for name in RULE_CONSTANTS},
         "characters": characters,
     }
 
@@ -259,11 +258,9 @@ def steady_table(data: dict[str, Any]) -> str:
                 f"{cost['plain_ms_per_sprite']:.1f} → {cost['steadied_ms_per_sprite']:.1f} "
                 f"(**{cost['added_ms_per_sprite']:+.2f}**)",
             ])  # fmt: skip
-    rule = data["rule"]
+    constants = ", ".join(f"`{name}` {value:g}" for name, value in data["rule"].items())
     note = (
         f"Cycles, {data['samples']} samples (the reference: {data['reference_samples']}, denoised); the rule's "
-        f"constants: look-back {rule['look_back']} frames, move limit {rule['move_limit']:g}, near margin "
-        f"{rule['near_margin']:g}, detail margin {rule['detail_margin']:g} (DIN99o), normal limit "
-        f"{rule['normal_limit_degrees']:g}°."
+        f"constants (`stabilise`): {constants}."
     )
     return table(headers, rows) + "\n\n" + note

@@ -41,6 +41,7 @@ class _Vote:
     choices: NDArray[np.intp]
     winners: NDArray[np.intp]
     indices: NDArray[np.intp]
+    votes: NDArray[np.intp]
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,19 @@ class MajorityDownscaler:
         pixel) of the block's pixels that voted for its colour, so the light falls as the colour does. Not
         normalised: the sprite's encoder renormalises."""
         vote = self._vote(rgba)
+        return vote.indices, self._voters_normals(vote, normals)
+
+    def indices_and_shares(
+        self, rgba: NDArray[np.uint8], normals: NDArray[np.float32] | None = None
+    ) -> tuple[NDArray[np.intp], NDArray[np.float32], NDArray[np.float32] | None]:
+        """:meth:`palette_indices`, each block's vote shares (blocks, palette size: each colour's votes over the
+        block's opaque pixels) and, given the frame's ``normals``, :meth:`indices_and_normals`' normals."""
+        vote = self._vote(rgba)
+        counts = vote.votes.astype(np.float32)
+        shares = counts / np.maximum(counts.sum(axis=1), 1.0)[:, None]
+        return vote.indices, shares, None if normals is None else self._voters_normals(vote, normals)
+
+    def _voters_normals(self, vote: _Vote, normals: NDArray[np.float32]) -> NDArray[np.float32]:
         voters = vote.choices == vote.winners[vote.blocks]
         pixels, blocks = vote.opaque[voters], vote.blocks[voters]
         chosen = normals.reshape(-1, 3)[pixels].astype(np.float64)
@@ -88,7 +102,7 @@ class MajorityDownscaler:
             [np.bincount(blocks, weights=chosen[:, axis], minlength=len(self._block_sizes)) for axis in range(3)],
             axis=1,
         )
-        return vote.indices, summed.reshape(*self.out_shape, 3).astype(np.float32)
+        return summed.reshape(*self.out_shape, 3).astype(np.float32)
 
     def _vote(self, rgba: NDArray[np.uint8]) -> _Vote:
         if rgba.shape[:2] != self.frame_shape:
@@ -103,7 +117,7 @@ class MajorityDownscaler:
         winners = np.argmax(votes, axis=1)
         opaque_blocks = 2 * votes.sum(axis=1) > self._block_sizes
         indices = np.where(opaque_blocks, winners, -1).reshape(self.out_shape)
-        return _Vote(opaque, blocks, choices, winners, indices)
+        return _Vote(opaque, blocks, choices, winners, indices, votes)
 
     def __call__(self, rgba: NDArray[np.uint8]) -> NDArray[np.uint8]:
         """The sprite-size frame: block-majority palette colours, alpha 255, and (0, 0, 0, 0) where transparent."""

@@ -15,7 +15,7 @@ from ..errors import FrameError, SetupError
 from ..frames.downscale import Downscaler, DownscaleSettings, read_frame, sizes_by_count
 from ..frames.sources import FrameSource
 from .report import Report
-from .surfaces import surface_colours
+from .surfaces import nearest_means
 from .worker_pool import WorkerPool, cancelled
 
 # Frames per task handed to a worker: large enough that the hand-over costs little, small enough for smooth progress.
@@ -64,7 +64,7 @@ def _read_small(path: Path, downscale: DownscaleSettings, surfaces: bool = False
     surface = None
     if surfaces:
         sprite_shape = (small.shape[0], small.shape[1])
-        surface = surface_colours(frame.rgba, sprite_shape, downscale.alpha_threshold, majority=False)
+        surface = nearest_means(frame.rgba, sprite_shape, downscale.alpha_threshold)
     return _Read(small, surface, shape, frame.notes)
 
 

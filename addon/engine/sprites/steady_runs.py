@@ -58,7 +58,8 @@ def run_length(frames: int, workers: int) -> int:
     """Positions per run for ``frames`` frames on ``workers`` workers: a multiple of ``LOOK_BACK`` from
     :data:`RUN_LENGTH` to :data:`LONGEST_RUN`. Where the runs are cut changes no sprite: only how many frames are
     read twice."""
-    wanted = -(-frames // (RUNS_PER_WORKER * max(1, workers)))
+    # One worker gains nothing from more runs than one: each would only read its look-back frames again.
+    wanted = frames if workers <= 1 else -(-frames // (RUNS_PER_WORKER * workers))
     return max(RUN_LENGTH, min(LONGEST_RUN, LOOK_BACK * -(-wanted // LOOK_BACK)))
 
 

@@ -26,9 +26,8 @@ from .normal_sprites import frame_normals, normal_sprite
 from .report import Report
 from .small_frames import SmallFrame, read_small_frame
 from .spool import Spool
-from .stabilise import SteadyChains, SteadyFrame, steady_frame
+from .stabilise import SteadyChains, SteadyFrame, majority_frame, nearest_frame
 from .steady_runs import SteadyItem, planned_runs, run_items
-from .surfaces import surface_colours
 from .worker_pool import WorkerPool
 from .writing import FinishedSprite, OutputSettings, SpriteWriter, WrittenBatch, count_written, given
 
@@ -121,7 +120,10 @@ class SteadyWriter:
         indices = np.full(len(flat), -1, dtype=np.intp)
         indices[opaque] = fitted[inverse]
         normals, error = self._nearest_normals(item.path, relative)
-        return _Looked(steady_frame(indices, surface, normals), None, normals, error, lab[inverse])
+        steady = nearest_frame(
+            indices.reshape(sprite_shape), small[:, :, :3], surface, self.writer.remapper.palette, normals
+        )
+        return _Looked(steady, None, normals, error, lab[inverse])
 
     def _nearest_normals(self, path: Path, relative: Path) -> tuple[NDArray[np.float32] | None, FrameError | None]:
         """The normals of the very pixels a nearest-sampled sprite's colours come from, or why there are none."""
@@ -158,18 +160,14 @@ class SteadyWriter:
             majority[shape] = MajorityDownscaler(shape, sprite_shape, writer.remapper.palette, threshold)
         downscaler = majority[shape]
         settings = writer.output.normals
-        normals, error = None, None
-        if settings is None:
-            indices = downscaler.palette_indices(rgba)
-        else:
+        full, error = None, None
+        if settings is not None:
             try:
                 full = frame_normals(settings, path, relative, shape)
-                indices, normals = downscaler.indices_and_normals(rgba, full)
             except FrameError as problem:  # no usable normal frame: the colours as ever, a flat normal
-                indices, error = downscaler.palette_indices(rgba), problem
-        colour = surface_colours(rgba, sprite_shape, writer.downscale.alpha_threshold, majority=True)
-        frame = steady_frame(indices, colour, normals)
-        return _Looked(frame, rgba[:, :, 3], normals, error)
+                error = problem
+        indices, shares, normals = downscaler.indices_and_shares(rgba, full)
+        return _Looked(majority_frame(indices, shares, normals), rgba[:, :, 3], normals, error)
 
 
 def _raiser(error: FrameError | None) -> Callable[[], NDArray[np.float32]]:
