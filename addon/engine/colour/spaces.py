@@ -111,6 +111,39 @@ def lab_to_din99o(lab: NDArray[np.floating]) -> NDArray[np.float64]:
     return np.stack([lightness, chroma * np.cos(hue), chroma * np.sin(hue)], axis=-1)
 
 
+# The same conversions in float32 by channel, each channel's colours side by side: sRGB → XYZ with the white folded
+# into the matrix, and DIN99o's turned chroma from its hue angle, all whole-array steps along thousands of colours.
+_LINEAR_OF_BYTE_32 = _LINEAR_OF_BYTE.astype(np.float32)
+_RGB_TO_WHITE_XYZ_32 = (_RGB_TO_XYZ / _D65_WHITE[:, None]).astype(np.float32)
+
+
+def srgb_to_din99o_by_channel(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
+    """:func:`lab_to_din99o` of :func:`srgb_to_lab` in float32, by channel: ``rgb`` (3, ...) gives DIN99o (3, ...).
+
+    Several times faster; agrees to about 1e-4 (a ten-thousandth of a just-noticeable difference). For comparing
+    colours against thresholds many times a frame, not for the palette's own arithmetic.
+    """
+    linear = [_LINEAR_OF_BYTE_32[channel] for channel in np.asarray(rgb, dtype=np.uint8)]
+    f = []
+    for row in _RGB_TO_WHITE_XYZ_32:
+        xyz = row[0] * linear[0] + row[1] * linear[1] + row[2] * linear[2]
+        cube_root = np.cbrt(xyz)
+        small = xyz <= _EPSILON
+        cube_root[small] = (np.float32(_KAPPA) * xyz[small] + 16) / 116
+        f.append(cube_root)
+    lightness, a, b = 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+    cos, sin = np.float32(np.cos(_DIN99O_ANGLE)), np.float32(np.sin(_DIN99O_ANGLE))
+    e = a * cos + b * sin
+    f_turned = np.float32(_DIN99O_B_SCALE) * (b * cos - a * sin)
+    chroma = np.float32(_DIN99O_C_SCALE) * np.log1p(np.float32(_DIN99O_C_SLOPE) * np.sqrt(e * e + f_turned * f_turned))
+    hue = np.arctan2(f_turned, e) + np.float32(_DIN99O_ANGLE)
+    din99o = np.empty((3, *e.shape), np.float32)
+    din99o[0] = np.float32(_DIN99O_L_SCALE) * np.log1p(np.float32(_DIN99O_L_SLOPE) * lightness)
+    din99o[1] = chroma * np.cos(hue)
+    din99o[2] = chroma * np.sin(hue)
+    return din99o
+
+
 def din99o_to_lab(din99o: NDArray[np.floating]) -> NDArray[np.float64]:
     """Convert DIN99o coordinates (shape (..., 3)) back to CIELAB; the inverse of :func:`lab_to_din99o`."""
     din99o = np.asarray(din99o, dtype=np.float64)

@@ -87,11 +87,12 @@ class MajorityDownscaler:
     def indices_and_shares(
         self, rgba: NDArray[np.uint8], normals: NDArray[np.float32] | None = None
     ) -> tuple[NDArray[np.intp], NDArray[np.float32], NDArray[np.float32] | None]:
-        """:meth:`palette_indices`, each block's vote shares (blocks, palette size: each colour's votes over the
-        block's opaque pixels) and, given the frame's ``normals``, :meth:`indices_and_normals`' normals."""
+        """:meth:`palette_indices`, each block's vote shares (palette size, blocks: each colour's votes over the
+        block's opaque pixels, a colour's blocks side by side) and, given the frame's ``normals``,
+        :meth:`indices_and_normals`' normals."""
         vote = self._vote(rgba)
-        counts = vote.votes.astype(np.float32)
-        shares = counts / np.maximum(counts.sum(axis=1), 1.0)[:, None]
+        counts = np.ascontiguousarray(vote.votes.T, dtype=np.float32)
+        shares = counts / np.maximum(counts.sum(axis=0), 1.0)
         return vote.indices, shares, None if normals is None else self._voters_normals(vote, normals)
 
     def _voters_normals(self, vote: _Vote, normals: NDArray[np.float32]) -> NDArray[np.float32]:

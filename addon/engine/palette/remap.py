@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from ..colour.nearest import match_to_palette, nearest_centres
+from ..colour.nearest import MatchedColours, match_to_palette, nearest_centres
 from ..colour.palette import Palette
 from ..colour.spaces import delta_e_2000, srgb_to_lab
 
@@ -107,23 +107,43 @@ class Remapper:
 
     def remap_palette_indices(
         self,
-        indices: NDArray[np.integer],
-        compared_to: NDArray[np.uint8],
-        compared_lab: NDArray[np.float64] | None = None,
-    ) -> RemappedFrame:
-        """The sprite whose pixels are the palette's colours at ``indices`` (h, w; -1 where transparent), mapped on
-        to the output palette; its errors are against ``compared_to`` (h, w, 4), as :meth:`remap` measures them.
-        ``compared_lab``, if given, is the CIELAB of ``compared_to`` at every pixel the sprite has, in order (known
-        already where the indices came from its colours): then each error is measured from it."""
-        flat = np.asarray(indices).reshape(-1)
-        opaque = np.flatnonzero(flat >= 0)
-        pixel_output = self._output_of_fitted[flat[opaque]]
-        errors = ErrorStats()
-        if compared_lab is None:
-            errors.add(self._errors_against(compared_to.reshape(-1, 4), opaque, pixel_output))
+        indices: Sequence[NDArray[np.integer]],
+        compared_to: Sequence[NDArray[np.uint8]],
+        compared_colours: MatchedColours | None = None,
+    ) -> list[RemappedFrame]:
+        """The sprites whose pixels are the palette's colours at ``indices`` (h, w each; -1 where transparent),
+        mapped on to the output palette; their errors are against ``compared_to`` (h, w, 4 each), as :meth:`remap`
+        measures them. ``compared_colours``, if given, are the opaque pixels of every ``compared_to`` matched to
+        the palette, frame after frame (``match_colours``; each sprite's opaque pixels are its frame's): then each
+        distinct colour's error is measured once, and again only where a pixel's index is not its colour's
+        nearest."""
+        flats = [np.asarray(frame).reshape(-1) for frame in indices]
+        opaque = [np.flatnonzero(flat >= 0) for flat in flats]
+        outputs = [self._output_of_fitted[flat[where]] for flat, where in zip(flats, opaque, strict=True)]
+        if compared_colours is None:
+            errors = [
+                self._errors_against(reference.reshape(-1, 4), where, output)
+                for reference, where, output in zip(compared_to, opaque, outputs, strict=True)
+            ]
         else:
-            errors.add(delta_e_2000(compared_lab, self.output_palette.lab[pixel_output]))
-        return self._frame(compared_to, opaque, pixel_output, errors)
+            every = self._errors_of_matched(compared_colours, np.concatenate(outputs or [np.zeros(0, np.intp)]))
+            errors = np.split(every, np.cumsum([len(where) for where in opaque])[:-1])
+        frames = []
+        for reference, where, output, frame_errors in zip(compared_to, opaque, outputs, errors, strict=True):
+            stats = ErrorStats()
+            stats.add(frame_errors)
+            frames.append(self._frame(reference, where, output, stats))
+        return frames
+
+    def _errors_of_matched(self, matched: MatchedColours, pixel_output: NDArray[np.intp]) -> NDArray[np.float64]:
+        """Each pixel's ΔE2000 from its colour in ``matched`` to its ``pixel_output`` colour."""
+        nearest_output = self._output_of_fitted[matched.indices]
+        output_lab = self.output_palette.lab
+        errors = delta_e_2000(matched.lab, output_lab[nearest_output])[matched.inverse]
+        other = np.flatnonzero(pixel_output != nearest_output[matched.inverse])
+        if len(other):
+            errors[other] = delta_e_2000(matched.lab[matched.inverse[other]], output_lab[pixel_output[other]])
+        return errors
 
     def remap_frames(self, smalls: Sequence[NDArray[np.uint8]]) -> list[RemappedFrame]:
         """Remap several downscaled frames at once, each as :meth:`remap` would.

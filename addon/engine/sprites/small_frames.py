@@ -64,7 +64,8 @@ def _read_small(path: Path, downscale: DownscaleSettings, surfaces: bool = False
     surface = None
     if surfaces:
         sprite_shape = (small.shape[0], small.shape[1])
-        surface = nearest_means(frame.rgba, sprite_shape, downscale.alpha_threshold)
+        opaque = np.flatnonzero(small[:, :, 3].reshape(-1) == 255)
+        surface = nearest_means(frame.rgba, sprite_shape, downscale.alpha_threshold, opaque)
     return _Read(small, surface, shape, frame.notes)
 
 

@@ -42,9 +42,10 @@ chain alike. The constants were chosen on the benchmark's renders (``scripts/ben
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +53,7 @@ from numpy.typing import NDArray
 
 from ..colour.nearest import nearest_centres
 from ..colour.palette import Palette
-from ..colour.spaces import lab_to_din99o, srgb_to_lab
+from ..colour.spaces import srgb_to_din99o_by_channel
 
 LOOK_BACK = 4
 """Positions per block: a chain starts at the first frame of the block before a frame's own."""
@@ -105,7 +106,10 @@ def chain_start(position: int, look_back: int = LOOK_BACK) -> int:
 class SteadyFrame:
     """What the rule reads of one frame, at sprite size, flat: each pixel's plain palette index and its fresh one
     (-1 where transparent), its feature (``c5`` in DIN99o, or the vote shares), its ``c3`` in DIN99o (nearest
-    sampling; None for majority) and its unit normal (None without normal frames)."""
+    sampling; None for majority) and its unit normal (None without normal frames).
+
+    Features and ``c3`` are by channel (channels, pixels): each channel's pixels side by side, so that the rule's
+    whole-array steps run along thousands of pixels rather than three channels."""
 
     shape: tuple[int, int]
     indices: NDArray[np.intp]
@@ -115,131 +119,172 @@ class SteadyFrame:
     normals: NDArray[np.float32] | None = None
 
 
-def _din(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
-    return lab_to_din99o(srgb_to_lab(np.ascontiguousarray(rgb))).astype(np.float32)
-
-
 def _unit(normals: NDArray[np.floating] | None) -> NDArray[np.float32] | None:
+    """Unit ``normals`` by channel (3, pixels); zero where there is none."""
     if normals is None:
         return None
-    vectors = normals.reshape(-1, 3).astype(np.float32)
-    length = np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = normals.reshape(-1, 3).T.astype(np.float32)
+    length = np.sqrt((vectors * vectors).sum(axis=0))
     return np.divide(vectors, length, out=np.zeros_like(vectors), where=length > 0)
 
 
-def nearest_frame(
-    indices: NDArray[np.integer],
-    sampled: NDArray[np.uint8],
-    means: NDArray[np.uint8],
+def nearest_frames(
+    plain: Sequence[NDArray[np.intp]],
+    sampled: NDArray[np.float64],
+    means: Sequence[NDArray[np.uint8]],
     palette: Palette,
-    normals: NDArray[np.floating] | None = None,
-) -> SteadyFrame:
-    """A nearest-sampled frame for the rule: plain ``indices`` (h, w), the ``sampled`` render colours (h, w, 3),
-    ``means`` (h, w, 6: the 3 x 3 and the 5 x 5 means, ``surfaces.nearest_means``) and the normals, if any."""
-    shape = (indices.shape[0], indices.shape[1])
-    flat = np.asarray(indices, dtype=np.intp).reshape(-1)
-    opaque = np.flatnonzero(flat >= 0)
-    count = len(flat)
-    c3, c5 = np.zeros((count, 3), np.float32), np.zeros((count, 3), np.float32)
-    fresh = flat.copy()
-    if len(opaque):
-        rows = np.concatenate([sampled.reshape(-1, 3)[opaque], means.reshape(-1, 6)[opaque].reshape(-1, 3)])
-        din = _din(rows)
-        c1, both = din[: len(opaque)], din[len(opaque) :].reshape(-1, 2, 3)
-        c3[opaque], c5[opaque] = both[:, 0], both[:, 1]
-        mixed = FRESH_WEIGHT * c1 + (1 - FRESH_WEIGHT) * c3[opaque]
-        fresh[opaque] = nearest_centres(mixed.astype(np.float64), palette.din99o.astype(np.float64))
-    return SteadyFrame(shape, flat, fresh, c5, c3, _unit(normals))
+    normals: Sequence[NDArray[np.floating] | None],
+) -> list[SteadyFrame]:
+    """Nearest-sampled frames for the rule, converted together: each frame's ``plain`` indices (h, w), the
+    ``sampled`` render colours in DIN99o of the frames' opaque pixels (frame after frame, each in flat order: known
+    already where the indices were matched to the palette), its ``means`` (6, h, w: the 3 x 3 and the 5 x 5 means by
+    channel, ``surfaces.nearest_means``) and its normals, if any."""
+    flats = [np.asarray(indices, dtype=np.intp).reshape(-1) for indices in plain]
+    opaque = [np.flatnonzero(flat >= 0) for flat in flats]
+    rows = np.concatenate([mean.reshape(6, -1)[:, where] for mean, where in zip(means, opaque, strict=True)], axis=1)
+    near_and_wide = srgb_to_din99o_by_channel(rows.reshape(2, 3, -1).swapaxes(0, 1))
+    near, wide = near_and_wide[:, 0], near_and_wide[:, 1]
+    mixed = FRESH_WEIGHT * sampled.T.astype(np.float32) + (1 - FRESH_WEIGHT) * near
+    nearest = nearest_centres(np.ascontiguousarray(mixed.T), palette.din99o)
+    frames = []
+    ends = np.cumsum([len(where) for where in opaque])
+    for indices, flat, where, end in zip(plain, flats, opaque, ends, strict=True):
+        mine = slice(end - len(where), end)
+        c3, c5 = np.zeros((3, len(flat)), np.float32), np.zeros((3, len(flat)), np.float32)
+        c3[:, where], c5[:, where] = near[:, mine], wide[:, mine]
+        fresh = flat.copy()
+        fresh[where] = nearest[mine]
+        frames.append(SteadyFrame((indices.shape[0], indices.shape[1]), flat, fresh, c5, c3, None))
+    return [replace(frame, normals=_unit(normal)) for frame, normal in zip(frames, normals, strict=True)]
 
 
 def majority_frame(
     indices: NDArray[np.integer], shares: NDArray[np.float32], normals: NDArray[np.floating] | None = None
 ) -> SteadyFrame:
     """A majority-sampled frame for the rule: the vote's ``indices`` (h, w), each block's vote ``shares``
-    (h * w, palette size) and the normals, if any."""
+    (palette size, h * w) and the normals, if any."""
     flat = np.asarray(indices, dtype=np.intp).reshape(-1)
     return SteadyFrame((indices.shape[0], indices.shape[1]), flat, flat, shares, None, _unit(normals))
 
 
+@functools.lru_cache(maxsize=8)
+def _window_counts(length: int, radius: int) -> NDArray[np.float32]:
+    """(length, length): how often each pixel of a row (or column) falls in each pixel's window of ``radius`` on
+    each side, the edges repeated (a pixel past the edge counts as the edge pixel)."""
+    counts = np.zeros((length, length), np.float32)
+    for offset in range(-radius, radius + 1):
+        np.add.at(counts, (np.arange(length), np.clip(np.arange(length) + offset, 0, length - 1)), 1)
+    return counts
+
+
 def _region_mean(values: NDArray[np.floating], radius: int, shape: tuple[int, int]) -> NDArray[np.float32]:
-    """The mean of ``values`` over the (2 radius + 1)² sprite pixels around each pixel, the edges repeated."""
-    padded = np.pad(values.reshape(shape).astype(np.float32), radius, mode="edge")
-    sums = np.zeros((padded.shape[0] + 1, padded.shape[1] + 1), np.float32)
-    sums[1:, 1:] = padded.cumsum(0).cumsum(1)
-    side = 2 * radius + 1
-    window = sums[side:, side:] - sums[:-side, side:] - sums[side:, :-side] + sums[:-side, :-side]
-    return (window / (side * side)).reshape(-1)
+    """The mean of ``values`` over the (2 radius + 1)² sprite pixels around each pixel, the edges repeated: a box
+    filter as two small matrix products, rows then columns."""
+    summed = (
+        _window_counts(shape[0], radius) @ values.reshape(shape).astype(np.float32) @ _window_counts(shape[1], radius).T
+    )
+    return (summed / np.float32((2 * radius + 1) ** 2)).reshape(-1)
 
 
 def _distance(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.float32]:
+    """The distances between matching pixels of ``a`` and ``b`` (..., channels, pixels)."""
     difference = a - b
-    return np.sqrt(np.einsum("ij,ij->i", difference, difference))
+    difference *= difference
+    return np.sqrt(difference.sum(axis=-2))
+
+
+def _colours_of(din: NDArray[np.float32], indices: NDArray[np.intp]) -> NDArray[np.float32]:
+    """The palette colours (``din``: by channel, (3, palette size)) at ``indices`` (...), by channel: (..., 3, n)."""
+    return np.stack([np.take(channel, indices) for channel in din], axis=-2)
 
 
 @dataclass(frozen=True)
-class _Chain:
-    """A chain's state after a frame: each pixel's colour, and the sum and count of its anchor's features."""
+class _Chains:
+    """The state of the chains running after a frame, one row each: each pixel's colour, and the sum and count of
+    its anchor's features. Stepped together, since each step is the same few whole-array operations."""
 
+    starts: tuple[int, ...]
     colours: NDArray[np.intp]
     anchor_sum: NDArray[np.float32]
     anchor_count: NDArray[np.float32]
 
+    def only(self, starts: Iterable[int]) -> _Chains:
+        rows = [row for row, start in enumerate(self.starts) if start in set(starts)]
+        return _Chains(
+            tuple(self.starts[row] for row in rows), self.colours[rows], self.anchor_sum[rows], self.anchor_count[rows]
+        )
 
-def _start(frame: SteadyFrame) -> _Chain:
-    return _Chain(frame.fresh, frame.feature.copy(), np.ones(len(frame.fresh), np.float32))
+    def started(self, start: int, frame: SteadyFrame) -> _Chains:
+        """These chains and one more, started at ``frame`` from its fresh colours."""
+        return _Chains(
+            (*self.starts, start),
+            np.concatenate([self.colours, frame.fresh[None]]),
+            np.concatenate([self.anchor_sum, frame.feature[None]]),
+            np.concatenate([self.anchor_count, np.ones((1, len(frame.fresh)), np.float32)]),
+        )
+
+
+def _no_chains(frame: SteadyFrame) -> _Chains:
+    pixels = len(frame.fresh)
+    return _Chains(
+        (),
+        np.zeros((0, pixels), np.intp),
+        np.zeros((0, *frame.feature.shape), np.float32),
+        np.zeros((0, pixels), np.float32),
+    )
 
 
 @dataclass(frozen=True)
 class _FrameTest:
     """What the rule decides of frame ``now`` once, for every chain: where a pixel may keep at all (opaque in both
-    frames, a still neighbourhood, its normal not turned) and, with nearest sampling, the fresh colour's distance."""
+    frames, a still neighbourhood, its normal not turned) and the bar the kept colour must pass: the fresh colour's
+    distance (nearest sampling) or the winner's share (majority)."""
 
     may_keep: NDArray[np.bool_]
-    fresh_distance: NDArray[np.float32] | None
+    bar: NDArray[np.float32]
 
 
 def _frame_test(before: SteadyFrame, now: SteadyFrame, din: NDArray[np.float32]) -> _FrameTest:
     both = (before.indices >= 0) & (now.indices >= 0)
     flipped = (before.indices >= 0) != (now.indices >= 0)
-    fresh_distance = None
     if now.near is None:  # majority sampling: vote shares
-        moved = np.where(both, np.abs(now.feature - before.feature).sum(axis=1), 0.0)
+        moved = np.where(both, np.abs(now.feature - before.feature).sum(axis=0), 0.0)
         region = _region_mean(np.where(flipped, 2.0, moved), VOTE_REGION_RADIUS, now.shape) <= VOTE_REGION_LIMIT
+        bar = now.feature.max(axis=0) - SHARE_MARGIN
     else:
         moved = np.where(both, _distance(now.feature, before.feature), 0.0)
         region = _region_mean(np.where(flipped, ALPHA_MOVE, moved), REGION_RADIUS, now.shape) <= REGION_LIMIT
-        fresh_distance = _distance(now.near, din[np.maximum(now.fresh, 0)])
+        bar = _distance(now.near, _colours_of(din, np.maximum(now.fresh, 0))) + NEAR_MARGIN
     may_keep = both & region
     if now.normals is not None and before.normals is not None:
-        turn = np.einsum("ij,ij->i", now.normals, before.normals)
+        turn = (now.normals * before.normals).sum(axis=0)
         may_keep &= turn >= np.cos(np.radians(NORMAL_LIMIT_DEGREES))
-    return _FrameTest(may_keep, fresh_distance)
+    return _FrameTest(may_keep, bar)
 
 
-def _kept(chain: _Chain, test: _FrameTest, now: SteadyFrame, din: NDArray[np.float32]) -> NDArray[np.bool_]:
-    """Which pixels keep the chain's colour at frame ``now`` (the module's rule)."""
-    state = chain.colours
-    keep = test.may_keep & (state >= 0)
-    anchor = chain.anchor_sum / chain.anchor_count[:, None]
-    if test.fresh_distance is None:  # majority sampling: vote shares
-        shares = now.feature
-        kept_share = np.take_along_axis(shares, np.maximum(state, 0)[:, None], axis=1)[:, 0]
-        keep &= kept_share >= shares.max(axis=1) - SHARE_MARGIN
-        keep &= np.abs(shares - anchor).sum(axis=1) <= VOTE_MOVE
+def _kept(chains: _Chains, test: _FrameTest, now: SteadyFrame, din: NDArray[np.float32]) -> NDArray[np.bool_]:
+    """Which pixels keep each chain's colour at frame ``now`` (the module's rule)."""
+    state = np.maximum(chains.colours, 0)
+    keep = test.may_keep & (chains.colours >= 0)
+    anchor = chains.anchor_sum / chains.anchor_count[:, None]
+    if now.near is None:  # majority sampling: vote shares
+        keep &= now.feature[state, np.arange(len(now.fresh))] >= test.bar
+        keep &= np.abs(now.feature - anchor).sum(axis=1) <= VOTE_MOVE
     else:
-        assert now.near is not None
         keep &= _distance(now.feature, anchor) <= MOVE_LIMIT
-        keep &= _distance(now.near, din[np.maximum(state, 0)]) <= test.fresh_distance + NEAR_MARGIN
+        keep &= _distance(now.near, _colours_of(din, state)) <= test.bar
     return keep
 
 
-def _step(chain: _Chain, test: _FrameTest, now: SteadyFrame, din: NDArray[np.float32]) -> _Chain:
-    """The chain's state after frame ``now``, from its state after the frame before (``test`` compares the two)."""
-    keep = _kept(chain, test, now, din)
-    return _Chain(
-        np.where(keep, chain.colours, now.fresh),
-        np.where(keep[:, None], chain.anchor_sum + now.feature, now.feature),
-        np.where(keep, chain.anchor_count + 1, 1.0).astype(np.float32),
+def _step(chains: _Chains, test: _FrameTest, now: SteadyFrame, din: NDArray[np.float32]) -> _Chains:
+    """The chains' state after frame ``now``, from their state after the frame before (``test`` compares the two)."""
+    keep = _kept(chains, test, now, din)
+    return _Chains(
+        chains.starts,
+        np.where(keep, chains.colours, now.fresh),
+        # A kept pixel's anchor adds the feature; another's starts again from it.
+        chains.anchor_sum * keep.astype(np.float32)[:, None] + now.feature,
+        chains.anchor_count * keep + np.float32(1),
     )
 
 
@@ -251,9 +296,9 @@ class SteadyChains:
     """
 
     def __init__(self, palette: Palette, look_back: int = LOOK_BACK) -> None:
-        self._din = palette.din99o.astype(np.float32)
+        self._din = np.ascontiguousarray(palette.din99o.T, dtype=np.float32)
         self._look_back = look_back
-        self._chains: dict[int, _Chain] = {}
+        self._chains: _Chains | None = None
         self._before: SteadyFrame | None = None
         self._position = -1
 
@@ -264,12 +309,11 @@ class SteadyChains:
         before, self._before, self._position = self._before, frame, position
         own = chain_start(position, self._look_back)
         block = self._look_back * (position // self._look_back)
-        chains = {start: state for start, state in self._chains.items() if start >= own}
-        if before is not None and chains:
-            test = _frame_test(before, frame, self._din)
-            chains = {start: _step(state, test, frame, self._din) for start, state in chains.items()}
+        chains = self._chains.only(range(own, position)) if self._chains is not None else _no_chains(frame)
+        if before is not None and chains.starts:
+            chains = _step(chains, _frame_test(before, frame, self._din), frame, self._din)
         for start in (own, block):  # a chain starts at the first frame at or after its position
-            if start not in chains:
-                chains[start] = _start(frame)
+            if start not in chains.starts:
+                chains = chains.started(start, frame)
         self._chains = chains
-        return chains[own].colours
+        return chains.colours[chains.starts.index(own)]
