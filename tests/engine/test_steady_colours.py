@@ -4,6 +4,7 @@ changes; the same sprites however the work is split; off, nothing changes."""
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -149,6 +150,26 @@ def test_the_same_sprites_however_the_work_is_split(tmp_path, monkeypatch, sampl
         engine.apply([by_path[path] for path in chunk], [renders], downscale, palette,
                      engine.OutputSettings(tmp_path / "chunks", stabilise=True))  # fmt: skip
     assert sprite_digests(tmp_path / "chunks") == one
+
+
+@pytest.mark.parametrize("sampling", SAMPLINGS)
+def test_a_frame_that_cannot_be_read_is_reported_and_left_out_of_every_chain_alike(tmp_path, sampling):
+    renders = tmp_path / "renders"
+    paths = write_frames(renders / "idle", 12)
+    paths[5].write_bytes(b"not a PNG")  # in the middle of a group of frames looked at together
+    one = run(renders, tmp_path / "one", sampling, stabilise=True)
+    report = json.loads((one / "palette_report.json").read_text())
+    assert [Path(skipped["file"]).name for skipped in report["skipped"]] == ["frame5.png"]
+    written = sprite_digests(one)
+    assert sorted(written) == sorted(f"idle/{path.name}" for path in paths if path != paths[5])
+
+    by_path = {frame.path: frame for frame in engine.discover_frames([renders])}
+    palette = read_palette(one / "palette.gpl")
+    downscale = engine.DownscaleSettings(pixel=SCALE, sampling=sampling)
+    for chunk in (paths[9:], paths[:5], paths[6:9]):  # the last two look back over the broken frame
+        engine.apply([by_path[path] for path in chunk], [renders], downscale, palette,
+                     engine.OutputSettings(tmp_path / "chunks", stabilise=True))  # fmt: skip
+    assert sprite_digests(tmp_path / "chunks") == written
 
 
 def test_an_animation_is_in_natural_name_order(tmp_path):

@@ -168,21 +168,23 @@ def majority_frame(
 
 
 @functools.lru_cache(maxsize=8)
-def _window_counts(length: int, radius: int) -> NDArray[np.float32]:
-    """(length, length): how often each pixel of a row (or column) falls in each pixel's window of ``radius`` on
-    each side, the edges repeated (a pixel past the edge counts as the edge pixel)."""
-    counts = np.zeros((length, length), np.float32)
-    for offset in range(-radius, radius + 1):
-        np.add.at(counts, (np.arange(length), np.clip(np.arange(length) + offset, 0, length - 1)), 1)
-    return counts
+def _box_matrices(shape: tuple[int, int], radius: int) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """The two matrices whose product with a sprite-size array, ``rows @ values @ columns``, sums each pixel's
+    window of ``radius`` on each side, the edges repeated (a pixel past the edge counts as the edge pixel)."""
+    counts = []
+    for length in shape:
+        count = np.zeros((length, length), np.float32)
+        for offset in range(-radius, radius + 1):
+            np.add.at(count, (np.arange(length), np.clip(np.arange(length) + offset, 0, length - 1)), 1)
+        counts.append(count)
+    return counts[0], np.ascontiguousarray(counts[1].T)
 
 
 def _region_mean(values: NDArray[np.floating], radius: int, shape: tuple[int, int]) -> NDArray[np.float32]:
     """The mean of ``values`` over the (2 radius + 1)² sprite pixels around each pixel, the edges repeated: a box
-    filter as two small matrix products, rows then columns."""
-    summed = (
-        _window_counts(shape[0], radius) @ values.reshape(shape).astype(np.float32) @ _window_counts(shape[1], radius).T
-    )
+    filter as two small matrix products, down the rows and then across."""
+    rows, columns = _box_matrices(shape, radius)
+    summed = rows @ values.reshape(shape).astype(np.float32) @ columns
     return (summed / np.float32((2 * radius + 1) ** 2)).reshape(-1)
 
 
@@ -191,11 +193,6 @@ def _distance(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.floa
     difference = a - b
     difference *= difference
     return np.sqrt(difference.sum(axis=-2))
-
-
-def _colours_of(din: NDArray[np.float32], indices: NDArray[np.intp]) -> NDArray[np.float32]:
-    """The palette colours (``din``: by channel, (3, palette size)) at ``indices`` (...), by channel: (..., 3, n)."""
-    return np.stack([np.take(channel, indices) for channel in din], axis=-2)
 
 
 @dataclass(frozen=True)
@@ -209,7 +206,11 @@ class _Chains:
     anchor_count: NDArray[np.float32]
 
     def only(self, starts: Iterable[int]) -> _Chains:
-        rows = [row for row, start in enumerate(self.starts) if start in set(starts)]
+        """These chains but those not started at one of ``starts``."""
+        wanted = set(starts)
+        rows = [row for row, start in enumerate(self.starts) if start in wanted]
+        if len(rows) == len(self.starts):
+            return self
         return _Chains(
             tuple(self.starts[row] for row in rows), self.colours[rows], self.anchor_sum[rows], self.anchor_count[rows]
         )
@@ -234,51 +235,49 @@ def _no_chains(frame: SteadyFrame) -> _Chains:
     )
 
 
-@dataclass(frozen=True)
-class _FrameTest:
-    """What the rule decides of frame ``now`` once, for every chain: where a pixel may keep at all (opaque in both
-    frames, a still neighbourhood, its normal not turned) and the bar the kept colour must pass: the fresh colour's
-    distance (nearest sampling) or the winner's share (majority)."""
-
-    may_keep: NDArray[np.bool_]
-    bar: NDArray[np.float32]
-
-
-def _frame_test(before: SteadyFrame, now: SteadyFrame, din: NDArray[np.float32]) -> _FrameTest:
+def _may_keep(before: SteadyFrame, now: SteadyFrame) -> NDArray[np.bool_]:
+    """Where a pixel may keep its colour at frame ``now`` at all, in any chain: opaque in both frames, its
+    neighbourhood still, its normal not turned."""
     both = (before.indices >= 0) & (now.indices >= 0)
     flipped = (before.indices >= 0) != (now.indices >= 0)
     if now.near is None:  # majority sampling: vote shares
         moved = np.where(both, np.abs(now.feature - before.feature).sum(axis=0), 0.0)
         region = _region_mean(np.where(flipped, 2.0, moved), VOTE_REGION_RADIUS, now.shape) <= VOTE_REGION_LIMIT
-        bar = now.feature.max(axis=0) - SHARE_MARGIN
     else:
         moved = np.where(both, _distance(now.feature, before.feature), 0.0)
         region = _region_mean(np.where(flipped, ALPHA_MOVE, moved), REGION_RADIUS, now.shape) <= REGION_LIMIT
-        bar = _distance(now.near, _colours_of(din, np.maximum(now.fresh, 0))) + NEAR_MARGIN
     may_keep = both & region
     if now.normals is not None and before.normals is not None:
         turn = (now.normals * before.normals).sum(axis=0)
         may_keep &= turn >= np.cos(np.radians(NORMAL_LIMIT_DEGREES))
-    return _FrameTest(may_keep, bar)
+    return may_keep
 
 
-def _kept(chains: _Chains, test: _FrameTest, now: SteadyFrame, din: NDArray[np.float32]) -> NDArray[np.bool_]:
-    """Which pixels keep each chain's colour at frame ``now`` (the module's rule)."""
-    state = np.maximum(chains.colours, 0)
-    keep = test.may_keep & (chains.colours >= 0)
-    anchor = chains.anchor_sum / chains.anchor_count[:, None]
+def _kept(
+    chains: _Chains, may_keep: NDArray[np.bool_], now: SteadyFrame, din: NDArray[np.float32]
+) -> NDArray[np.bool_]:
+    """Which pixels keep each chain's colour at frame ``now`` (the module's rule), weighed only where one may: a
+    fraction of the sprite, as most of it is transparent or moved."""
+    rows, pixels = np.nonzero(may_keep & (chains.colours >= 0))
+    state = chains.colours[rows, pixels]
+    anchor = chains.anchor_sum[rows, :, pixels].T / chains.anchor_count[rows, pixels]
+    feature = now.feature[:, pixels]
     if now.near is None:  # majority sampling: vote shares
-        keep &= now.feature[state, np.arange(len(now.fresh))] >= test.bar
-        keep &= np.abs(now.feature - anchor).sum(axis=1) <= VOTE_MOVE
+        kept = feature[state, np.arange(len(pixels))] >= feature.max(axis=0) - SHARE_MARGIN
+        kept &= np.abs(feature - anchor).sum(axis=0) <= VOTE_MOVE
     else:
-        keep &= _distance(now.feature, anchor) <= MOVE_LIMIT
-        keep &= _distance(now.near, _colours_of(din, state)) <= test.bar
+        near = now.near[:, pixels]
+        kept = _distance(feature, anchor) <= MOVE_LIMIT
+        kept_distance = _distance(near, np.take(din, state, axis=1))
+        kept &= kept_distance <= _distance(near, np.take(din, now.fresh[pixels], axis=1)) + NEAR_MARGIN
+    keep = np.zeros(chains.colours.shape, np.bool_)
+    keep[rows[kept], pixels[kept]] = True
     return keep
 
 
-def _step(chains: _Chains, test: _FrameTest, now: SteadyFrame, din: NDArray[np.float32]) -> _Chains:
-    """The chains' state after frame ``now``, from their state after the frame before (``test`` compares the two)."""
-    keep = _kept(chains, test, now, din)
+def _step(chains: _Chains, may_keep: NDArray[np.bool_], now: SteadyFrame, din: NDArray[np.float32]) -> _Chains:
+    """The chains' state after frame ``now``, from their state after the frame before."""
+    keep = _kept(chains, may_keep, now, din)
     return _Chains(
         chains.starts,
         np.where(keep, chains.colours, now.fresh),
@@ -311,7 +310,7 @@ class SteadyChains:
         block = self._look_back * (position // self._look_back)
         chains = self._chains.only(range(own, position)) if self._chains is not None else _no_chains(frame)
         if before is not None and chains.starts:
-            chains = _step(chains, _frame_test(before, frame, self._din), frame, self._din)
+            chains = _step(chains, _may_keep(before, frame), frame, self._din)
         for start in (own, block):  # a chain starts at the first frame at or after its position
             if start not in chains.starts:
                 chains = chains.started(start, frame)
