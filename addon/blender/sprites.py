@@ -17,6 +17,7 @@ from ..engine.jobs.run import (
     LOCKED_PALETTE_FIT,
     add_locked_frames,
     fit_character_palette,
+    steady_locked_character,
     update_character_sprites,
 )
 from ..engine.options import non_finite_problem
@@ -103,14 +104,17 @@ def start_update(
 # A frame-list render's set root (see farm_prepare): sprites keep the frames' paths below it.
 frame_list_root: Path | None = None
 _sprites_at_exit: list[Callable[[RunOptions], None]] = []
+_steady_folders: set[Path] = set()
 
 
 def frame_list_update(scene: bpy.types.Scene, frames: Sequence[Path]) -> None:
     """Sprites for a frame-list render (``-f``, ``--render-frame``), whose every frame is a render of its own.
 
-    With a locked palette each frame is remapped alone as soon as it is written; otherwise it is only recorded
-    (both cost the same whatever the character's size), and the process makes the sprites once, at exit, over
-    every frame of the character, holding its lock: the last process to end refits over all of them.
+    With a locked palette each frame is remapped alone as soon as it is written (and with Steady Colours all the
+    folders' frames are steadied again once the render is over, since a frame may have come before those it looks
+    back on); otherwise it is only recorded (both cost the same whatever the character's size), and the process
+    makes the sprites once, at the end, over every frame of the character, holding its lock: the last process to
+    end refits over all of them.
     """
     root = frame_list_root
     job = scene.pixel_sprites.sprite_job(root or Path(frames[0]).parent, root=root)
@@ -121,8 +125,17 @@ def frame_list_update(scene: bpy.types.Scene, frames: Sequence[Path]) -> None:
             store_result(scene.name, None, str(error))
             return
         store_result(scene.name, report, None)
+        if job.stabilise:
+            _steady_folders.update(Path(frame).parent for frame in frames)
+            _at_the_end(scene, frames, lambda options: steady_locked_character(job, sorted(_steady_folders), options))
         return
     record_frames(job.output, job.palette_name, frames, root)
+    _at_the_end(scene, frames, lambda options: update_character_sprites(job, [], options))
+
+
+def _at_the_end(scene: bpy.types.Scene, frames: Sequence[Path], make: Callable[[RunOptions], Report]) -> None:
+    """Make the sprites with ``make`` once the render is over: after the last frame Blender's command line lists,
+    or at exit (for a list it cannot read), whichever comes first."""
     if not _sprites_at_exit:
 
         def make_sprites(options: RunOptions) -> None:
@@ -130,7 +143,7 @@ def frame_list_update(scene: bpy.types.Scene, frames: Sequence[Path]) -> None:
                 return  # made already
             _sprites_at_exit.clear()
             try:
-                report = update_character_sprites(job, [], options)
+                report = make(options)
             except (SetupError, PaletteFileError, OptionError) as error:
                 print(f"{SUMMARY_PREFIX}: Error: {error}", flush=True)
                 return

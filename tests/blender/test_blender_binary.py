@@ -340,53 +340,6 @@ def start_blender(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def test_a_frame_list_render_makes_the_sprites_once(scene_file: Path, tmp_path: Path) -> None:
-    """-f renders each listed frame as a render of its own; the sprites are made once, at the end."""
-    result = blender(str(scene_file), "--addons", "pixel_sprites", "--render-frame", "1..6", env=addon_env(tmp_path))
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert summary_lines(result.stdout) == [
-        line for line in summary_lines(result.stdout) if line.startswith("Pixel Sprites: 6/6 sprites")
-    ]
-    assert len(summary_lines(result.stdout)) == 1
-    sprites = tmp_path / "renders" / "sprites"
-    assert sorted(path.name for path in sprites.glob("000?.png")) == [f"{frame:04d}.png" for frame in range(1, 7)]
-    assert json.loads((sprites / "character.frames.json").read_text())["frames"][5]["sprite"] == "0006.png"
-
-
-def test_concurrent_frame_list_renders_share_one_character_and_one_palette(scene_file: Path, tmp_path: Path) -> None:
-    env = addon_env(tmp_path)
-    workers = [
-        start_blender(str(scene_file), "--addons", "pixel_sprites", "-f", chunk, env=env) for chunk in ("1..4", "5..8")
-    ]
-    for worker in workers:
-        worker.communicate(timeout=600)
-        assert worker.returncode == 0
-    sprites = tmp_path / "renders" / "sprites"
-    listed = json.loads((sprites / "character.frames.json").read_text())["frames"]
-    assert sorted(entry["sprite"] for entry in listed) == [f"{frame:04d}.png" for frame in range(1, 9)]
-    palette = {tuple(c) for c in read_palette(sprites / "character.gpl").colors.tolist()}
-    for frame in range(1, 9):  # the last process to end refitted over all 8 frames and wrote every sprite
-        sprite = np.asarray(Image.open(sprites / f"{frame:04d}.png"))
-        assert {tuple(c) for c in sprite[sprite[:, :, 3] == 255][:, :3].tolist()} <= palette
-
-
-def test_a_frame_list_render_with_a_locked_palette_makes_each_sprite_as_its_frame_is_written(
-    scene_file: Path, tmp_path: Path
-) -> None:
-    env = addon_env(tmp_path)
-    sprites = tmp_path / "renders" / "sprites"
-    sprites.mkdir(parents=True)
-    (sprites / "character.gpl").write_text("GIMP Palette\n255 0 0\n0 0 255\n240 200 160\n20 20 20\n")
-    lock = "import bpy; bpy.context.scene.pixel_sprites.palette_locked = True"
-    result = blender(str(scene_file), "--addons", "pixel_sprites", "--python-expr", lock, "-f", "1..3", env=env)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert [line.split(",")[0] for line in summary_lines(result.stdout)] == ["Pixel Sprites: 1/1 sprites"] * 3
-    for frame in range(1, 4):
-        sprite = np.asarray(Image.open(sprites / f"{frame:04d}.png"))
-        colours = {tuple(c) for c in sprite[sprite[:, :, 3] == 255][:, :3].tolist()}
-        assert colours <= {(255, 0, 0), (0, 0, 255), (240, 200, 160), (20, 20, 20)}
-
-
 FARM = "import bpy; print('RESULT', bpy.ops.pixel_sprites.{operator}({arguments}))"
 
 

@@ -2,8 +2,8 @@
 
 * :func:`make_sprites`: a folder's frames → sprites (fitted, or with a given palette), then the sheets asked for;
 * :func:`fit_palette_file`: frames → one palette file, claimed before the work so a foreign file is never replaced;
-* :func:`update_character_sprites`, :func:`add_locked_frames`, :func:`update_set`: a character's frames, kept in
-  its frame list under its lock, brought up to date after a render;
+* :func:`update_character_sprites`, :func:`add_locked_frames`, :func:`steady_locked_character`,
+  :func:`update_set`: a character's frames, kept in its frame list under its lock, brought up to date after a render;
 * :func:`write_set_sheets`: a set's sheets and manifest from its sprites alone (the set's files are written by
   :func:`.set_files.write_set_files` in every case).
 """
@@ -18,7 +18,7 @@ from ..errors import SetupError
 from ..files import kinds
 from ..files.locking import character_lock
 from ..files.record import check_writable, claim
-from ..frames.sources import SKIPPED_OUTPUT_FOLDER, FrameSource, discover_frames
+from ..frames.sources import SKIPPED_OUTPUT_FOLDER, FrameSource, discover_frames, folder_frames
 from ..palette.files import read_palette, write_palette
 from ..sets.facings import Facing
 from ..sets.manifest import SpriteSet, open_sprite_set
@@ -118,6 +118,14 @@ def update_character_sprites(job: SpriteJob, new_frames: Sequence[Path], options
             character, new_frames, job.downscale, job.palette,
             output=output, root=job.root, locked=job.locked, options=options,
         )  # fmt: skip
+
+
+def steady_locked_character(job: SpriteJob, folders: Sequence[Path], options: RunOptions | None = None) -> Report:
+    """With Steady Colours and a locked palette, every frame in ``folders`` written again as one run writes it,
+    under the character's lock. A frame-list render writes each sprite as its frame arrives, perhaps before the
+    frames it looks back on (rendered by another Blender side by side, or later): the last Blender to end leaves
+    every sprite as one run would."""
+    return update_character_sprites(job, [frame for folder in folders for frame in folder_frames(folder)], options)
 
 
 def fit_character_palette(job: SpriteJob, renders: Path, options: RunOptions | None = None) -> Report:
