@@ -57,10 +57,18 @@ def error_to_block_average(sprite: np.ndarray, rgba: np.ndarray) -> float:
     return float(np.mean(errors))
 
 
-def sprites_with(sampling: str, paths: list[Path], out: Path) -> tuple[list[np.ndarray], float]:
-    """The sprites of ``paths`` made with ``sampling``, and the milliseconds per frame it took."""
+def read_sprites(out: Path, paths: list[Path]) -> list[np.ndarray]:
+    """The sprites in ``out`` of the frames ``paths``, in their order, as RGBA arrays."""
     from PIL import Image
 
+    return [np.asarray(Image.open(out / path.name).convert("RGBA")) for path in paths]
+
+
+def sprites_with(
+    sampling: str, paths: list[Path], out: Path, *, stabilise: bool = False
+) -> tuple[list[np.ndarray], float]:
+    """The sprites of ``paths`` made with ``sampling`` (one ``process`` on one worker, one palette over them, with
+    Steady Colours if ``stabilise``), and the milliseconds per frame it took."""
     from pixel_sprites import engine
 
     shutil.rmtree(out, ignore_errors=True)
@@ -70,11 +78,11 @@ def sprites_with(sampling: str, paths: list[Path], out: Path) -> tuple[list[np.n
         [paths[0].parent],
         engine.DownscaleSettings(size=SPRITE_SIZE, sampling=sampling),
         engine.PaletteSettings(colors=COLOURS),
-        engine.OutputSettings(folder=out),
+        engine.OutputSettings(folder=out, stabilise=stabilise),
         engine.RunOptions(workers=1),
     )
     milliseconds = 1000 * (time.perf_counter() - started) / len(paths)
-    return [np.asarray(Image.open(out / path.name).convert("RGBA")) for path in paths], milliseconds
+    return read_sprites(out, paths), milliseconds
 
 
 def sampling_row(name: str, paths: list[Path], work: Path) -> dict[str, Any]:

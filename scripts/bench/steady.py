@@ -26,7 +26,6 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import time
 from pathlib import Path
 from statistics import mean
 from typing import Any
@@ -35,7 +34,7 @@ import numpy as np
 
 from .blender_jobs import run_in_bpy
 from .inputs import SPRITE_SIZE, Inputs
-from .sampling import changed_share
+from .sampling import COLOURS, changed_share, read_sprites, sprites_with
 
 CHARACTERS = ("golem", "alchemist", "knight")
 RULE_CONSTANTS = (
@@ -43,7 +42,6 @@ RULE_CONSTANTS = (
     "VOTE_MOVE", "SHARE_MARGIN", "VOTE_REGION_RADIUS", "VOTE_REGION_LIMIT", "NORMAL_LIMIT_DEGREES",
 )  # fmt: skip
 """The rule's constants (``addon/engine/sprites/stabilise.py``), kept with the figures they gave."""
-COLOURS = 16
 STILL_FRAMES = 8
 MOVING_FRAMES = 12
 REFERENCE_SAMPLES = 64
@@ -71,29 +69,6 @@ def renders(inputs: Inputs, character: str, kind: str) -> list[Path]:
         }
         run_in_bpy("steady_frames.py", job)
     return sorted(folder.glob("*.png"))
-
-
-def read_sprites(out: Path, paths: list[Path]) -> list[np.ndarray]:
-    from PIL import Image
-
-    return [np.asarray(Image.open(out / path.name).convert("RGBA")) for path in paths]
-
-
-def process_sprites(paths: list[Path], out: Path, sampling: str, stabilise: bool) -> tuple[list[np.ndarray], float]:
-    """``process`` on one worker (one palette over ``paths``): the sprites and the milliseconds per sprite."""
-    from pixel_sprites import engine
-
-    shutil.rmtree(out, ignore_errors=True)
-    started = time.perf_counter()
-    engine.process(
-        engine.discover_frames([paths[0].parent]),
-        [paths[0].parent],
-        engine.DownscaleSettings(size=SPRITE_SIZE, sampling=sampling),
-        engine.PaletteSettings(colors=COLOURS),
-        engine.OutputSettings(folder=out, stabilise=stabilise),
-        engine.RunOptions(workers=1),
-    )
-    return read_sprites(out, paths), 1000 * (time.perf_counter() - started) / len(paths)
 
 
 def apply_sprites(paths: list[Path], out: Path, sampling: str, palette: Any, stabilise: bool) -> list[np.ndarray]:
@@ -132,7 +107,7 @@ def still_row(paths: list[Path], work: Path, sampling: str) -> dict[str, float]:
     row = {}
     for name, frames in (("", paths), ("twice_", played_over(paths, 2))):
         for way, stabilise in WAYS.items():
-            sprites = process_sprites(frames, work / f"{name}{way}", sampling, stabilise)[0]
+            sprites = sprites_with(sampling, frames, work / f"{name}{way}", stabilise=stabilise)[0]
             row[f"{name}{way}_flicker_percent"] = flicker_percent(sprites)
     return row
 
@@ -194,7 +169,7 @@ def cost_row(moving: list[Path], work: Path, sampling: str) -> dict[str, float]:
     times: dict[str, list[float]] = {way: [] for way in WAYS}
     for _ in range(TIMING_ROUNDS):
         for way, stabilise in WAYS.items():
-            times[way].append(process_sprites(paths, work / way, sampling, stabilise)[1])
+            times[way].append(sprites_with(sampling, paths, work / way, stabilise=stabilise)[1])
     row = {f"{way}_ms_per_sprite": min(values) for way, values in times.items()}
     row["added_ms_per_sprite"] = row["steadied_ms_per_sprite"] - row["plain_ms_per_sprite"]
     return row
