@@ -71,12 +71,15 @@ def _sprite(path: Path) -> np.ndarray:
     return np.asarray(Image.open(path).convert("RGBA"))
 
 
+@pytest.mark.parametrize("steady", [(), ("--stabilise",)], ids=["plain", "steady"])
 @pytest.mark.parametrize("sampling", ["nearest", "majority"])
 def test_the_nearer_arm_gets_a_line_on_its_boundary_only(
-    renders: Path, tmp_path: Path, sampling: str, capsys: pytest.CaptureFixture[str]
+    renders: Path, tmp_path: Path, sampling: str, steady: tuple[str, ...], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    given = ("--sampling", sampling, "--outline-colour", "#000000")
-    assert _process(renders, tmp_path / "plain", "--sampling", sampling) == 0
+    """With Steady Colours too: the lines are drawn on the steadied sprite, from the render's depth (majority: from
+    the render's alpha, which the steadying keeps for them)."""
+    given = ("--sampling", sampling, "--outline-colour", "#000000", *steady)
+    assert _process(renders, tmp_path / "plain", "--sampling", sampling, *steady) == 0
     capsys.readouterr()
     assert _process(renders, tmp_path / "lined", *given, "--inner-lines") == 0
     noted = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note: ")]

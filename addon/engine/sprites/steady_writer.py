@@ -236,7 +236,11 @@ class SteadyWriter:
             except FrameError as problem:  # no usable normal frame: the colours as ever, a flat normal
                 error = problem
         indices, shares, normals = downscaler.indices_and_shares(rgba, full)
-        return _Looked(majority_frame(indices, shares, normals), rgba[:, :, 3], normals, error)
+        # The render's alpha only for inner lines, and copied: a view of it would hold the whole render while the
+        # frame's group waits to be written.
+        finish = writer.output.finish
+        render_alpha = rgba[:, :, 3].copy() if finish is not None and finish.inner_lines is not None else None
+        return _Looked(majority_frame(indices, shares, normals), render_alpha, normals, error)
 
 
 _Read = TypeVar("_Read")
