@@ -73,6 +73,15 @@ def test_the_table_has_a_row_per_character_and_sampling(steady):
     assert [row.split(" | ")[0] for row in rows] == ["| golem, nearest", "| golem, majority", "| alchemist, nearest"]
     assert "8.10% → **0.21%**" in rows[0] and "(**1.010x**)" in rows[0] and "(**+1.50**)" in rows[0]
     assert "`look_back` 4, `move_limit` 6, `region_limit` 1.5" in table
+    assert "Peak memory" not in table  # a results file from before the memory figure
+
+    data["memory_character"] = "golem"
+    data["memory"] = {
+        "nearest": {"frames": 3000.0, "plain_peak_bytes": 129 * 2**20, "steadied_peak_bytes": 200 * 2**20}
+    }
+    assert "golem's moving pose played over to 3,000 frames, plain → steadied: nearest 129 → **200 MiB**." in (
+        steady.steady_table(data)
+    )
 
 
 def test_the_docs_give_the_rules_constants_as_the_engine_has_them(steady):

@@ -16,7 +16,10 @@ for nearest and majority sampling, plain and steadied, all through the engine's 
     steadied one kept its colour from the frame before (a share of the opaque pixels);
 ``cost``
     milliseconds per sprite on one worker, plain and steadied, the fastest of a few runs in turn on the moving
-    input looped 8 times (96 frames, one animation), and what steadying adds.
+    input looped 8 times (96 frames, one animation), and what steadying adds;
+``memory``
+    the peak memory of the whole process tree of ``pixel-sprites process`` on the default workers, plain and
+    steadied, on the golem's moving input played over to 3,000 frames (one animation, longer than any run).
 
 The renders are kept in the work folder (``steady_<size>_<samples>spp/<character>/{still,moving,reference}``).
 """
@@ -26,6 +29,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import sys
 from pathlib import Path
 from statistics import mean
 from typing import Any
@@ -34,6 +38,7 @@ import numpy as np
 
 from .blender_jobs import run_in_bpy
 from .inputs import SPRITE_SIZE, Inputs
+from .process_memory import run_measured
 from .sampling import COLOURS, changed_share, read_sprites, sprites_with
 
 CHARACTERS = ("golem", "alchemist", "knight")
@@ -50,6 +55,12 @@ REAL_CHANGE = 10.0
 TIMING_ROUNDS = 5
 TIMING_LOOPS = 8
 WAYS = {"plain": False, "steadied": True}
+MEMORY_FRAMES = 3000
+"""The memory figure's one animation: longer than a run of the longest (``steady_runs.LONGEST_RUN``) on every worker,
+so its peak is what any longer animation holds."""
+MEMORY_CHARACTER = "golem"
+CLI = "import sys; from pixel_sprites.cli import main; sys.exit(main(sys.argv[1:]))"
+"""The command line as ``pixel-sprites`` runs it, from this Python."""
 
 
 def renders(inputs: Inputs, character: str, kind: str) -> list[Path]:
@@ -175,6 +186,24 @@ def cost_row(moving: list[Path], work: Path, sampling: str) -> dict[str, float]:
     return row
 
 
+def memory_row(moving: list[Path], work: Path, sampling: str) -> dict[str, float]:
+    """The peak memory of the whole process tree of ``pixel-sprites process`` (the engine's default workers), plain
+    and steadied, on the moving pose played over to :data:`MEMORY_FRAMES` frames, one animation."""
+    paths = played_over(moving, -(-MEMORY_FRAMES // len(moving)))
+    row = {"frames": float(len(paths))}
+    work.mkdir(parents=True, exist_ok=True)
+    for way, stabilise in WAYS.items():
+        out = work / way
+        shutil.rmtree(out, ignore_errors=True)
+        command = [sys.executable, "-c", CLI, "process", str(paths[0].parent), "--out", str(out),
+                   "--size", "x".join(map(str, SPRITE_SIZE)), "--colors", str(COLOURS), "--sampling", sampling,
+                   *(["--stabilise"] if stabilise else [])]  # fmt: skip
+        measured = run_measured(command, cwd=work)
+        row[f"{way}_peak_bytes"] = float(measured.peak_rss_plus_shm)
+        shutil.rmtree(out, ignore_errors=True)
+    return row
+
+
 def steady_section(inputs: Inputs) -> dict[str, Any]:
     from pixel_sprites import engine
     from pixel_sprites.engine.sprites import stabilise
@@ -192,6 +221,10 @@ def steady_section(inputs: Inputs) -> dict[str, Any]:
                 "cost": cost_row(renders(inputs, character, "moving"), folder / "cost", sampling),
             }
         characters[character] = rows
+    moving = renders(inputs, MEMORY_CHARACTER, "moving")
+    memory = {
+        sampling: memory_row(moving, work / "memory" / sampling, sampling) for sampling in engine.options.SAMPLINGS
+    }
     return {
         "colours": COLOURS,
         "render_size": list(inputs.options.render_size),
@@ -203,6 +236,8 @@ def steady_section(inputs: Inputs) -> dict[str, Any]:
         "real_change": REAL_CHANGE,
         "rule": {name.lower(): getattr(stabilise, name) for name in RULE_CONSTANTS},
         "characters": characters,
+        "memory_character": MEMORY_CHARACTER,
+        "memory": memory,
     }
 
 
@@ -238,4 +273,14 @@ def steady_table(data: dict[str, Any]) -> str:
         f"Cycles, {data['samples']} samples (the reference: {data['reference_samples']}, denoised); the rule's "
         f"constants (`stabilise`): {constants}."
     )
+    if "memory" in data:
+        peaks = "; ".join(
+            f"{sampling} {row['plain_peak_bytes'] / 2**20:.0f} → **{row['steadied_peak_bytes'] / 2**20:.0f} MiB**"
+            for sampling, row in data["memory"].items()
+        )
+        frames = int(next(iter(data["memory"].values()))["frames"])
+        note += (
+            f" Peak memory of the whole process tree, `pixel-sprites process` on the default workers over the "
+            f"{data['memory_character']}'s moving pose played over to {frames:,} frames, plain → steadied: {peaks}."
+        )
     return table(headers, rows) + "\n\n" + note

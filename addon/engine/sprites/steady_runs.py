@@ -24,8 +24,10 @@ from .stabilise import LOOK_BACK, animation_order, chain_start
 
 RUN_LENGTH = 8 * LOOK_BACK
 """The fewest positions per run handed to a worker: long enough that the frames it looks back on cost little."""
-LONGEST_RUN = 64 * LOOK_BACK
-"""The most positions per run: what a run in flight holds of its small frames stays a few megabytes."""
+LONGEST_RUN = 32 * LOOK_BACK
+"""The most positions per run. A run travels to its worker with its small frames and surface colours (about 60 kB a
+frame at 64x90), and up to three a worker are in flight: 128 positions keep that near 45 MB on two workers, where
+256 held twice as much (3,000 frames steadied peaked at 263 MiB, 194 MiB now, plain 129 MiB) for no speed."""
 RUNS_PER_WORKER = 3
 """Runs are made longer (whole animations where they can) until there are about this many per worker: as many
 runs as keep the workers busy, and no more frames read again than that takes."""
